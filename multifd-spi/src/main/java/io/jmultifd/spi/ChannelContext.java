@@ -1,0 +1,20 @@
+package io.jmultifd.spi;
+
+/**
+ * What a method needs to know about the channel it serves.
+ *
+ * @param channelId         0-based data channel number, for log lines and statistics
+ * @param pageSize          bytes per page, a power of two (4096 by default)
+ * @param maxPagesPerPacket the most pages one packet carries; buffers may be sized from it once
+ * @param parameters        the migration parameters (already validated by {@link CompressionMethod#handshakeParameters})
+ */
+public record ChannelContext(int channelId, int pageSize, int maxPagesPerPacket, MethodParameters parameters) {
+    public ChannelContext {
+        if (pageSize <= 0 || Integer.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException("page size must be a power of two, got " + pageSize);
+        }
+        if (maxPagesPerPacket <= 0) {
+            throw new IllegalArgumentException("maxPagesPerPacket must be positive, got " + maxPagesPerPacket);
+        }
+    }
+}
