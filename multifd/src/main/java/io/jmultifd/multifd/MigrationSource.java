@@ -256,6 +256,7 @@ public final class MigrationSource {
                 }
                 pauseNanos = System.nanoTime();
                 phase = Progress.Phase.STOP_COPY;
+                report();
                 new MessageWriter().u8(Wire.MSG_STOP_COPY).send(connections.getFirst());
                 round++;
                 sendRound();
