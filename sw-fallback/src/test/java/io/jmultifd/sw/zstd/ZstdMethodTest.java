@@ -94,4 +94,19 @@ class ZstdMethodTest extends PacketMethodContract {
                 () -> method().handshakeParameters(io.jmultifd.spi.MethodParameters.of(ZstdMethod.LEVEL, "21")));
         method().handshakeParameters(io.jmultifd.spi.MethodParameters.of(ZstdMethod.LEVEL, "20"));
     }
+
+    @Test
+    void heapMemoryIsRefusedWithAClearMessage() {
+        MemorySegment heapPage = MemorySegment.ofArray(new byte[PAGE]);
+        IllegalArgumentException send = assertThrows(IllegalArgumentException.class,
+                () -> sender.encode(List.of(heapPage), new java.util.ArrayList<>()));
+        assertTrue(send.getMessage().contains("page 0 is on the heap"), send.getMessage());
+        MemorySegment frame = segment(stream(new byte[PAGE]));
+        IllegalArgumentException target = assertThrows(IllegalArgumentException.class,
+                () -> receiver.decode(frame, List.of(heapPage)));
+        assertTrue(target.getMessage().contains("target 0 is on the heap"), target.getMessage());
+        IllegalArgumentException payload = assertThrows(IllegalArgumentException.class,
+                () -> receiver.decode(MemorySegment.ofArray(stream(new byte[PAGE])), gen.targets(1)));
+        assertTrue(payload.getMessage().contains("payload is on the heap"), payload.getMessage());
+    }
 }
