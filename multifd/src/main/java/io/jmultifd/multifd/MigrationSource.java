@@ -459,12 +459,24 @@ public final class MigrationSource {
                         if (++job.count == packetPages) {
                             dispatch(job);
                             job = null;
+                            reportNowAndThen();
                         }
                     }
                 }
                 if (job != null) {
                     dispatch(job);
                 }
+            }
+        }
+
+        private long lastReportNanos;
+
+        /** Long rounds (a big bulk round) report progress about four times a second. */
+        private void reportNowAndThen() {
+            long now = System.nanoTime();
+            if (now - lastReportNanos > 250_000_000L) {
+                lastReportNanos = now;
+                report();
             }
         }
 
