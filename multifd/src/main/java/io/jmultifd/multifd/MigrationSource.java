@@ -589,11 +589,11 @@ public final class MigrationSource {
                                 header.flip();
                                 limiter.acquire(Wire.HEADER_SIZE);
                                 conn.writeFully(header);
+                                statistics = sender.statistics(); // once per round, not per packet
                                 markersWritten.release();
                             }
                             default -> throw new IllegalStateException("job type " + job.type);
                         }
-                        statistics = sender.statistics();
                         int type = job.type;
                         free.put(job);
                         if (type == Wire.PACKET_END) {
