@@ -35,6 +35,7 @@ class DemoCommandTest {
         assertTrue(lines.get(3).matches("qpl +completed .* match +hardware=\\d+ software=\\d+ java=\\d+.*"),
                 r.toString());
         assertTrue(r.err().contains("demo none: completed"), r.toString());
+        assertTrue(!r.err().contains("\r") && !r.out().contains("\r"), "no progress bar off a terminal\n" + r);
     }
 
     @Test
