@@ -1,0 +1,68 @@
+package io.jmultifd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.testcontainers.containers.Container.ExecResult;
+
+/** Debian's own libqpl1 (not a provisioned copy) is what the qpl method loads, and it migrates with it. */
+@EnabledIfEnvironmentVariable(named = "JMULTIFD_IT", matches = "1")
+class DistributionQplIT {
+    private final ContainerSet containers = new ContainerSet();
+
+    @AfterEach
+    void removeContainers() {
+        containers.close();
+    }
+
+    @Test
+    void qplInfoReportsTheSystemLibraryOfTheDistribution() {
+        JmultifdContainer info = containers.add(new JmultifdContainer(ItEnvironment.image(), "qpl-info")
+                .runningCli("qpl-info"));
+        info.start();
+        int exit = info.awaitExit(Duration.ofSeconds(60));
+        String out = info.output();
+
+        assertEquals(0, exit, "qpl-info exit code; output:\n" + out);
+        assertTrue(Pattern.compile("/usr/lib/x86_64-linux-gnu/libqpl\\.so(\\.1)?\\b").matcher(out).find(),
+                "qpl-info names the distribution's library under /usr/lib/x86_64-linux-gnu:\n" + out);
+        assertTrue(Pattern.compile("(?im)^\\s*(library )?source:?\\s+system\\b").matcher(out).find(),
+                "qpl-info says the library's source is the system:\n" + out);
+        assertFalse(out.contains(".cache/jmultifd/libqpl"), "no provisioned copy is used in the image:\n" + out);
+        assertTrue(Pattern.compile("(?im)^\\s*software\\s+available\\b").matcher(out).find(),
+                "the software path is available with the distribution's library:\n" + out);
+    }
+
+    @Test
+    void qplMigrationWithinOneContainerCompletesWithMatchingChecksums() throws Exception {
+        int port = ItEnvironment.freePort();
+        String[] parameters = {"--set", "multifd-compression=qpl", "--set", "multifd-channels=2"};
+        JmultifdContainer host = containers.add(new JmultifdContainer(ItEnvironment.image(), "host")
+                .runningCli(Cli.args(new String[]{"incoming", "--listen", "tcp:127.0.0.1:" + port, "--json"},
+                        parameters)));
+        host.start();
+        host.awaitListening(port, Duration.ofSeconds(60));
+
+        ExecResult migrate = host.execCli(Duration.ofSeconds(180), Cli.args(new String[]{"migrate",
+                "--to", "tcp:127.0.0.1:" + port, "--synthetic", "64M:mixed", "--seed", "7", "--json"}, parameters));
+        JsonNode source = JmultifdContainer.parseReport("migrate", migrate.getStdout(), migrate.getStderr());
+        int destinationExit = host.awaitExit(Duration.ofSeconds(60));
+        JsonNode destination = host.jsonReport();
+
+        assertEquals(0, migrate.getExitCode(), "migrate exit code; stderr:\n" + migrate.getStderr());
+        Reports.assertCompleted("source", source);
+        assertEquals(0, destinationExit, "incoming exit code; output:\n" + host.output());
+        Reports.assertCompleted("destination", destination);
+        assertEquals("qpl", source.path("method").asText(), "source method: " + source);
+        assertEquals("qpl", destination.path("method").asText(), "destination method: " + destination);
+        assertTrue(Reports.statistic(source, "pages_software") > 0,
+                "pages went through QPL's software path on the source: " + source);
+    }
+}

@@ -1,0 +1,220 @@
+package io.jmultifd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jmultifd.multifd.Endpoint;
+import io.jmultifd.multifd.MigrationParameters;
+import io.jmultifd.multifd.MigrationResult;
+import io.jmultifd.multifd.MigrationSource;
+import io.jmultifd.multifd.MigrationStatus;
+import io.jmultifd.multifd.Progress;
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.guest.Workload;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+
+/**
+ * The destination dies or stalls in the middle of the bulk round. The source runs in this JVM through the
+ * engine API, so the test can check that it survives: its guest and workload are untouched and a second
+ * migration to a fresh destination completes.
+ */
+@EnabledIfEnvironmentVariable(named = "JMULTIFD_IT", matches = "1")
+class PeerFailureIT {
+    private static final long GUEST_BYTES = 192L << 20;
+    private static final int PAGE = 4096;
+    /** 192 MiB of incompressible pages at 24 MB/s: the bulk round lasts about eight seconds. */
+    private static final String SLOW_BANDWIDTH = "24M";
+    private static final long PEER_TIMEOUT_MS = 3000;
+    /** How long after the failure the source may take to report it; generous for a loaded 2-core CI machine. */
+    private static final Duration FAILURE_REPORT_LIMIT = Duration.ofSeconds(30);
+
+    private final ContainerSet containers = new ContainerSet();
+    private final ExecutorService executor = Executors.newSingleThreadExecutor();
+    private GuestMemory guest;
+    private Workload workload;
+
+    @BeforeEach
+    void startGuest() {
+        guest = GuestMemory.of(List.of(RamBlock.anonymous("ram", GUEST_BYTES, PAGE)));
+        // Random contents, so that pages neither are zero nor compress: the bulk round's length is set by the
+        // bandwidth cap, not by the codec.
+        SplittableRandom random = new SplittableRandom(1234);
+        for (RamBlock block : guest.blocks()) {
+            for (long off = 0; off < block.size(); off += Long.BYTES) {
+                block.memory().set(ValueLayout.JAVA_LONG_UNALIGNED, off, random.nextLong());
+            }
+        }
+        workload = new Workload(guest, 4.0, 99);
+        workload.start();
+    }
+
+    @AfterEach
+    void stopEverything() {
+        executor.shutdownNow();
+        try {
+            containers.close();
+        } finally {
+            if (workload != null) {
+                workload.close();
+            }
+            if (guest != null) {
+                guest.close();
+            }
+        }
+    }
+
+    @Test
+    void destinationKilledInBulkRoundFailsTheSourceWhichThenMigratesToANewDestination() throws Exception {
+        int port = ItEnvironment.freePort();
+        JmultifdContainer doomed = startDestination("destination-killed", port);
+        BulkWatcher bulk = new BulkWatcher();
+        Future<MigrationResult> first = executor.submit(() ->
+                new MigrationSource(guest, workload, parameters(SLOW_BANDWIDTH))
+                        .migrate(Endpoint.parse("tcp:127.0.0.1:" + port), bulk));
+        bulk.awaitMidBulk(first);
+
+        doomed.kill();
+        long killedAt = System.nanoTime();
+        MigrationResult failed = await(first, FAILURE_REPORT_LIMIT, "source after the destination was killed");
+        long reportMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+        System.out.println("source reported " + failed.status() + " " + reportMs + " ms after the kill: "
+                + failed.error());
+
+        assertEquals(MigrationStatus.FAILED, failed.status(), "first migration: " + failed.toMap());
+        assertNotNull(failed.error(), "the failure names its cause");
+        assertFalse(failed.error().isBlank(), "the failure names its cause");
+        assertSourceSurvived();
+
+        // The same guest and workload migrate again, to a new destination, at full speed.
+        int secondPort = ItEnvironment.freePort();
+        JmultifdContainer fresh = startDestination("destination-fresh", secondPort);
+        MigrationResult second = await(executor.submit(() ->
+                        new MigrationSource(guest, workload, parameters("0"))
+                                .migrate(Endpoint.parse("tcp:127.0.0.1:" + secondPort), p -> { })),
+                Duration.ofSeconds(240), "second migration");
+        assertEquals(MigrationStatus.COMPLETED, second.status(), "second migration: " + second.toMap());
+        assertTrue(second.checksumMatch(), "second migration checksums: " + second.toMap());
+        assertEquals(0, fresh.awaitExit(Duration.ofSeconds(60)), "fresh destination exit; output:\n" + fresh.output());
+        Reports.assertCompleted("fresh destination", fresh.jsonReport());
+    }
+
+    @Test
+    void stalledDestinationFailsTheSourceWithinThePeerTimeoutAndDoesNotCompleteAfterwards() throws Exception {
+        int port = ItEnvironment.freePort();
+        JmultifdContainer stalled = startDestination("destination-paused", port);
+        BulkWatcher bulk = new BulkWatcher();
+        Future<MigrationResult> migration = executor.submit(() ->
+                new MigrationSource(guest, workload, parameters(SLOW_BANDWIDTH))
+                        .migrate(Endpoint.parse("tcp:127.0.0.1:" + port), bulk));
+        bulk.awaitMidBulk(migration);
+
+        stalled.pause();
+        long pausedAt = System.nanoTime();
+        MigrationResult failed = await(migration, Duration.ofMillis(PEER_TIMEOUT_MS).plus(FAILURE_REPORT_LIMIT),
+                "source with a paused destination");
+        long reportMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt);
+        System.out.println("source reported " + failed.status() + " " + reportMs + " ms after the pause"
+                + " (peer-timeout " + PEER_TIMEOUT_MS + " ms): " + failed.error());
+
+        assertEquals(MigrationStatus.FAILED, failed.status(), "migration to a paused destination: " + failed.toMap());
+        assertNotNull(failed.error(), "the failure names its cause");
+        assertSourceSurvived();
+
+        // Thawed, the destination finds a half-sent migration: it must fail, not take it as complete.
+        stalled.unpause();
+        int exit = stalled.awaitExit(Duration.ofSeconds(90));
+        assertNotEquals(0, exit, "destination exit code after the source gave up; output:\n" + stalled.output());
+        JsonNode report = stalled.jsonReport();
+        Reports.assertNotCompleted("thawed destination", report);
+    }
+
+    private JmultifdContainer startDestination(String role, int port) throws InterruptedException {
+        // The destination's own peer-timeout is longer than the source's: the source must be the one to notice.
+        JmultifdContainer destination = containers.add(new JmultifdContainer(ItEnvironment.image(), role)
+                .runningCli(Cli.args(new String[]{"incoming", "--listen", "tcp:127.0.0.1:" + port, "--json"},
+                        Cli.sets("multifd-compression=qpl", "multifd-channels=2", "peer-timeout=20000"))));
+        destination.start();
+        destination.awaitListening(port, Duration.ofSeconds(60));
+        return destination;
+    }
+
+    private static MigrationParameters parameters(String maxBandwidth) {
+        Map<String, String> p = new HashMap<>();
+        p.put("multifd-compression", "qpl");
+        p.put("multifd-channels", "2");
+        p.put("max-bandwidth", maxBandwidth);
+        p.put("peer-timeout", Long.toString(PEER_TIMEOUT_MS));
+        return MigrationParameters.from(p);
+    }
+
+    /** A failed migration leaves the source as it was: same blocks, readable memory, the workload still writing. */
+    private void assertSourceSurvived() throws InterruptedException {
+        assertEquals(List.of("ram"), guest.blocks().stream().map(RamBlock::name).toList(), "source blocks");
+        assertEquals(GUEST_BYTES, guest.totalBytes(), "source guest size");
+        assertEquals(1, guest.checksums().size(), "the source guest's memory is still readable");
+        assertTrue(workload.isRunning(), "the source's workload still runs after the failed migration");
+        assertFalse(workload.isPaused(), "the source's workload is not left paused by the failed migration");
+        long before = workload.bytesWritten();
+        assertTrue(ItEnvironment.await(Duration.ofSeconds(20), () -> workload.bytesWritten() > before),
+                "the source's workload keeps writing after the failed migration");
+    }
+
+    private static MigrationResult await(Future<MigrationResult> f, Duration limit, String what) throws Exception {
+        try {
+            return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new AssertionError(what + ": no result within " + limit, e);
+        }
+    }
+
+    /** Records progress; releases the test once the bulk round has sent a tenth of the guest. */
+    private static final class BulkWatcher implements io.jmultifd.multifd.ProgressListener {
+        private final CountDownLatch midBulk = new CountDownLatch(1);
+        private volatile Progress last;
+
+        @Override
+        public void onProgress(Progress p) {
+            last = p;
+            if (p.phase() == Progress.Phase.BULK && p.bytesSent() >= p.bytesTotal() / 10) {
+                midBulk.countDown();
+            }
+        }
+
+        void awaitMidBulk(Future<MigrationResult> migration) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!midBulk.await(100, TimeUnit.MILLISECONDS)) {
+                if (migration.isDone()) {
+                    throw new AssertionError("the migration ended before the bulk round was under way: "
+                            + migration.get().toMap());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the bulk round did not reach a tenth of the guest in 120 s; last"
+                            + " progress: " + last);
+                }
+            }
+            Progress p = last;
+            assertTrue(p.bytesSent() < p.bytesTotal(), "still in the bulk round when the peer fails: " + p);
+        }
+    }
+}
