@@ -58,6 +58,13 @@ final class ZstdReceiver implements ChannelReceiver {
                 throw new IllegalArgumentException("target " + i + " has " + targets.get(i).byteSize()
                         + " bytes, not the page size " + pageSize);
             }
+            if (!targets.get(i).isNative()) {
+                // zstd-jni's streaming calls take only direct buffers, i.e. off-heap memory
+                throw new IllegalArgumentException("target " + i + " is on the heap; zstd needs off-heap pages");
+            }
+        }
+        if (!payload.isNative()) {
+            throw new IllegalArgumentException("payload is on the heap; zstd needs an off-heap payload");
         }
         long size = payload.byteSize();
         if (size > maxPayloadSize(n)) {

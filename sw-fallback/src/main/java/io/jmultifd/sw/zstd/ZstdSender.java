@@ -81,6 +81,10 @@ final class ZstdSender implements ChannelSender {
                 throw new IllegalArgumentException("page " + i + " has " + pageList.get(i).byteSize()
                         + " bytes, not the page size " + pageSize);
             }
+            if (!pageList.get(i).isNative()) {
+                // zstd-jni's streaming calls take only direct buffers, i.e. off-heap memory
+                throw new IllegalArgumentException("page " + i + " is on the heap; zstd needs off-heap pages");
+            }
         }
         if (frameOpen) {
             context.reset(); // also resets the parameters
