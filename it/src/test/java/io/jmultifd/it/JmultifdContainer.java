@@ -88,7 +88,7 @@ final class JmultifdContainer extends GenericContainer<JmultifdContainer> {
         boolean up = ItEnvironment.await(limit, () -> ItEnvironment.listening(port) || !isRunning());
         if (!up || !ItEnvironment.listening(port)) {
             throw new AssertionError(role + ": nothing listens on 127.0.0.1:" + port + " after " + limit
-                    + " (running: " + isRunning() + "); output:\n" + output);
+                    + " (running: " + isRunning() + "); output:\n" + output());
         }
     }
 
@@ -99,7 +99,7 @@ final class JmultifdContainer extends GenericContainer<JmultifdContainer> {
                     .awaitStatusCode(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             throw new AssertionError(role + ": did not exit within " + limit + " (" + e.getMessage() + "); output:\n"
-                    + output, e);
+                    + output(), e);
         }
     }
 
@@ -108,9 +108,16 @@ final class JmultifdContainer extends GenericContainer<JmultifdContainer> {
         return getLogs(OutputFrame.OutputType.STDOUT);
     }
 
-    /** Everything the container printed so far, stdout and stderr interleaved. */
+    /**
+     * Everything the container printed, stdout and stderr, read back from the engine (complete once the process
+     * ended, unlike the streamed copy, which may lag); the streamed copy when the engine cannot answer.
+     */
     String output() {
-        return output.toString();
+        try {
+            return getLogs();
+        } catch (RuntimeException e) {
+            return output.toString();
+        }
     }
 
     /** The {@code --json} report of a finished command: the JSON object on stdout. */
@@ -138,7 +145,7 @@ final class JmultifdContainer extends GenericContainer<JmultifdContainer> {
             return exec.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new AssertionError(role + ": jmultifd " + String.join(" ", args) + " did not end within " + limit
-                    + "; container output:\n" + output, e);
+                    + "; container output:\n" + output(), e);
         } catch (ExecutionException e) {
             throw new AssertionError(role + ": exec failed: " + e.getCause(), e.getCause());
         } finally {
