@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -56,25 +60,33 @@ class DistributionQplIT {
     void qplMigrationWithinOneContainerCompletesWithMatchingChecksums() throws Exception {
         int port = ItEnvironment.freePort();
         String[] parameters = {"--set", "multifd-compression=qpl", "--set", "multifd-channels=2"};
+        // Both ends are processes started in one container; its own main process only keeps it alive.
         JmultifdContainer host = containers.add(new JmultifdContainer(ItEnvironment.image(), "host")
-                .runningCli(Cli.args(new String[]{"incoming", "--listen", "tcp:127.0.0.1:" + port, "--json"},
-                        parameters)));
+                .withCommand("sleep", "900"));
         host.start();
-        host.awaitListening(port, Duration.ofSeconds(60));
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<ExecResult> incoming = executor.submit(() -> host.execCli(Duration.ofSeconds(240),
+                    Cli.args(new String[]{"incoming", "--listen", "tcp:127.0.0.1:" + port, "--json"}, parameters)));
+            host.awaitListening(port, Duration.ofSeconds(60));
 
-        ExecResult migrate = host.execCli(Duration.ofSeconds(180), Cli.args(new String[]{"migrate",
-                "--to", "tcp:127.0.0.1:" + port, "--synthetic", "64M:mixed", "--seed", "7", "--json"}, parameters));
-        JsonNode source = JmultifdContainer.parseReport("migrate", migrate.getStdout(), migrate.getStderr());
-        int destinationExit = host.awaitExit(Duration.ofSeconds(60));
-        JsonNode destination = host.jsonReport();
+            ExecResult migrate = host.execCli(Duration.ofSeconds(180), Cli.args(new String[]{"migrate",
+                    "--to", "tcp:127.0.0.1:" + port, "--synthetic", "64M:mixed", "--seed", "7", "--json"}, parameters));
+            ExecResult received = incoming.get(60, TimeUnit.SECONDS);
+            JsonNode source = JmultifdContainer.parseReport("migrate", migrate.getStdout(), migrate.getStderr());
+            JsonNode destination = JmultifdContainer.parseReport("incoming", received.getStdout(),
+                    received.getStderr());
 
-        assertEquals(0, migrate.getExitCode(), "migrate exit code; stderr:\n" + migrate.getStderr());
-        Reports.assertCompleted("source", source);
-        assertEquals(0, destinationExit, "incoming exit code; output:\n" + host.output());
-        Reports.assertCompleted("destination", destination);
-        assertEquals("qpl", source.path("method").asText(), "source method: " + source);
-        assertEquals("qpl", destination.path("method").asText(), "destination method: " + destination);
-        assertTrue(Reports.statistic(source, "pages_software") > 0,
-                "pages went through QPL's software path on the source: " + source);
+            assertEquals(0, migrate.getExitCode(), "migrate exit code; stderr:\n" + migrate.getStderr());
+            Reports.assertCompleted("source", source);
+            assertEquals(0, received.getExitCode(), "incoming exit code; stderr:\n" + received.getStderr());
+            Reports.assertCompleted("destination", destination);
+            assertEquals("qpl", source.path("method").asText(), "source method: " + source);
+            assertEquals("qpl", destination.path("method").asText(), "destination method: " + destination);
+            assertTrue(Reports.statistic(source, "pages_software") > 0,
+                    "pages went through QPL's software path on the source: " + source);
+        } finally {
+            executor.shutdownNow();
+        }
     }
 }

@@ -111,6 +111,30 @@ final class ItEnvironment {
         return false;
     }
 
+    /**
+     * Established TCP connections of this network namespace whose remote end is 127.0.0.1:{@code port}. Java's
+     * sockets are dual-stack, so an IPv4 connection may be listed in tcp6 as an IPv4-mapped address.
+     */
+    static int establishedTo(int port) {
+        String v4 = String.format(Locale.ROOT, "0100007F:%04X", port);
+        String v4Mapped = String.format(Locale.ROOT, "0000000000000000FFFF00000100007F:%04X", port);
+        int n = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    // sl local_address rem_address st ...; st 01 is ESTABLISHED
+                    if (f.length > 3 && (f[2].equals(v4) || f[2].equals(v4Mapped)) && f[3].equals("01")) {
+                        n++;
+                    }
+                }
+            } catch (IOException e) {
+                // tcp6 may be absent; tcp is always there on Linux
+            }
+        }
+        return n;
+    }
+
     /** Polls {@code condition} every 50 ms until it holds or {@code limit} passes; false on timeout. */
     static boolean await(Duration limit, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
