@@ -47,9 +47,9 @@ public final class Main {
         CommandLine cl = new CommandLine(new JmultifdCommand());
         cl.addSubcommand(new MethodsCommand(context));
         cl.addSubcommand(new QplInfoCommand(context));
-//INCOMING
-//MIGRATE
-//DEMO
+        cl.addSubcommand(new IncomingCommand(context));
+        cl.addSubcommand(new MigrateCommand(context));
+        cl.addSubcommand(new DemoCommand(context));
         cl.setOut(context.out());
         cl.setErr(context.err());
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(context.progress() ? Ansi.AUTO : Ansi.OFF));
