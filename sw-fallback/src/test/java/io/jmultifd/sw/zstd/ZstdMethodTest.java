@@ -63,7 +63,7 @@ class ZstdMethodTest extends PacketMethodContract {
         }
         CorruptPayloadException e = rejects(segment(frame), 3);
         assertEquals(-1, e.pageIndex());
-        assertTrue(e.getMessage().contains("declare"), e.getMessage());
+        assertTrue(e.getMessage().contains("does not declare its content size"), e.getMessage());
     }
 
     @Test
@@ -74,6 +74,16 @@ class ZstdMethodTest extends PacketMethodContract {
         CorruptPayloadException e = rejects(full.asSlice(0, full.byteSize() / 2), 3);
         assertTrue(e.pageIndex() >= 0, e.getMessage());
         assertTrue(e.getMessage().contains("ends inside the page"), e.getMessage());
+    }
+
+    @Test
+    void randomBytesAreNotAFrame() {
+        byte[] junk = new byte[300];
+        new java.util.SplittableRandom(8).nextBytes(junk);
+        junk[0] = 0; // not the zstd magic
+        CorruptPayloadException e = rejects(segment(junk), 2);
+        assertEquals(-1, e.pageIndex());
+        assertTrue(e.getMessage().contains("does not start with a valid frame header"), e.getMessage());
     }
 
     @Test
@@ -108,5 +118,42 @@ class ZstdMethodTest extends PacketMethodContract {
         IllegalArgumentException payload = assertThrows(IllegalArgumentException.class,
                 () -> receiver.decode(MemorySegment.ofArray(stream(new byte[PAGE])), gen.targets(1)));
         assertTrue(payload.getMessage().contains("payload is on the heap"), payload.getMessage());
+    }
+
+    /** Rewrites the Frame_Content_Size field of a single frame (RFC 8878 3.1.1.1) to {@code size}. */
+    static byte[] withDeclaredSize(byte[] frame, long size) {
+        byte[] f = frame.clone();
+        int descriptor = f[4] & 0xFF;
+        int fcsFlag = descriptor >>> 6;
+        boolean singleSegment = (descriptor & 0x20) != 0;
+        int dictIdBytes = new int[] {0, 1, 2, 4}[descriptor & 3];
+        int at = 5 + (singleSegment ? 0 : 1) + dictIdBytes;
+        int fcsBytes = new int[] {singleSegment ? 1 : 0, 2, 4, 8}[fcsFlag];
+        long stored = fcsBytes == 2 ? size - 256 : size;
+        assertTrue(fcsBytes >= 2 && stored >= 0 && stored < (1L << (8 * fcsBytes)), "field can hold " + size);
+        for (int i = 0; i < fcsBytes; i++) {
+            f[at + i] = (byte) (stored >>> (8 * i));
+        }
+        return f;
+    }
+
+    @Test
+    void frameWhoseBlocksHoldMoreThanItsHeaderSaysIsRejected() {
+        byte[] fourPages = Deflate.bytes(encode(sender, gen.mixed(4)));
+        byte[] lying = withDeclaredSize(fourPages, 3L * PAGE);
+        assertEquals(3L * PAGE, Zstd.getFrameContentSize(lying), "header now says 3 pages");
+        CorruptPayloadException e = rejects(segment(lying), 3);
+        assertTrue(e.getMessage().contains("invalid zstd frame") && e.getMessage().contains("zstd error")
+                && !e.getMessage().contains("No error detected"), e.getMessage());
+    }
+
+    @Test
+    void frameWhoseBlocksHoldLessThanItsHeaderSaysIsRejected() {
+        byte[] threePages = Deflate.bytes(encode(sender, gen.mixed(3)));
+        byte[] lying = withDeclaredSize(threePages, 4L * PAGE);
+        assertEquals(4L * PAGE, Zstd.getFrameContentSize(lying), "header now says 4 pages");
+        CorruptPayloadException e = rejects(segment(lying), 4);
+        assertTrue(e.getMessage().contains("invalid zstd frame") && e.getMessage().contains("zstd error")
+                && !e.getMessage().contains("No error detected"), e.getMessage());
     }
 }
