@@ -15,7 +15,22 @@ final class Failure {
 
     /** Records the reason if it is the first, and then tears the side down (closes channels, wakes threads). */
     boolean set(MigrationStatus status, String message) {
+        return set(status, message, null);
+    }
+
+    /**
+     * Like {@link #set(MigrationStatus, String)}, running {@code beforeTeardown} (e.g. telling the peer why)
+     * only when this is the first reason, and before the channels are closed.
+     */
+    boolean set(MigrationStatus status, String message, Runnable beforeTeardown) {
         if (first.compareAndSet(null, new Reason(status, message))) {
+            if (beforeTeardown != null) {
+                try {
+                    beforeTeardown.run();
+                } catch (RuntimeException ignored) {
+                    // best effort: the teardown must happen regardless
+                }
+            }
             onFirst.run();
             return true;
         }

@@ -61,6 +61,7 @@ public final class MigrationDestination implements AutoCloseable {
     private volatile Thread mainThread;
     private volatile boolean started;
     private volatile long stopCopyNanos;
+    private volatile boolean handshakeDone; // after ACCEPT, the source reads ERROR messages
     private final List<ReceiveChannel> channels = new ArrayList<>();
     private long[][] roundBitmaps;
     private static final java.lang.invoke.VarHandle WORD =
@@ -310,18 +311,18 @@ public final class MigrationDestination implements AutoCloseable {
 
     /** Fails and tells the source why (best effort: the source may be gone). */
     private void fail(String message) {
-        if (failure.isSet()) {
-            return;
-        }
-        Connection main = connections.isEmpty() ? null : connections.getFirst();
-        if (main != null) {
-            try {
-                new MessageWriter().u8(Wire.MSG_ERROR).str(message).send(main);
-            } catch (IOException | RuntimeException ignored) {
-                // the source may be gone; the failure stands anyway
+        // Claim the failure first, then tell the source, then close: so that the source's reaction (closing
+        // its end) cannot overtake this reason with a "connection closed" of its own.
+        failure.set(MigrationStatus.FAILED, message, () -> {
+            Connection main = connections.isEmpty() ? null : connections.getFirst();
+            if (main != null && handshakeDone) {
+                try {
+                    new MessageWriter().u8(Wire.MSG_ERROR).str(message).send(main);
+                } catch (IOException ignored) {
+                    // the source may be gone; the failure stands anyway
+                }
             }
-        }
-        failure.set(MigrationStatus.FAILED, message);
+        });
     }
 
     private void listener(Endpoint listen) throws IOException {
@@ -450,6 +451,7 @@ public final class MigrationDestination implements AutoCloseable {
         }
         barrier = new CyclicBarrier(local.channels(), this::nextRound);
         new MessageWriter().u32(Wire.MAGIC_MAIN).u16(Wire.VERSION).u8(Wire.MSG_ACCEPT).send(main);
+        handshakeDone = true;
         return sessionId;
     }
 

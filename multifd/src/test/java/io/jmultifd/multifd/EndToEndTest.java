@@ -71,7 +71,9 @@ class EndToEndTest {
             } else {
                 assertTrue(sent.zeroPages() > 0, "the guest has zero pages");
             }
-            assertTrue(sent.transferredBytes() > guest.totalBytes() / 2);
+            if (method.equals("none")) {
+                assertTrue(sent.transferredBytes() > guest.totalBytes() / 2, "raw pages travel in full");
+            }
         }
         Harness.assertNoEngineThreads();
     }
