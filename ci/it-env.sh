@@ -98,11 +98,19 @@ storage_driver() {
 # The Debian mirror this machine already uses, read from its apt configuration (never written into the repo).
 debian_mirror() {
     local uri
-    uri=$(apt-get indextargets --format '$(ORIGIN)|$(LABEL)|$(REPO_URI)' 'Created-By: Packages' 2>/dev/null \
-        | awk -F'|' '$1 == "Debian" && $2 == "Debian" { print $3; exit }')
-    [ -n "$uri" ] || die "no Debian archive in this machine's apt sources (apt-get indextargets found none;" \
-        "run apt-get update?)"
+    uri=$(debian_archive_uri)
+    if [ -z "$uri" ]; then
+        # indextargets reads the downloaded Release files: without lists (never updated, or cleaned) it finds none.
+        apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+        uri=$(debian_archive_uri)
+    fi
+    [ -n "$uri" ] || die "no Debian archive (Origin and Label 'Debian') in this machine's apt sources"
     echo "$uri"
+}
+
+debian_archive_uri() {
+    apt-get indextargets --format '$(ORIGIN)|$(LABEL)|$(REPO_URI)' 'Created-By: Packages' 2>/dev/null \
+        | awk -F'|' '$1 == "Debian" && $2 == "Debian" { print $3; exit }'
 }
 
 image_exists() { podman image exists "$1"; }
