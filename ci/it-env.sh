@@ -109,6 +109,7 @@ debian_mirror() {
 }
 
 debian_archive_uri() {
+    # shellcheck disable=SC2016 # $(...) are apt's format fields, not shell
     apt-get indextargets --format '$(ORIGIN)|$(LABEL)|$(REPO_URI)' 'Created-By: Packages' 2>/dev/null \
         | awk -F'|' '$1 == "Debian" && $2 == "Debian" { print $3; exit }'
 }
@@ -117,10 +118,12 @@ image_exists() { podman image exists "$1"; }
 
 # A build that failed or was killed leaves its rootfs (maybe with proc still mounted inside) behind.
 remove_build_dirs() {
-    local d m
+    local d
     for d in "$CACHE"/rootfs-build.*; do
         [ -d "$d" ] || continue
-        for m in $(awk -v d="$d" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do umount -l "$m" || true; done
+        awk -v d="$d" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+            umount -l "$m" || true
+        done
         rm -rf "$d"
     done
 }
@@ -174,13 +177,13 @@ SERVICE_PID=
 start_service() {
     stop_service   # a service left by a killed run would hold the socket
     mkdir -p "$STATE_DIR"
-    local sock="$STATE_DIR/podman.sock" i
+    local sock="$STATE_DIR/podman.sock"
     rm -f "$sock"
     # setsid: the service must not get the terminal's Ctrl-C before the tests have cleaned their containers.
     setsid podman system service --time=0 "unix://$sock" > "$CACHE/podman-service.log" 2>&1 < /dev/null &
     SERVICE_PID=$!
     echo "$SERVICE_PID" > "$STATE_DIR/podman.pid"
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         [ -S "$sock" ] && break
         kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$CACHE/podman-service.log" >&2; die "podman system service exited"; }
         sleep 0.1
