@@ -51,6 +51,7 @@ class PeerFailureIT {
 
     private final ContainerSet containers = new ContainerSet();
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
+    private final List<MigrationSource> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
     private GuestMemory guest;
     private Workload workload;
 
@@ -70,18 +71,28 @@ class PeerFailureIT {
     }
 
     @AfterEach
-    void stopEverything() {
+    void stopEverything() throws InterruptedException {
+        // A migration still running (a failed assertion left it) reads the guest: end it before freeing the guest.
+        sources.forEach(MigrationSource::cancel);
         executor.shutdownNow();
+        boolean ended = executor.awaitTermination(60, TimeUnit.SECONDS);
         try {
             containers.close();
         } finally {
             if (workload != null) {
                 workload.close();
             }
-            if (guest != null) {
+            if (guest != null && ended) {
                 guest.close();
             }
         }
+        assertTrue(ended, "the source's migration ended within 60 s of cancel()");
+    }
+
+    private MigrationSource source(String maxBandwidth) {
+        MigrationSource source = new MigrationSource(guest, workload, parameters(maxBandwidth));
+        sources.add(source);
+        return source;
     }
 
     @Test
@@ -90,8 +101,7 @@ class PeerFailureIT {
         JmultifdContainer doomed = startDestination("destination-killed", port);
         ProgressLog progress = new ProgressLog();
         Future<MigrationResult> first = executor.submit(() ->
-                new MigrationSource(guest, workload, parameters(SLOW_BANDWIDTH))
-                        .migrate(Endpoint.parse("tcp:127.0.0.1:" + port), progress));
+                source(SLOW_BANDWIDTH).migrate(Endpoint.parse("tcp:127.0.0.1:" + port), progress));
         awaitBulkUnderWay(port, first, progress);
 
         doomed.kill();
@@ -111,8 +121,7 @@ class PeerFailureIT {
         int secondPort = ItEnvironment.freePort();
         JmultifdContainer fresh = startDestination("destination-fresh", secondPort);
         MigrationResult second = await(executor.submit(() ->
-                        new MigrationSource(guest, workload, parameters("0"))
-                                .migrate(Endpoint.parse("tcp:127.0.0.1:" + secondPort), p -> { })),
+                        source("0").migrate(Endpoint.parse("tcp:127.0.0.1:" + secondPort), p -> { })),
                 Duration.ofSeconds(240), "second migration");
         assertEquals(MigrationStatus.COMPLETED, second.status(), "second migration: " + second.toMap());
         assertTrue(second.checksumMatch(), "second migration checksums: " + second.toMap());
@@ -126,8 +135,7 @@ class PeerFailureIT {
         JmultifdContainer stalled = startDestination("destination-paused", port);
         ProgressLog progress = new ProgressLog();
         Future<MigrationResult> migration = executor.submit(() ->
-                new MigrationSource(guest, workload, parameters(SLOW_BANDWIDTH))
-                        .migrate(Endpoint.parse("tcp:127.0.0.1:" + port), progress));
+                source(SLOW_BANDWIDTH).migrate(Endpoint.parse("tcp:127.0.0.1:" + port), progress));
         awaitBulkUnderWay(port, migration, progress);
 
         stalled.pause();
