@@ -150,6 +150,7 @@ class FailureTest {
             assertEquals("cancelled", got.error());
             MigrationResult r = sent.get(60, TimeUnit.SECONDS);
             assertEquals(MigrationStatus.FAILED, r.status());
+            assertEquals("destination failed: cancelled", r.error());
             assertTrue(workload.isRunning() && !workload.isPaused());
             Harness.assertNoEngineThreads();
             try (ServerSocketChannel again = ServerSocketChannel.open()) {
@@ -175,7 +176,9 @@ class FailureTest {
             MigrationResult r = sent.get(60, TimeUnit.SECONDS);
             assertEquals(MigrationStatus.CANCELLED, r.status());
             assertEquals("cancelled", r.error());
-            assertEquals(MigrationStatus.FAILED, in.await().status());
+            MigrationResult got = in.await();
+            assertEquals(MigrationStatus.FAILED, got.status());
+            assertEquals("source failed: cancelled by the source", got.error());
         }
         Harness.assertNoEngineThreads();
     }
@@ -272,7 +275,9 @@ class FailureTest {
             assertTrue(r.error().matches("did not converge: dirty rate [0-9.]+ MB/s above bandwidth [0-9.]+ MB/s after \\d+ rounds.*"),
                     r.error());
             assertTrue(workload.isRunning() && !workload.isPaused());
-            assertEquals(MigrationStatus.FAILED, in.await().status());
+            MigrationResult got = in.await();
+            assertEquals(MigrationStatus.FAILED, got.status());
+            assertEquals("source failed: " + r.error(), got.error());
         }
         Harness.assertNoEngineThreads();
     }
