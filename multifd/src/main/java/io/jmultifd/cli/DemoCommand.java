@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
             try {
                 runs.add(MigrationParameters.from(p));
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
         int pageSize = runs.isEmpty() ? 4096 : runs.getFirst().pageSize();

@@ -29,6 +29,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // One line per engine log record (e.g. the qpl method's fallback reason), before any logger exists.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "jmultifd: %4$s: %5$s%6$s%n");
+        }
         int code = new Main(System.out, System.err, Terminal.isTerminal(2)).run(args);
         System.exit(code);
     }
@@ -56,6 +60,10 @@ public final class Main {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            // Commands validate their values (endpoint, --set, --synthetic, images) with ParameterException.
+            if (e instanceof ParameterException usage) {
+                return usageError(usage, parseResult.originalArgs().toArray(String[]::new));
+            }
             commandLine.getErr().println(commandName(commandLine) + ": error: " + describe(e));
             return EXIT_FAILED;
         });

@@ -32,10 +32,10 @@ final class ParameterOptions {
         try {
             return MigrationParameters.from(set);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--set: " + e.getMessage(), e, null, null);
+            throw new ParameterException(spec.commandLine(), "--set: " + e.getMessage());
         } catch (RuntimeException | LinkageError e) {
             // e.g. a method that cannot start on this host (MethodUnavailableException): the value is wrong here
-            throw new ParameterException(spec.commandLine(), "--set: " + Main.describe(e), e, null, null);
+            throw new ParameterException(spec.commandLine(), "--set: " + Main.describe(e));
         }
     }
 }
