@@ -20,6 +20,13 @@ set -euo pipefail
 log() { echo "it-env: $*" >&2; }
 die() { echo "it-env: error: $*" >&2; exit 1; }
 
+# `start` is eval'd by the caller: when it fails, print a command that fails there as well, so that
+# `eval "$(ci/it-env.sh start)"` under `set -e` stops the caller rather than running the tests without the
+# environment (eval of an empty string succeeds).
+if [ "${1:-}" = start ]; then
+    trap 'rc=$?; [ "$rc" -eq 0 ] || echo "echo \"it-env: start failed (exit $rc); see the messages above\" >&2; false"' EXIT
+fi
+
 [ "$(id -u)" = 0 ] || die "must run as root (apt-get, debootstrap and rootful podman need it)"
 
 CACHE=${JMULTIFD_IT_CACHE:-${HOME:-/root}/.cache/jmultifd/it}
