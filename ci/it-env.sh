@@ -11,7 +11,8 @@
 #   bash ci/it-env.sh stop                 ...and stopping its socket afterwards
 #
 # Variables (all optional): JMULTIFD_IT_CACHE (default ~/.cache/jmultifd/it: rootfs tarballs, podman config,
-# logs), JMULTIFD_IT_JAVA_PACKAGE (default openjdk-25-jre-headless), JMULTIFD_IT_SUITE (default unstable).
+# logs), JMULTIFD_IT_JAVA_PACKAGE (default openjdk-25-jre-headless), JMULTIFD_IT_SUITE (default unstable),
+# JMULTIFD_IT_REBUILD=1 (build the images afresh even though the recipe did not change).
 # Exported to CMD: DOCKER_HOST, TESTCONTAINERS_RYUK_DISABLED=true, JMULTIFD_IT=1,
 # JMULTIFD_IT_IMAGE (with the distribution's libqpl1), JMULTIFD_IT_IMAGE_NOQPL (same rootfs, libqpl1 purged),
 # CONTAINERS_CONF / CONTAINERS_STORAGE_CONF (so the tests can call `podman` with the same configuration).
@@ -34,13 +35,8 @@ SUITE=${JMULTIFD_IT_SUITE:-unstable}
 JAVA_PACKAGE=${JMULTIFD_IT_JAVA_PACKAGE:-openjdk-25-jre-headless}
 # Everything the image needs: the distribution's QPL and a Java >= 25 runtime (the jars are built for 25).
 IMAGE_PACKAGES="libqpl1,$JAVA_PACKAGE"
-# Bump when the build steps below change in a way that changes the image.
-RECIPE_VERSION=1
-RECIPE="suite=$SUITE variant=minbase packages=$IMAGE_PACKAGES recipe=$RECIPE_VERSION arch=amd64"
-RECIPE_HASH=$(printf '%s' "$RECIPE" | sha256sum | cut -c1-12)
 IMAGE_REPO=localhost/jmultifd-it
-IMAGE="$IMAGE_REPO:$RECIPE_HASH"
-IMAGE_NOQPL="$IMAGE_REPO:$RECIPE_HASH-noqpl"
+# RECIPE_HASH, IMAGE and IMAGE_NOQPL are set by name_images, once the build functions below are defined.
 
 mkdir -p "$CACHE"
 
@@ -167,15 +163,50 @@ build_rootfs_tarballs() {
     log "rootfs built in $(( $(date +%s) - start ))s: $(du -h "$full" | cut -f1) ($full)"
 }
 
+# The recipe is what the image holds and the steps that make it: the suite, the packages and the build functions
+# as bash prints them (comments dropped, so editing a comment rebuilds nothing). Its hash names the images and
+# tarballs: any change builds new ones, an unchanged recipe reuses what an earlier run built. (Debian unstable
+# moves on meanwhile; JMULTIFD_IT_REBUILD=1 builds afresh from today's packages.)
+name_images() {
+    RECIPE_HASH=$( { printf 'suite=%s variant=minbase arch=amd64 packages=%s\n' "$SUITE" "$IMAGE_PACKAGES"
+                     declare -f build_rootfs_tarballs remove_build_dirs; } | sha256sum | cut -c1-12)
+    IMAGE="$IMAGE_REPO:$RECIPE_HASH"
+    IMAGE_NOQPL="$IMAGE_REPO:$RECIPE_HASH-noqpl"
+}
+
 build_images() {
+    if [ "${JMULTIFD_IT_REBUILD:-0}" = 1 ]; then
+        log "JMULTIFD_IT_REBUILD=1: removing $IMAGE, $IMAGE_NOQPL and their rootfs tarballs"
+        podman rmi -f "$IMAGE" "$IMAGE_NOQPL" >/dev/null 2>&1 || true
+        rm -f "$CACHE/rootfs-$RECIPE_HASH.tar" "$CACHE/rootfs-$RECIPE_HASH-noqpl.tar"
+    fi
     if image_exists "$IMAGE" && image_exists "$IMAGE_NOQPL"; then
-        log "images $IMAGE and $IMAGE_NOQPL present"
+        log "images $IMAGE and $IMAGE_NOQPL present (cached)"
         return 0
     fi
     build_rootfs_tarballs
     image_exists "$IMAGE" || podman import --quiet "$CACHE/rootfs-$RECIPE_HASH.tar" "$IMAGE" >/dev/null
     image_exists "$IMAGE_NOQPL" || podman import --quiet "$CACHE/rootfs-$RECIPE_HASH-noqpl.tar" "$IMAGE_NOQPL" >/dev/null
     log "imported $IMAGE and $IMAGE_NOQPL"
+    remove_stale_images
+}
+
+# Images and tarballs of earlier recipes would only fill the disk (about 1.3 GiB a recipe).
+remove_stale_images() {
+    local img tarball
+    podman images --format '{{.Repository}}:{{.Tag}}' | awk -v repo="$IMAGE_REPO:" 'index($0, repo) == 1' \
+        | while read -r img; do
+            if [ "$img" != "$IMAGE" ] && [ "$img" != "$IMAGE_NOQPL" ]; then
+                log "removing $img (an earlier recipe)"
+                podman rmi -f "$img" >/dev/null 2>&1 || true
+            fi
+        done
+    for tarball in "$CACHE"/rootfs-*.tar; do
+        case "$tarball" in
+            "$CACHE/rootfs-$RECIPE_HASH.tar" | "$CACHE/rootfs-$RECIPE_HASH-noqpl.tar") ;;
+            *) rm -f "$tarball" ;;   # (no match leaves the pattern itself: rm -f of nothing succeeds)
+        esac
+    done
 }
 
 # ---- API socket ---------------------------------------------------------------------------------------------
@@ -252,4 +283,5 @@ main() {
     return $rc
 }
 
+name_images
 main "$@"
