@@ -122,6 +122,7 @@ class PeerFailureIT {
         assertNotNull(failed.error(), "the failure names its cause");
         assertFalse(failed.error().isBlank(), "the failure names its cause");
         assertFailedInBulkRound(failed);
+        assertSourceLetGo(port);
         assertSourceSurvived();
 
         // The same guest and workload migrate again, to a new destination, at full speed.
@@ -157,6 +158,7 @@ class PeerFailureIT {
         assertNotNull(failed.error(), "the failure names its cause");
         assertTrue(failed.error().contains("peer-timeout"), "the cause is the stall detection: " + failed.error());
         assertFailedInBulkRound(failed);
+        assertSourceLetGo(port);
         assertSourceSurvived();
 
         // Thawed, the destination finds a half-sent migration: it must fail, not take it as complete.
@@ -200,6 +202,21 @@ class PeerFailureIT {
         long before = workload.bytesWritten();
         assertTrue(ItEnvironment.await(Duration.ofSeconds(20), () -> workload.bytesWritten() > before),
                 "the source's workload keeps writing after the failed migration");
+    }
+
+    /** Failing cleanly: the source closed its connections to the peer, and its engine threads ended. */
+    private static void assertSourceLetGo(int port) throws InterruptedException {
+        assertTrue(ItEnvironment.await(Duration.ofSeconds(10), () -> ItEnvironment.establishedTo(port) == 0),
+                "the failed source closed its connections to 127.0.0.1:" + port + "; still established: "
+                        + ItEnvironment.establishedTo(port));
+        assertTrue(ItEnvironment.await(Duration.ofSeconds(10), () -> engineThreads().isEmpty()),
+                "the failed source's engine threads ended; alive: " + engineThreads());
+    }
+
+    /** Threads of the engine in this JVM (it names them all jmultifd-...; the workload's is guest-workload). */
+    private static List<String> engineThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("jmultifd-")).sorted().toList();
     }
 
     private static MigrationResult await(Future<MigrationResult> f, Duration limit, String what) throws Exception {
