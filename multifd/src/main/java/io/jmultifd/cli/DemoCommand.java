@@ -34,8 +34,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Migrate a live synthetic guest over loopback TCP (both ends in this process), once per "
                 + "compression method, and print a comparison table.",
-                "ratio = normal page bytes / compressed payload bytes; 'method pages' are the method's own page "
-                + "counters (for qpl: which tier compressed the pages)."},
+                "ratio = normal page bytes / compressed payload bytes; 'pages per tier': for qpl which tier "
+                + "(hardware, software, java) compressed the pages, raw = pages sent uncompressed because they "
+                + "did not shrink; for other methods their own page counters."},
         footer = {"", "Exit codes: 0 every migration completed, 1 one failed, 2 usage error."})
 final class DemoCommand implements Callable<Integer> {
     @Spec
@@ -200,8 +201,8 @@ final class DemoCommand implements Callable<Integer> {
             return;
         }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"method", "status", "total ms", "downtime ms", "Mbit/s", "pages/s", "zero pages",
-            "ratio", "checksum", "method pages"});
+        rows.add(new String[] {"method", "status", "total ms", "downtime ms", "Mbit/s", "pages/s", "transferred",
+            "zero pages", "ratio", "checksum", "pages per tier"});
         for (MigrationResult r : results) {
             rows.add(new String[] {
                 r.method(),
@@ -210,6 +211,7 @@ final class DemoCommand implements Callable<Integer> {
                 Long.toString(r.downtimeMs()),
                 String.format(Locale.ROOT, "%.1f", r.mbps()),
                 String.format(Locale.ROOT, "%.0f", r.pagesPerSecond()),
+                Reports.bytes(r.transferredBytes()),
                 Long.toString(r.zeroPages()),
                 Double.isNaN(Reports.ratio(r, pageSize)) ? "-" : String.format(Locale.ROOT, "%.2f", Reports.ratio(r, pageSize)),
                 r.completed() ? (r.checksumMatch() ? "match" : "DIFFER") : "-",
@@ -225,7 +227,7 @@ final class DemoCommand implements Callable<Integer> {
             String[] row = rows.get(rowIndex);
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
-                boolean left = i == 0 || i == 1 || i == 8 || i == 9;
+                boolean left = i == 0 || i == 1 || i == 9 || i == 10;
                 String cell = left ? MethodsCommand.pad(row[i], widths[i])
                         : " ".repeat(widths[i] - row[i].length()) + row[i];
                 line.append(i == 0 ? "" : "  ").append(cell);
@@ -245,9 +247,28 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The method's page counters that are not zero, e.g. "software=51234 java=12" for pages_software, pages_java. */
+    private static final List<String> TIERS = List.of("hardware", "software", "java");
+
+    /**
+     * Which tier handled the pages, e.g. "hardware=0 software=51234 java=0 (raw 12)" for qpl's pages_hardware,
+     * pages_software, pages_java and pages_raw: every tier of a tiered method is shown, zero or not, so that a
+     * fallback is visible. Raw pages (sent uncompressed because they did not shrink) are a subset of the tiers'.
+     * Other methods show their own non-zero page counters, e.g. "raw=60249" for none.
+     */
     static String methodPages(Map<String, Long> statistics) {
         StringBuilder sb = new StringBuilder();
+        boolean tiered = TIERS.stream().anyMatch(t -> statistics.containsKey("pages_" + t));
+        if (tiered) {
+            for (String tier : TIERS) {
+                sb.append(sb.isEmpty() ? "" : " ").append(tier).append('=')
+                  .append(statistics.getOrDefault("pages_" + tier, 0L));
+            }
+            long raw = statistics.getOrDefault("pages_raw", 0L);
+            if (raw != 0) {
+                sb.append(" (raw ").append(raw).append(')');
+            }
+            return sb.toString();
+        }
         statistics.forEach((k, v) -> {
             if (k.startsWith("pages_") && v != null && v != 0) {
                 sb.append(sb.isEmpty() ? "" : " ").append(k.substring("pages_".length())).append('=').append(v);

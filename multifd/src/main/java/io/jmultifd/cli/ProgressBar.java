@@ -7,7 +7,9 @@ import java.util.Locale;
 
 /**
  * A one-line progress bar on a terminal's stderr, redrawn in place at most ten times a second (and on every
- * phase change): phase, round, percent of the guest sent, MB/s, dirty pages still to send.
+ * phase change): phase, round, bytes on the wire against the guest size, the current rate, dirty pages still to
+ * send. The engine reports wire bytes, so with a compressing method the bar stays short of full until the
+ * migration completes; it then shows full.
  */
 final class ProgressBar implements ProgressListener {
     private static final long REDRAW_NANOS = 100_000_000L;
@@ -20,6 +22,11 @@ final class ProgressBar implements ProgressListener {
     private Progress.Phase lastPhase;
     private int lastLength;
     private boolean drawn;
+    /** The current rate, measured here over windows of at least RATE_WINDOW_NANOS (the engine's is per round). */
+    private long rateBytes;
+    private long rateNanos;
+    private double mbps = Double.NaN;
+    private static final long RATE_WINDOW_NANOS = 500_000_000L;
 
     /** @param side "migrate" or "incoming", shown first on the line */
     ProgressBar(PrintWriter err, String side, int pageSize) {
@@ -31,6 +38,14 @@ final class ProgressBar implements ProgressListener {
     @Override
     public synchronized void onProgress(Progress p) {
         long now = System.nanoTime();
+        if (rateNanos == 0) {
+            rateNanos = now;
+            rateBytes = p.bytesSent();
+        } else if (now - rateNanos >= RATE_WINDOW_NANOS) {
+            mbps = (p.bytesSent() - rateBytes) * 8e3 / (now - rateNanos);
+            rateNanos = now;
+            rateBytes = p.bytesSent();
+        }
         if (p.phase() == lastPhase && now - lastDraw < REDRAW_NANOS) {
             return;
         }
@@ -45,14 +60,16 @@ final class ProgressBar implements ProgressListener {
     }
 
     String line(Progress p) {
-        double fraction = p.bytesTotal() > 0 ? Math.min(1.0, (double) p.bytesSent() / p.bytesTotal()) : 0;
+        double fraction = p.phase() == Progress.Phase.COMPLETED ? 1.0
+                : p.bytesTotal() > 0 ? Math.min(1.0, (double) p.bytesSent() / p.bytesTotal()) : 0;
         int filled = (int) Math.round(fraction * BAR_WIDTH);
         StringBuilder sb = new StringBuilder();
         sb.append(side).append(' ').append(String.format(Locale.ROOT, "%-9s", p.phase()));
         sb.append(String.format(Locale.ROOT, " round %-3d", p.round()));
         sb.append(" [").append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append(']');
-        sb.append(String.format(Locale.ROOT, " %3d%%", (int) Math.floor(fraction * 100)));
-        sb.append(String.format(Locale.ROOT, " %8.1f MB/s", p.mbps() / 8));
+        sb.append(String.format(Locale.ROOT, " %9s of %s", Reports.bytes(p.bytesSent()), Reports.bytes(p.bytesTotal())));
+        double rate = Double.isNaN(mbps) ? p.mbps() : mbps;
+        sb.append(String.format(Locale.ROOT, " %8.1f Mbit/s", rate));
         if (p.dirtyPagesRemaining() > 0 || "migrate".equals(side)) {
             sb.append(String.format(Locale.ROOT, "  dirty %d pages (%s)", p.dirtyPagesRemaining(),
                     Reports.bytes(p.dirtyPagesRemaining() * pageSize)));

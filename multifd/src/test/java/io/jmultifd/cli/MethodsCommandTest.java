@@ -33,6 +33,16 @@ class MethodsCommandTest {
         if (qplPresent) {
             assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
             assertTrue(r.out().startsWith("method: qpl"), r.toString());
+            // Where the library is, which version, and each path's QPL status as name and code.
+            assertTrue(r.out().lines().anyMatch(l -> l.matches(" +library_path: +/\\S+")), r.toString());
+            assertTrue(r.out().lines().anyMatch(l -> l.matches(" +library_version: +\\d+\\.\\d+\\.\\d+")),
+                    r.toString());
+            for (String path : List.of("hardware", "software")) {
+                assertTrue(r.out().lines().anyMatch(l -> l.matches(" +" + path + "_status: +QPL_STS_\\w+ \\(\\d+\\)")),
+                        path + "\n" + r);
+                assertTrue(r.out().lines().anyMatch(l -> l.matches(" +" + path + " +(available|unavailable) .*")),
+                        path + "\n" + r);
+            }
         } else {
             assertEquals(Main.EXIT_FAILED, r.exitCode(), r.toString());
             assertTrue(r.err().contains("no 'qpl' compression method on the class path"), r.toString());
