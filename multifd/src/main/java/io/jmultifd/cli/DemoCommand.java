@@ -96,7 +96,11 @@ final class DemoCommand implements Callable<Integer> {
             try {
                 runs.add(MigrationParameters.from(p));
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
+                // Name the demo's own option when the value came from it, else the --set that did.
+                String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                String option = message.startsWith(MigrationParameters.COMPRESSION + "=") ? "--methods"
+                        : message.startsWith(MigrationParameters.CHANNELS + "=") ? "--channels" : "--set";
+                throw new ParameterException(spec.commandLine(), option + ": " + message);
             }
         }
         int pageSize = runs.isEmpty() ? 4096 : runs.getFirst().pageSize();

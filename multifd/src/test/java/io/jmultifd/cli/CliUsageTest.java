@@ -74,10 +74,10 @@ class CliUsageTest {
     @CsvSource(delimiter = '|', value = {
             "--synthetic 12Q:mixed: bad size '12Q'|demo --size 12Q",
             "unknown page kind 'kind'|demo --mix kind=100",
-            "multifd-compression=nope|demo --methods none,nope",
-            "multifd-channels=0|demo --channels 0",
+            "--methods: multifd-compression=nope: unknown method; available: none|demo --methods none,nope",
+            "--channels: multifd-channels=0|demo --channels 0",
             "--channels|demo --channels four",
-            "unknown parameter bogus|demo --set bogus=1",
+            "--set: unknown parameter bogus|demo --set bogus=1",
             "--workload-dirty-rate -5.0|demo --workload-dirty-rate -5",
             "--frob|demo --frob"})
     void demoUsageErrors(String expected, String commandLine) {
