@@ -190,8 +190,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static MigrationResult failed(MigrationParameters p, String error) {
-        return new MigrationResult(MigrationStatus.FAILED, error, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, p.methodName(),
-                p.channels(), false, 0, 0, Map.of());
+        return Reports.notStarted(p, MigrationStatus.FAILED, error);
     }
 
     private void print(List<MigrationParameters> runs, List<MigrationResult> results, int pageSize) {

@@ -36,7 +36,11 @@ final class Guests {
     }
 
     static GuestMemory synthetic(CommandSpec spec, String text, int pageSize, long seed) {
-        SyntheticContent.Spec parsed = parseSynthetic(spec, text, pageSize);
+        return synthetic(parseSynthetic(spec, text, pageSize), pageSize, seed);
+    }
+
+    /** Allocates and fills the guest (for a large guest this takes a while). */
+    static GuestMemory synthetic(SyntheticContent.Spec parsed, int pageSize, long seed) {
         RamBlock block = RamBlock.anonymous(SYNTHETIC_BLOCK, parsed.size(), pageSize);
         try {
             SyntheticContent.fill(block.memory(), pageSize, parsed.mix(), seed);

@@ -4,6 +4,7 @@ import io.jmultifd.multifd.Endpoint;
 import io.jmultifd.multifd.MigrationParameters;
 import io.jmultifd.multifd.MigrationResult;
 import io.jmultifd.multifd.MigrationSource;
+import io.jmultifd.multifd.MigrationStatus;
 import io.jmultifd.multifd.ProgressListener;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.SyntheticContent;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,36 +80,50 @@ final class MigrateCommand implements Callable<Integer> {
                     + ": must be a number of MB/s >= 0");
         }
         boolean withWorkload = dirtyRate > 0;
-        GuestMemory guest = guestSource.synthetic != null
-                ? Guests.synthetic(spec, guestSource.synthetic, parameters.pageSize(), seed)
+        // Validate everything first (usage errors), build the guest under the guard: filling a large synthetic
+        // guest takes a while, and Ctrl-C meanwhile must end the command as cancelled, not kill it.
+        SyntheticContent.Spec synthetic = guestSource.synthetic == null ? null
+                : Guests.parseSynthetic(spec, guestSource.synthetic, parameters.pageSize());
+        GuestMemory images = synthetic != null ? null
                 : Guests.images(spec, guestSource.images, parameters.pageSize(), withWorkload);
-        try (guest; Workload workload = withWorkload ? new Workload(guest, dirtyRate, seed) : null) {
-            MigrationSource source = new MigrationSource(guest, workload, parameters);
-            if (workload != null) {
-                workload.start();
+        AtomicReference<MigrationSource> running = new AtomicReference<>();
+        int code = Main.EXIT_FAILED;
+        try (ShutdownGuard guard = new ShutdownGuard(() -> {
+            MigrationSource source = running.get();
+            if (source != null) {
+                source.cancel();
             }
-            boolean progress = context.progress() && !options.json;
-            ProgressBar bar = progress ? new ProgressBar(context.err(), "migrate", parameters.pageSize()) : null;
-            int code = Main.EXIT_FAILED;
-            try (ShutdownGuard guard = new ShutdownGuard(source::cancel, context.err())) {
-                try {
-                    MigrationResult result = source.migrate(endpoint, bar == null ? ProgressListener.NONE : bar);
+        }, context.err())) {
+            try (GuestMemory guest = images != null ? images : Guests.synthetic(synthetic, parameters.pageSize(), seed);
+                 Workload workload = withWorkload ? new Workload(guest, dirtyRate, seed) : null) {
+                MigrationResult result;
+                if (guard.signalled()) {
+                    result = Reports.notStarted(parameters, MigrationStatus.CANCELLED, "cancelled before it started");
+                } else {
+                    MigrationSource source = new MigrationSource(guest, workload, parameters);
+                    running.set(source);
+                    if (workload != null) {
+                        workload.start();
+                    }
+                    boolean progress = context.progress() && !options.json;
+                    ProgressBar bar = progress ? new ProgressBar(context.err(), "migrate", parameters.pageSize()) : null;
+                    result = source.migrate(endpoint, bar == null ? ProgressListener.NONE : bar);
                     if (bar != null) {
                         bar.finish();
                     }
-                    // After COMPLETED the engine leaves the workload paused: these are the migrated contents.
-                    Map<String, Long> checksums = result.completed() ? guest.checksums() : null;
-                    if (options.json) {
-                        context.out().println(Reports.json(result, checksums));
-                    }
-                    context.err().println(Reports.summary("migration", result, parameters.pageSize()));
-                    code = result.completed() ? Main.EXIT_OK : Main.EXIT_FAILED;
-                    return code;
-                } finally {
-                    context.out().flush();
-                    context.err().flush();
-                    guard.finished(code);
                 }
+                // After COMPLETED the engine leaves the workload paused: these are the migrated contents.
+                Map<String, Long> checksums = result.completed() ? guest.checksums() : null;
+                if (options.json) {
+                    context.out().println(Reports.json(result, checksums));
+                }
+                context.err().println(Reports.summary("migration", result, parameters.pageSize()));
+                code = result.completed() ? Main.EXIT_OK : Main.EXIT_FAILED;
+                return code;
+            } finally {
+                context.out().flush();
+                context.err().flush();
+                guard.finished(code);
             }
         }
     }

@@ -48,7 +48,10 @@ final class QplInfoCommand implements Callable<Integer> {
             diagnostics = Map.of("diagnostics error", Main.describe(e));
         }
         int width = diagnostics.keySet().stream().mapToInt(String::length).max().orElse(0);
-        diagnostics.forEach((k, v) -> out.println("  " + MethodsCommand.pad(k + ":", width + 1) + " " + v));
+        // A multi-line value (e.g. every place the loader searched) stays indented under its key.
+        String continuation = System.lineSeparator() + " ".repeat(width + 6);
+        diagnostics.forEach((k, v) -> out.println("  " + MethodsCommand.pad(k + ":", width + 1) + " "
+                + (v == null ? "" : String.join(continuation, v.lines().toList()))));
         out.println("tiers (the auto path takes the first available):");
         try {
             List<TierStatus> tiers = qpl.tiers();

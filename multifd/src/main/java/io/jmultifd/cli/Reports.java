@@ -2,7 +2,9 @@ package io.jmultifd.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jmultifd.multifd.MigrationParameters;
 import io.jmultifd.multifd.MigrationResult;
+import io.jmultifd.multifd.MigrationStatus;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -29,6 +31,12 @@ final class Reports {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the JSON report: " + e.getMessage(), e);
         }
+    }
+
+    /** The result of a migration that never began (e.g. cancelled while the guest was being built). */
+    static MigrationResult notStarted(MigrationParameters p, MigrationStatus status, String error) {
+        return new MigrationResult(status, error, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, p.methodName(), p.channels(),
+                false, 0, 0, Map.of());
     }
 
     static String crcHex(long crc) {

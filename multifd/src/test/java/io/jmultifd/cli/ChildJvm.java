@@ -32,6 +32,12 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Path dir, String name, String... args) throws IOException {
+        return start(dir, name, java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(Path, String, String...)}, with extra environment variables for the child. */
+    static ChildJvm start(Path dir, String name, java.util.Map<String, String> environment, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -42,7 +48,9 @@ final class ChildJvm implements AutoCloseable {
         command.addAll(List.of(args));
         Path out = dir.resolve(name + ".stdout");
         Path err = dir.resolve(name + ".stderr");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         return new ChildJvm(name, p, out, err);
     }
 
