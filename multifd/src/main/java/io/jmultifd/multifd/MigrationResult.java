@@ -18,8 +18,9 @@ import java.util.Map;
  * @param normalPages         pages sent/received as data
  * @param zeroPages           pages sent/received as zero pages (offsets only)
  * @param compressedBytes     payload bytes of the data pages (what the method produced)
- * @param mbps                megabits per second of transferredBytes over the total time
- * @param pagesPerSecond      (normal + zero pages) per second over the total time
+ * @param mbps                megabits per second of transferredBytes over the transfer time (total minus setup, as QEMU's
+ *                            final throughput)
+ * @param pagesPerSecond      (normal + zero pages) per second over the same transfer time
  * @param dirtySyncCount      number of dirty-bitmap syncs (the bulk round counts as one)
  * @param dirtyPagesRate      pages dirtied per second, measured over the last iteration round (source)
  * @param method              the compression method
