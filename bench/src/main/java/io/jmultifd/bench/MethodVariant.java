@@ -1,0 +1,43 @@
+package io.jmultifd.bench;
+
+import io.jmultifd.spi.CompressionMethod;
+import io.jmultifd.spi.CompressionMethods;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A method as the benchmarks name it: {@code none}, {@code zlib}, {@code zstd}, or {@code qpl-software} /
+ * {@code qpl-java} for the {@code qpl} method pinned to one tier ({@code qpl-path}) with fixed Huffman
+ * tables, the configuration the C reference measures.
+ */
+public record MethodVariant(String label, String method, Map<String, String> parameters) {
+    public static final List<String> ALL = List.of("none", "zlib", "zstd", "qpl-software", "qpl-java");
+
+    public static MethodVariant of(String label) {
+        Map<String, String> p = new LinkedHashMap<>();
+        return switch (label) {
+            case "none", "zlib", "zstd" -> new MethodVariant(label, label, p);
+            case "qpl-software", "qpl-java", "qpl-hardware" -> {
+                p.put("qpl-path", label.substring("qpl-".length()));
+                p.put("qpl-huffman", "fixed");
+                yield new MethodVariant(label, "qpl", p);
+            }
+            default -> throw new IllegalArgumentException("method variant " + label + ": unknown; known: " + ALL
+                    + " (and qpl-hardware where IAA exists)");
+        };
+    }
+
+    /** The engine's parameters for this variant, plus the channel count. */
+    public Map<String, String> migrationParameters(int channels) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("multifd-compression", method);
+        m.put("multifd-channels", Integer.toString(channels));
+        m.putAll(parameters);
+        return m;
+    }
+
+    public CompressionMethod find() {
+        return CompressionMethods.find(method);
+    }
+}
