@@ -1,0 +1,145 @@
+package io.jmultifd.sw.perpage;
+
+import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.ChannelReceiver;
+import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodStatistics;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Receives packets in the {@code qpl} per-page format with any {@link PageCodec} tier: checks the whole length
+ * header before touching a target, copies raw pages, and hands the compressed ones to the codec as one batch.
+ *
+ * <p>Owns the codec: {@link #close()} closes it. Holds no off-heap memory of its own.
+ */
+public final class PerPageReceiver implements ChannelReceiver {
+    private final PageCodec codec;
+    private final int pageSize;
+    private final int maxPages;
+    private final int[] lengths;
+    /** packet index of the i-th compressed page, to name the page when the codec rejects a stream */
+    private final int[] compressedIndex;
+    private final List<MemorySegment> streams;
+    private final List<MemorySegment> streamTargets;
+    private long pagesRaw;
+    private long bytesIn;
+    private long bytesOut;
+    private boolean closed;
+
+    public PerPageReceiver(ChannelContext context, PageCodec codec) {
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.pageSize = context.pageSize();
+        this.maxPages = context.maxPagesPerPacket();
+        this.lengths = new int[maxPages];
+        this.compressedIndex = new int[maxPages];
+        this.streams = new ArrayList<>(maxPages);
+        this.streamTargets = new ArrayList<>(maxPages);
+    }
+
+    /** The codec tier doing the decompression, e.g. {@code "java"}. */
+    public String tier() {
+        return codec.tier();
+    }
+
+    @Override
+    public long maxPayloadSize(int pages) {
+        return PerPageFormat.maxPayloadSize(pages, pageSize);
+    }
+
+    @Override
+    public void decode(MemorySegment payload, List<MemorySegment> targets) throws CorruptPayloadException {
+        if (closed) {
+            throw new IllegalStateException("receiver is closed");
+        }
+        int n = targets.size();
+        if (n > maxPages) {
+            throw new IllegalArgumentException(n + " pages in one packet, more than maxPagesPerPacket " + maxPages);
+        }
+        for (int i = 0; i < n; i++) {
+            long size = targets.get(i).byteSize();
+            if (size != pageSize) {
+                throw new IllegalArgumentException("target " + i + " has " + size + " bytes, not the page size "
+                        + pageSize);
+            }
+        }
+        PerPageFormat.readLengths(payload, n, pageSize, lengths);
+
+        streams.clear();
+        streamTargets.clear();
+        long offset = PerPageFormat.headerSize(n);
+        int compressed = 0;
+        for (int i = 0; i < n; i++) {
+            int length = lengths[i];
+            if (length != pageSize) {
+                streams.add(payload.asSlice(offset, length));
+                streamTargets.add(targets.get(i));
+                compressedIndex[compressed++] = i;
+            }
+            offset += length;
+        }
+        if (compressed > 0) {
+            try {
+                codec.decompress(streams, streamTargets);
+            } catch (CorruptPayloadException e) {
+                throw renumbered(e, compressed);
+            } finally {
+                // Do not keep the payload's and targets' segments reachable between packets.
+                streams.clear();
+                streamTargets.clear();
+            }
+        }
+        offset = PerPageFormat.headerSize(n);
+        for (int i = 0; i < n; i++) {
+            int length = lengths[i];
+            if (length == pageSize) {
+                MemorySegment.copy(payload, offset, targets.get(i), 0, pageSize);
+                pagesRaw++;
+            }
+            offset += length;
+        }
+        bytesIn += payload.byteSize();
+        bytesOut += (long) n * pageSize;
+    }
+
+    /** The codec numbers pages within its batch of compressed pages; the packet's index is what helps. */
+    private CorruptPayloadException renumbered(CorruptPayloadException e, int compressed) {
+        int batchIndex = e.pageIndex();
+        if (batchIndex < 0 || batchIndex >= compressed) {
+            return e;
+        }
+        String message = e.getMessage();
+        String batchPrefix = "page " + batchIndex + " of packet: ";
+        if (message != null && message.startsWith(batchPrefix)) {
+            message = message.substring(batchPrefix.length());
+        }
+        return new CorruptPayloadException(compressedIndex[batchIndex],
+                "(" + codec.tier() + " tier) " + message, e);
+    }
+
+    /**
+     * The codec's counters, plus {@code pages_raw}; {@code bytes_in} / {@code bytes_out} are this receiver's
+     * (payload bytes in, page bytes out) and replace the codec's own.
+     */
+    @Override
+    public MethodStatistics statistics() {
+        Map<String, Long> counters = new LinkedHashMap<>(codec.statistics().counters());
+        counters.put("pages_raw", pagesRaw);
+        counters.put("bytes_in", bytesIn);
+        counters.put("bytes_out", bytesOut);
+        return new MethodStatistics(counters);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        codec.close();
+    }
+}
