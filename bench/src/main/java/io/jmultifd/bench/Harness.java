@@ -1,0 +1,441 @@
+package io.jmultifd.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jmultifd.spi.CompressionMethod;
+import io.jmultifd.spi.TierStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The end-to-end benchmark: builds the guest image, runs the C yardsticks, the JMH micro-benchmarks and a
+ * matrix of real migrations over loopback TCP, then writes results/&lt;timestamp&gt;/{results.json, table.md,
+ * *.png} and, with {@code --write-docs}, docs/benchmarks.md. Run it through {@code bench/run-bench.sh}, which
+ * builds the jar and the C yardsticks first. Exit code 1 when anything broke (a migration failed, a
+ * benchmark gave no result, a method is unavailable), or with {@code --fail-on-regression} when a figure got
+ * more than 10% worse than {@code --compare OLD.json}.
+ */
+public final class Harness {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** A figure more than this much worse than the old one is a regression. */
+    static final double REGRESSION = 0.10;
+
+    /** Parsed command line. */
+    static final class Options {
+        boolean quick;
+        String size = "256M";
+        Path image;
+        int repetitions = 3;
+        List<String> methods = MethodVariant.ALL;
+        List<Integer> channels = List.of(1, 2, 4);
+        List<Long> bandwidths = List.of(0L, 125_000_000L);
+        double dirtyRate = 20;
+        Path out;
+        Path compare;
+        boolean failOnRegression;
+        boolean writeDocs;
+        boolean skipJmh;
+        boolean skipMigrations;
+        MicroBenchmarks.Settings jmh = new MicroBenchmarks.Settings(1, 3, 5, 1000);
+        Path repo = Path.of("").toAbsolutePath();
+        String command = "bench/run-bench.sh";
+        String machineNote = "";
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Options o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("jmultifd bench: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        System.exit(new Harness().run(o));
+    }
+
+    static final String USAGE = """
+            usage: bench/run-bench.sh [--quick] [--size SIZE | --image FILE] [--reps N] [--methods a,b,..]
+                   [--channels 1,2,4] [--bandwidths 0,125000000] [--dirty-rate MB/s] [--out DIR]
+                   [--compare OLD.json [--fail-on-regression]] [--write-docs] [--jmh F,WI,I,MS]
+                   [--skip-jmh] [--skip-migrations] [--machine-note TEXT]
+              --quick: 32M image, 1 repetition, channels 1,2, short JMH runs (the CI smoke test)
+              methods: none, zlib, zstd, qpl-software, qpl-java (qpl pinned by qpl-path, fixed Huffman)
+              bandwidths: bytes/s, 0 = unlimited""";
+
+    static Options parse(String[] args) {
+        Options o = new Options();
+        // --quick first, so that explicit options given with it still win.
+        if (Arrays.asList(args).contains("--quick")) {
+            o.quick = true;
+            o.size = "32M";
+            o.repetitions = 1;
+            o.channels = List.of(1, 2);
+            o.jmh = new MicroBenchmarks.Settings(1, 1, 1, 500);
+        }
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick" -> {}
+                case "--size" -> { o.size = value(args, ++i, a); GuestImageBuilder.parseSize(o.size); }
+                case "--image" -> o.image = Path.of(value(args, ++i, a));
+                case "--reps" -> o.repetitions = positive(value(args, ++i, a), a);
+                case "--methods" -> {
+                    o.methods = List.of(value(args, ++i, a).split(","));
+                    o.methods.forEach(MethodVariant::of);
+                }
+                case "--channels" -> o.channels = Arrays.stream(value(args, ++i, a).split(",")).map(s -> positive(s, "--channels")).toList();
+                case "--bandwidths" -> o.bandwidths = Arrays.stream(value(args, ++i, a).split(",")).map(s -> {
+                    try {
+                        long v = Long.parseLong(s.trim());
+                        if (v < 0) throw new NumberFormatException();
+                        return v;
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--bandwidths " + s + ": not a number of bytes/s >= 0");
+                    }
+                }).toList();
+                case "--dirty-rate", "--workload-dirty-rate" -> {
+                    String v = value(args, ++i, a);
+                    try {
+                        o.dirtyRate = Double.parseDouble(v);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException(a + " " + v + ": not a number of MB/s");
+                    }
+                    if (!(o.dirtyRate >= 0)) throw new IllegalArgumentException(a + " " + v + ": must be >= 0");
+                }
+                case "--out" -> o.out = Path.of(value(args, ++i, a));
+                case "--compare" -> o.compare = Path.of(value(args, ++i, a));
+                case "--fail-on-regression" -> o.failOnRegression = true;
+                case "--write-docs" -> o.writeDocs = true;
+                case "--skip-jmh" -> o.skipJmh = true;
+                case "--skip-migrations" -> o.skipMigrations = true;
+                case "--jmh" -> {
+                    String[] f = value(args, ++i, a).split(",");
+                    if (f.length != 4) throw new IllegalArgumentException("--jmh " + args[i] + ": expected FORKS,WARMUPS,ITERATIONS,MILLIS");
+                    o.jmh = new MicroBenchmarks.Settings(positive(f[0], a), nonNegative(f[1], a), positive(f[2], a), positive(f[3], a));
+                }
+                case "--repo" -> o.repo = Path.of(value(args, ++i, a)).toAbsolutePath();
+                case "--command" -> o.command = value(args, ++i, a);
+                case "--machine-note" -> o.machineNote = value(args, ++i, a);
+                default -> throw new IllegalArgumentException("unknown argument " + a);
+            }
+        }
+        if (o.failOnRegression && o.compare == null) {
+            throw new IllegalArgumentException("--fail-on-regression needs --compare OLD.json");
+        }
+        if (o.compare != null && !Files.isRegularFile(o.compare)) {
+            throw new IllegalArgumentException("--compare " + o.compare + ": no such file");
+        }
+        if (o.image != null && !Files.isRegularFile(o.image)) {
+            throw new IllegalArgumentException("--image " + o.image + ": no such file");
+        }
+        return o;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
+        return args[i];
+    }
+
+    private static int positive(String s, String option) {
+        int v = nonNegative(s, option);
+        if (v == 0) throw new IllegalArgumentException(option + " " + s + ": must be > 0");
+        return v;
+    }
+
+    private static int nonNegative(String s, String option) {
+        try {
+            int v = Integer.parseInt(s.trim());
+            if (v < 0) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " " + s + ": not a whole number >= 0");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ run
+
+    private final List<String> failures = new ArrayList<>();
+
+    int run(Options o) throws Exception {
+        Instant started = Instant.now();
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
+        Path out = o.out != null ? o.out : o.repo.resolve("results").resolve(stamp);
+        Files.createDirectories(out);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("date", DateTimeFormatter.ISO_INSTANT.format(started));
+        results.put("command", o.command);
+        results.put("machine", Machine.describe(o.machineNote));
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("quick", o.quick);
+        settings.put("repetitions", o.repetitions);
+        settings.put("methods", o.methods);
+        settings.put("channels", o.channels);
+        settings.put("max_bandwidths_bytes_per_s", o.bandwidths);
+        settings.put("workload_dirty_rate_MBps", o.dirtyRate);
+        settings.put("jmh", o.jmh.describe());
+        results.put("settings", settings);
+
+        // 1. The guest image.
+        Path imagePath = o.image;
+        if (imagePath == null) {
+            imagePath = out.resolve("guest-" + o.size + ".img");
+            Path modules = Path.of(System.getProperty("java.home"), "lib", "modules");
+            step("building the guest image (" + o.size + ")");
+            GuestImageBuilder.Composition c = GuestImageBuilder.build(imagePath, GuestImageBuilder.parseSize(o.size), modules);
+            System.out.print(c.describe());
+            results.put("image", compositionMap(c));
+        } else {
+            GuestImageBuilder.Composition c = GuestImageBuilder.describe(imagePath, Map.of(), Map.of());
+            System.out.print(c.describe());
+            results.put("image", compositionMap(c));
+        }
+        System.setProperty("jmultifd.bench.image", imagePath.toString());
+
+        // 2. Methods and tiers available here.
+        results.put("methods", availability(o.methods));
+
+        try (BenchPages pages = BenchPages.load(imagePath)) {
+            Path selection = out.resolve("bench-pages.img");
+            pages.writeSelection(selection);
+            Path zeroArea = out.resolve("zero-scan-pages.img");
+            writeZeroScanArea(pages, zeroArea);
+
+            // 3. C yardsticks.
+            step("C yardsticks");
+            Yardsticks c = new Yardsticks(o.repo.resolve("bench/target/native"));
+            Yardsticks.Outcome cQpl = c.qplReference(selection, o.quick ? 2 : 5);
+            Yardsticks.Outcome cZero = c.zeroScan(zeroArea, o.quick ? 50 : 500);
+            Yardsticks.Outcome cCopy = c.socketCopy(o.quick ? 256L << 20 : 2L << 30, 3);
+            Map<String, Object> yard = new LinkedHashMap<>();
+            for (Yardsticks.Outcome y : List.of(cQpl, cZero, cCopy)) {
+                System.out.println("  " + y.name() + ": " + (y.ok() ? y.figures() : "MISSING: " + y.problem()));
+                yard.put(y.name(), y.ok() ? y.figures() : Map.of("missing", y.problem()));
+            }
+            results.put("c_yardsticks", yard);
+
+            // 4. Compression ratios of one pass over the benchmark pages (not timed).
+            Map<String, Object> ratios = new LinkedHashMap<>();
+            Map<String, PageCodecBenchmark.Outcome> codecOutcomes = new LinkedHashMap<>();
+            for (String tier : PageCodecs.TIERS) {
+                try {
+                    PageCodecBenchmark.Outcome oc = PageCodecBenchmark.measureOutcome(tier, pages);
+                    codecOutcomes.put(tier, oc);
+                    ratios.put("page_codec_" + tier, Map.of("pages", oc.pages(), "raw", oc.raw(),
+                            "compressed_bytes", oc.compressedBytes(), "ratio", round3(oc.ratio())));
+                } catch (RuntimeException e) {
+                    failures.add("page codec " + tier + ": " + e);
+                }
+            }
+            for (String m : o.methods) {
+                try {
+                    ratios.put("packet_payload_" + m, round3(MethodBenchmark.compressionRatio(m, pages)));
+                } catch (RuntimeException e) {
+                    failures.add("method " + m + ": " + e);
+                }
+            }
+            results.put("compression_ratios", ratios);
+
+            // 5. JMH.
+            List<MicroBenchmarks.Row> rows = List.of();
+            if (!o.skipJmh) {
+                step("JMH micro-benchmarks (" + o.jmh.describe() + ")");
+                List<String> missing = new ArrayList<>();
+                rows = MicroBenchmarks.run(List.of(
+                        new MicroBenchmarks.Spec("MethodBenchmark", List.of("compress", "decompress"), "method", o.methods),
+                        new MicroBenchmarks.Spec("PageCodecBenchmark", List.of("compress", "decompress"), "tier", PageCodecs.TIERS),
+                        new MicroBenchmarks.Spec("ZeroPageBenchmark", List.of("scan"), null, List.of())),
+                        o.jmh, List.of("--enable-native-access=ALL-UNNAMED", "-Djmultifd.bench.image=" + imagePath), missing);
+                missing.forEach(m -> failures.add("JMH " + m));
+                List<Map<String, Object>> jmh = new ArrayList<>();
+                for (MicroBenchmarks.Row r : rows) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("benchmark", r.benchmark());
+                    row.put("params", r.params());
+                    row.put("pages_per_s", Math.round(r.opsPerSecond()));
+                    row.put("error_pages_per_s", Math.round(r.error()));
+                    row.put("bytes_per_s", Math.round(r.opsPerSecond() * BenchPages.PAGE));
+                    jmh.add(row);
+                }
+                results.put("jmh", jmh);
+            }
+
+            // 6. Migrations.
+            List<Map<String, Object>> matrix = new ArrayList<>();
+            if (!o.skipMigrations) {
+                step("migrations over loopback TCP: " + o.methods + " x channels " + o.channels + " x bandwidth "
+                        + o.bandwidths + " x " + o.repetitions + " repetitions, workload " + o.dirtyRate + " MB/s");
+                try (Migrations migrations = new Migrations(pages.image(), o.dirtyRate)) {
+                    for (String m : o.methods) {
+                        for (long bw : o.bandwidths) {
+                            for (int ch : o.channels) {
+                                matrix.add(runConfig(migrations, new Migrations.Config(m, ch, bw), o.repetitions));
+                            }
+                        }
+                    }
+                }
+            }
+            results.put("migrations", matrix);
+
+            // 7. Yardstick ratios.
+            results.put("yardstick_ratios", Report.yardstickRatios(cQpl, cZero, cCopy, codecOutcomes.get("software"), rows, matrix, failures));
+        }
+
+        results.put("figures", Report.figures(results));
+        results.put("failures", failures);
+        Files.writeString(out.resolve("results.json"), JSON.writeValueAsString(results));
+        String table = Report.tableMarkdown(results);
+        Files.writeString(out.resolve("table.md"), table);
+        List<Path> plots = Report.plots(results, out);
+        System.out.println();
+        System.out.println(table);
+
+        int exit = 0;
+        if (o.compare != null) {
+            List<String> worse = Report.compare(JSON.readTree(o.compare.toFile()), JSON.readTree(JSON.writeValueAsString(results)), REGRESSION);
+            if (worse.isEmpty()) {
+                System.out.println("compared with " + o.compare + ": no figure is more than 10% worse");
+            } else {
+                System.out.println("WORSE than " + o.compare + " by more than 10% (" + worse.size() + " figures):");
+                worse.forEach(w -> System.out.println("  WORSE " + w));
+                if (o.failOnRegression) exit = 1;
+            }
+        }
+        if (o.writeDocs) {
+            Path docs = Report.writeDocs(o.repo, results, table, plots);
+            System.out.println("wrote " + docs);
+        }
+        System.out.println("results in " + out);
+        // The images are large and rebuilt from the recipe on demand; keep the results folder small.
+        if (o.image == null) Files.deleteIfExists(imagePath);
+        Files.deleteIfExists(out.resolve("bench-pages.img"));
+        Files.deleteIfExists(out.resolve("zero-scan-pages.img"));
+        if (!failures.isEmpty()) {
+            System.out.println("FAILED (" + failures.size() + "):");
+            failures.forEach(f -> System.out.println("  FAILED " + f));
+            return 1;
+        }
+        return exit;
+    }
+
+    private Map<String, Object> runConfig(Migrations migrations, Migrations.Config config, int repetitions) {
+        List<Migrations.Run> runs = new ArrayList<>();
+        for (int rep = 0; rep < repetitions; rep++) {
+            try {
+                Migrations.Run r = migrations.run(config, 42 + rep);
+                runs.add(r);
+                String status = String.valueOf(r.source().get("status"));
+                System.out.printf(Locale.ROOT, "  %-14s ch=%d bw=%-12s rep %d: %s %s ms, %.0f Mbit/s%n", config.variant(),
+                        config.channels(), config.bandwidthLabel(), rep + 1, status, r.source().get("total_time_ms"),
+                        ((Number) r.source().get("mbps")).doubleValue());
+                if (!"COMPLETED".equals(status) || !"COMPLETED".equals(r.destination().get("status"))) {
+                    failures.add("migration " + config.key() + " rep " + (rep + 1) + ": source " + status + " ("
+                            + r.source().get("error") + "), destination " + r.destination().get("status") + " ("
+                            + r.destination().get("error") + ")");
+                }
+            } catch (Exception e) {
+                failures.add("migration " + config.key() + " rep " + (rep + 1) + ": " + e);
+                e.printStackTrace();
+            }
+        }
+        return Report.configSummary(config, runs);
+    }
+
+    private static void writeZeroScanArea(BenchPages pages, Path file) throws IOException {
+        var area = ZeroPageBenchmark.scanArea(pages).asByteBuffer();
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (area.hasRemaining()) ch.write(area);
+        }
+    }
+
+    private Map<String, Object> availability(List<String> variants) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String v : variants) {
+            MethodVariant variant = MethodVariant.of(v);
+            try {
+                CompressionMethod method = variant.find();
+                String tier = variant.parameters().get("qpl-path");
+                String detail = "available";
+                if (tier != null) {
+                    TierStatus t = method.tiers().stream().filter(s -> s.tier().equals(tier)).findFirst()
+                            .orElseThrow(() -> new IllegalStateException("method qpl has no tier " + tier));
+                    detail = (t.available() ? "available: " : "UNAVAILABLE: ") + t.detail();
+                    if (!t.available()) failures.add(v + ": tier " + tier + " unavailable: " + t.detail());
+                }
+                m.put(v, detail);
+            } catch (RuntimeException e) {
+                m.put(v, "UNAVAILABLE: " + e.getMessage());
+                failures.add(v + ": " + e.getMessage());
+            }
+        }
+        return m;
+    }
+
+    private static Map<String, Object> compositionMap(GuestImageBuilder.Composition c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("size", c.size());
+        m.put("sha256", c.sha256());
+        m.put("pages", c.pages());
+        m.put("zero_pages", c.zeroPages());
+        m.put("bytes_per_kind", c.bytesPerKind());
+        m.put("sources", c.sources());
+        return m;
+    }
+
+    static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static void step(String what) {
+        System.out.println();
+        System.out.println("== " + what);
+    }
+
+    /** Cores, CPU model and load of this machine, for the report. */
+    static final class Machine {
+        static Map<String, Object> describe(String note) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("cores", Runtime.getRuntime().availableProcessors());
+            m.put("cpu_model", firstMatch(Path.of("/proc/cpuinfo"), "model name"));
+            m.put("memory", firstMatch(Path.of("/proc/meminfo"), "MemTotal"));
+            m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+            m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+            try {
+                m.put("load_average_at_start", Files.readString(Path.of("/proc/loadavg")).trim());
+            } catch (IOException e) {
+                m.put("load_average_at_start", "unknown");
+            }
+            m.put("note", note);
+            return m;
+        }
+
+        private static String firstMatch(Path file, String key) {
+            try {
+                for (String line : Files.readAllLines(file)) {
+                    if (line.startsWith(key)) return line.substring(line.indexOf(':') + 1).trim();
+                }
+            } catch (IOException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
+            return "unknown";
+        }
+    }
+
+    static JsonNode read(Path p) throws IOException {
+        return JSON.readTree(p.toFile());
+    }
+}
