@@ -37,7 +37,7 @@ case "${1:-}" in
     "") ;;
     --print-lib) mode=lib ;;
     --print-include) mode=include ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (expected --print-lib, --print-include or nothing)" ;;
 esac
 [ $# -le 1 ] || die "expected at most one argument, got $#"
@@ -76,9 +76,9 @@ build_checker() {
 
 # ------------------------------------------------------------------------------------- 1. system-wide
 
-# Prints the path of a system-wide libqpl.so.1 that loads, or nothing.
+# Prints "<path><TAB><version>" of a system-wide libqpl.so.1 1.9.x that loads, or nothing.
 system_libqpl() {
-    local candidate checker tmp
+    local candidate checker tmp version
     command -v ldconfig >/dev/null 2>&1 || [ -x /sbin/ldconfig ] || return 0
     for candidate in $( { ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } \
                          | awk '$1 == "libqpl.so.1" { print $NF }'); do
@@ -86,10 +86,14 @@ system_libqpl() {
         command -v gcc >/dev/null 2>&1 || { say "found $candidate but cannot check that it loads without gcc"; continue; }
         tmp=$(mktemp -d)
         checker=$tmp/qpl-check
-        if build_checker "$checker" && "$checker" "$candidate" >/dev/null 2>"$tmp/err"; then
+        if build_checker "$checker" && "$checker" "$candidate" >"$tmp/out" 2>"$tmp/err"; then
+            version=$(sed -n 's/^version=//p' "$tmp/out")
             rm -rf "$tmp"
-            echo "$candidate"
-            return 0
+            # jmultifd's bindings are generated from 1.9.0 and its loader accepts only 1.9.x.
+            case "$version" in
+                1.9|1.9.*) printf '%s\t%s\n' "$candidate" "$version"; return 0 ;;
+                *) say "system libqpl $candidate is version '$version', not 1.9.x; not using it"; continue ;;
+            esac
         fi
         say "system libqpl $candidate does not load: $(cat "$tmp/err" 2>/dev/null)"
         rm -rf "$tmp"
@@ -282,17 +286,30 @@ $(grep -E '^(W|E):' "$work/apt-update.log")"
     trap - EXIT
 }
 
+# QPL's hardware path dlopens libaccel-config.so.1 (Debian 12: package libaccel-config1); the software
+# path never needs it, so its absence is only worth a note.
+hardware_note() {
+    if { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libaccel-config\.so\.1 '; then
+        say "hardware path: libaccel-config.so.1 is installed (IAA work queues still need to be configured)"
+    else
+        say "hardware path: libaccel-config.so.1 is not installed (apt-get install libaccel-config1); software path only"
+    fi
+}
+
 # ------------------------------------------------------------------------------------------------ main
 
-system_lib=$(system_libqpl)
-if [ -n "$system_lib" ]; then
+system_found=$(system_libqpl)
+if [ -n "$system_found" ]; then
+    system_lib=${system_found%%$'\t'*}
+    system_version=${system_found#*$'\t'}
     case "$mode" in
         lib) echo "$system_lib"; exit 0 ;;
         all)
             say "using the system-wide library"
-            echo "libqpl: $system_lib (system)"
+            echo "libqpl: $system_lib (version $system_version, system-wide)"
             inc=$(system_include)
             [ -z "$inc" ] || echo "include: $inc"
+            hardware_note
             exit 0 ;;
         include)
             inc=$(system_include)
@@ -301,14 +318,21 @@ if [ -n "$system_lib" ]; then
     esac
 fi
 
-if cache_complete; then
-    if ! version=$(check_cache) || [ -z "$version" ]; then
+if ! cache_complete || ! version=$(check_cache 2>/dev/null) || [ -z "$version" ]; then
+    # Several builds may start at once on an empty cache: one provisions, the others wait and reuse it.
+    mkdir -p "$CACHE_ROOT"
+    exec 9>"$CACHE_ROOT/.provision.lock"
+    if command -v flock >/dev/null 2>&1; then
+        flock 9
+    fi
+    if ! cache_complete; then
+        say "no provisioned libqpl in $DEST; provisioning"
+        provision
+    elif ! version=$(check_cache) || [ -z "$version" ]; then
         say "the cached library in $DEST does not work any more; provisioning it again"
         provision
     fi
-else
-    say "no provisioned libqpl in $DEST; provisioning"
-    provision
+    exec 9>&-
 fi
 version=$(check_cache) || die "the library in $DEST does not load (see above); remove $DEST and run again"
 
@@ -317,5 +341,6 @@ case "$mode" in
     include) echo "$DEST/include" ;;
     all)
         echo "libqpl: $DEST/lib/libqpl.so.1 (version $version)"
-        echo "include: $DEST/include" ;;
+        echo "include: $DEST/include"
+        hardware_note ;;
 esac

@@ -1,0 +1,69 @@
+package io.jmultifd.multifd;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The threads one side of a migration starts: named jmultifd-..., CPU time summed when each ends. */
+final class EngineThreads {
+    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    private final List<Thread> threads = new ArrayList<>();
+    private final LongAdder cpuNanos = new LongAdder();
+
+    synchronized Thread start(String name, Runnable body) {
+        Thread t = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> {
+            try {
+                body.run();
+            } finally {
+                cpuNanos.add(currentThreadCpuNanos());
+            }
+        });
+        threads.add(t);
+        t.start();
+        return t;
+    }
+
+    static long currentThreadCpuNanos() {
+        try {
+            return MX.isCurrentThreadCpuTimeSupported() ? Math.max(0, MX.getCurrentThreadCpuTime()) : 0;
+        } catch (UnsupportedOperationException e) {
+            return 0;
+        }
+    }
+
+    synchronized void interruptAll() {
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+    }
+
+    /** Waits for every thread; interrupts stragglers so that none outlives the migration. */
+    void joinAll() {
+        List<Thread> copy;
+        synchronized (this) {
+            copy = List.copyOf(threads);
+        }
+        for (Thread t : copy) {
+            boolean interrupted = false;
+            while (t.isAlive()) {
+                try {
+                    t.join(1000);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                if (t.isAlive()) {
+                    t.interrupt();
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    long cpuNanos() {
+        return cpuNanos.sum();
+    }
+}

@@ -1,0 +1,227 @@
+package io.jmultifd.multifd;
+
+import io.jmultifd.spi.CompressionMethod;
+import io.jmultifd.spi.CompressionMethods;
+import io.jmultifd.spi.MethodParameters;
+
+import java.lang.management.ManagementFactory;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The parameters of one side of a migration, by QEMU's names where QEMU has one. Built with
+ * {@link #from(Map)}, which rejects unknown names and bad values with an {@link IllegalArgumentException}
+ * naming the parameter and the value.
+ */
+public final class MigrationParameters {
+    public static final String CHANNELS = "multifd-channels";
+    public static final String COMPRESSION = "multifd-compression";
+    public static final String ZERO_PAGE = "multifd-zero-page";
+    public static final String MAX_BANDWIDTH = "max-bandwidth";
+    public static final String DOWNTIME_LIMIT = "downtime-limit";
+    public static final String PAGE_SIZE = "page-size";
+    public static final String PACKET_PAGES = "packet-pages";
+    public static final String PEER_TIMEOUT = "peer-timeout";
+    public static final String CONVERGENCE_TIMEOUT = "convergence-timeout";
+    public static final String FORCE_CONVERGE = "force-converge";
+    public static final String MAX_GUEST_SIZE = "max-guest-size";
+
+    /** Engine parameters and their defaults, in documentation order. */
+    public static final Map<String, String> ENGINE_DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(CHANNELS, "2");
+        d.put(COMPRESSION, "none");
+        d.put(ZERO_PAGE, "multifd");
+        d.put(MAX_BANDWIDTH, "0");
+        d.put(DOWNTIME_LIMIT, "300");
+        d.put(PAGE_SIZE, "4096");
+        d.put(PACKET_PAGES, "128");
+        d.put(PEER_TIMEOUT, "30000");
+        d.put(CONVERGENCE_TIMEOUT, "60000");
+        d.put(FORCE_CONVERGE, "false");
+        d.put(MAX_GUEST_SIZE, Long.toString(defaultMaxGuestSize()));
+        ENGINE_DEFAULTS = Collections.unmodifiableMap(d);
+    }
+
+    private final Map<String, String> values;
+    private final int channels;
+    private final CompressionMethod method;
+    private final Map<String, String> methodHandshake;
+    private final ZeroPageMode zeroPageMode;
+    private final long maxBandwidth;
+    private final long downtimeLimitMs;
+    private final int pageSize;
+    private final int packetPages;
+    private final long peerTimeoutMs;
+    private final long convergenceTimeoutMs;
+    private final boolean forceConverge;
+    private final long maxGuestSize;
+
+    private MigrationParameters(Map<String, String> given) {
+        Map<String, String> known = knownParameters();
+        for (String name : given.keySet()) {
+            if (!known.containsKey(name)) {
+                throw new IllegalArgumentException("unknown parameter " + name + "; known: "
+                        + String.join(", ", new TreeSet<>(known.keySet())));
+            }
+        }
+        Map<String, String> v = new TreeMap<>(given);
+        this.values = Collections.unmodifiableMap(v);
+        this.channels = (int) number(CHANNELS, 1, 255);
+        this.pageSize = (int) number(PAGE_SIZE, 512, 1 << 20);
+        if (Integer.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException(PAGE_SIZE + "=" + get(PAGE_SIZE) + ": must be a power of two");
+        }
+        this.packetPages = (int) number(PACKET_PAGES, 1, 4096);
+        this.zeroPageMode = ZeroPageMode.parse(get(ZERO_PAGE));
+        this.maxBandwidth = number(MAX_BANDWIDTH, 0, Long.MAX_VALUE);
+        this.downtimeLimitMs = number(DOWNTIME_LIMIT, 0, 86_400_000L);
+        this.peerTimeoutMs = number(PEER_TIMEOUT, 1, 86_400_000L);
+        this.convergenceTimeoutMs = number(CONVERGENCE_TIMEOUT, 0, 86_400_000L);
+        this.maxGuestSize = number(MAX_GUEST_SIZE, 1, Long.MAX_VALUE);
+        String fc = get(FORCE_CONVERGE);
+        if (!fc.equals("true") && !fc.equals("false")) {
+            throw new IllegalArgumentException(FORCE_CONVERGE + "=" + fc + ": must be one of [false, true]");
+        }
+        this.forceConverge = fc.equals("true");
+        this.method = CompressionMethods.find(get(COMPRESSION));
+        // The method checks its own parameters and names the bad one.
+        this.methodHandshake = Collections.unmodifiableMap(
+                new TreeMap<>(method.handshakeParameters(methodParameters())));
+    }
+
+    /** Validates and freezes the given parameters (missing ones take their defaults). */
+    public static MigrationParameters from(Map<String, String> given) {
+        return new MigrationParameters(given);
+    }
+
+    /** All defaults. */
+    public static MigrationParameters defaults() {
+        return from(Map.of());
+    }
+
+    /** A copy with some values replaced (validated again). */
+    public MigrationParameters with(String... keyValues) {
+        if (keyValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keys and values must come in pairs");
+        }
+        Map<String, String> m = new TreeMap<>(values);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return from(m);
+    }
+
+    /** Every parameter name the engine or some method on the class path accepts, with its default. */
+    public static Map<String, String> knownParameters() {
+        Map<String, String> known = new TreeMap<>(ENGINE_DEFAULTS);
+        for (CompressionMethod m : CompressionMethods.all()) {
+            m.parameterDefaults().forEach(known::putIfAbsent);
+        }
+        return known;
+    }
+
+    private String get(String name) {
+        String s = values.get(name);
+        return s != null ? s : ENGINE_DEFAULTS.get(name);
+    }
+
+    private long number(String name, long min, long max) {
+        String raw = get(name);
+        long v = parseSize(name, raw);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + "=" + raw + ": must be between " + min + " and " + max);
+        }
+        return v;
+    }
+
+    /** A non-negative integer with an optional k/M/G/T suffix (powers of 1024). */
+    static long parseSize(String name, String raw) {
+        String s = raw.trim();
+        long mult = 1;
+        if (!s.isEmpty()) {
+            switch (Character.toLowerCase(s.charAt(s.length() - 1))) {
+                case 'k' -> mult = 1L << 10;
+                case 'm' -> mult = 1L << 20;
+                case 'g' -> mult = 1L << 30;
+                case 't' -> mult = 1L << 40;
+                default -> { }
+            }
+            if (mult != 1) {
+                s = s.substring(0, s.length() - 1);
+            }
+        }
+        try {
+            long v = Long.parseLong(s);
+            if (v < 0) {
+                throw new IllegalArgumentException(name + "=" + raw + ": must not be negative");
+            }
+            return Math.multiplyExact(v, mult);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + raw + ": not a number");
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + "=" + raw + ": too large");
+        }
+    }
+
+    private static long defaultMaxGuestSize() {
+        try {
+            if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+                long total = os.getTotalMemorySize();
+                if (total > 0) {
+                    return total;
+                }
+            }
+        } catch (RuntimeException | LinkageError ignored) {
+            // fall through to a fixed cap
+        }
+        return 1L << 40;
+    }
+
+    /** Every value, defaults included (engine parameters and the method's own). */
+    public Map<String, String> toMap() {
+        Map<String, String> m = new TreeMap<>(ENGINE_DEFAULTS);
+        method.parameterDefaults().forEach(m::putIfAbsent);
+        m.putAll(values);
+        return m;
+    }
+
+    /** What a method sees: every parameter with its default filled in. */
+    public MethodParameters methodParameters() {
+        Map<String, String> m = new TreeMap<>();
+        for (CompressionMethod cm : CompressionMethods.all()) {
+            cm.parameterDefaults().forEach(m::putIfAbsent);
+        }
+        m.putAll(ENGINE_DEFAULTS);
+        m.putAll(values);
+        return new MethodParameters(m);
+    }
+
+    public int channels() { return channels; }
+    public CompressionMethod method() { return method; }
+    public String methodName() { return method.name(); }
+    /** The method's parameters that the decoder needs; carried by the handshake and compared. */
+    public Map<String, String> methodHandshake() { return methodHandshake; }
+    public ZeroPageMode zeroPageMode() { return zeroPageMode; }
+    /** Bytes per second over all channels, 0 = unlimited. */
+    public long maxBandwidth() { return maxBandwidth; }
+    public long downtimeLimitMs() { return downtimeLimitMs; }
+    public int pageSize() { return pageSize; }
+    public int packetPages() { return packetPages; }
+    public long peerTimeoutMs() { return peerTimeoutMs; }
+    public long convergenceTimeoutMs() { return convergenceTimeoutMs; }
+    public boolean forceConverge() { return forceConverge; }
+    /** Destination: the largest guest (sum of block sizes) it agrees to allocate. */
+    public long maxGuestSize() { return maxGuestSize; }
+
+    @Override
+    public String toString() {
+        return toMap().toString().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,4 @@
+package io.jmultifd.multifd;
+
+/** How a migration ended. */
+public enum MigrationStatus { COMPLETED, FAILED, CANCELLED }

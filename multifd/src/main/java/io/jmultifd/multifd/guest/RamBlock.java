@@ -1,0 +1,150 @@
+package io.jmultifd.multifd.guest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * A named, page-aligned region of guest RAM: off-heap memory (anonymous or a MAP_SHARED file mapping)
+ * plus its dirty bitmap. Owns its memory: {@link #close()} releases it.
+ */
+public final class RamBlock implements AutoCloseable {
+    /** The largest block name the wire carries (UTF-8 bytes). */
+    public static final int MAX_NAME_BYTES = 256;
+    private static final ValueLayout.OfLong LONG_BE =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
+    private final String name;
+    private final long size;
+    private final int pageSize;
+    private final Arena arena;
+    private final MemorySegment memory;
+    private final DirtyBitmap dirty;
+
+    private RamBlock(String name, long size, int pageSize, Arena arena, MemorySegment memory) {
+        this.name = name;
+        this.size = size;
+        this.pageSize = pageSize;
+        this.arena = arena;
+        this.memory = memory;
+        this.dirty = new DirtyBitmap(size / pageSize);
+    }
+
+    private static void check(String name, long size, int pageSize) {
+        if (name == null || name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("block name must be 1.." + MAX_NAME_BYTES + " bytes: " + name);
+        }
+        if (pageSize <= 0 || Integer.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException("page size must be a power of two, got " + pageSize);
+        }
+        if (size <= 0 || size % pageSize != 0) {
+            throw new IllegalArgumentException("block " + name + ": size " + size
+                    + " must be a positive multiple of the page size " + pageSize);
+        }
+    }
+
+    /** Zero-filled anonymous memory, aligned to the page size. */
+    public static RamBlock anonymous(String name, long size, int pageSize) {
+        check(name, size, pageSize);
+        Arena arena = Arena.ofShared();
+        try {
+            return new RamBlock(name, size, pageSize, arena, arena.allocate(size, pageSize));
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** A MAP_SHARED mapping of {@code image} (created, or extended to {@code size}), 4 KiB pages. */
+    public static RamBlock mapFile(String name, Path image, long size) {
+        return mapFile(name, image, size, 4096);
+    }
+
+    /** A MAP_SHARED mapping of {@code image} (created, or extended to {@code size}). */
+    public static RamBlock mapFile(String name, Path image, long size, int pageSize) {
+        check(name, size, pageSize);
+        Arena arena = Arena.ofShared();
+        try (FileChannel fc = FileChannel.open(image, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            if (fc.size() < size) {
+                // Extend sparsely: one byte at the end (a mapping beyond EOF would SIGBUS on access).
+                fc.write(ByteBuffer.wrap(new byte[1]), size - 1);
+            }
+            MemorySegment mapped = fc.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+            return new RamBlock(name, size, pageSize, arena, mapped);
+        } catch (IOException e) {
+            arena.close();
+            throw new UncheckedIOException("cannot map " + image + " as block " + name + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    public String name() { return name; }
+    public long size() { return size; }
+    public int pageSize() { return pageSize; }
+    public long pageCount() { return size / pageSize; }
+    /** The whole block. Writing through it directly bypasses dirty tracking (the engine's receive side does). */
+    public MemorySegment memory() { return memory; }
+    public DirtyBitmap dirty() { return dirty; }
+
+    /** One page as a view (no copy). */
+    public MemorySegment page(long pageIndex) {
+        return memory.asSlice(pageIndex * pageSize, pageSize);
+    }
+
+    /** The guest write API: copies {@code src} to {@code offset}, THEN marks the touched pages dirty. */
+    public void write(long offset, MemorySegment src) {
+        long len = src.byteSize();
+        if (len == 0) {
+            return;
+        }
+        MemorySegment.copy(src, 0, memory, offset, len); // bounds-checked by the segment
+        long first = offset / pageSize;
+        long last = (offset + len - 1) / pageSize;
+        for (long p = first; p <= last; p++) {
+            dirty.markDirty(p);
+        }
+    }
+
+    /** The guest write API for one big-endian long: store, THEN mark dirty. */
+    public void writeLong(long offset, long value) {
+        memory.set(LONG_BE, offset, value);
+        long first = offset / pageSize;
+        long last = (offset + 7) / pageSize;
+        for (long p = first; p <= last; p++) {
+            dirty.markDirty(p);
+        }
+    }
+
+    /** CRC32C of the whole block, fed in chunks below 2 GiB (a ByteBuffer's limit). */
+    public long checksum() {
+        CRC32C crc = new CRC32C();
+        final long chunk = 1L << 30;
+        for (long pos = 0; pos < size; pos += chunk) {
+            long len = Math.min(chunk, size - pos);
+            crc.update(memory.asSlice(pos, len).asByteBuffer());
+        }
+        return crc.getValue();
+    }
+
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RamBlock[" + name + ", " + size + " bytes]";
+    }
+}

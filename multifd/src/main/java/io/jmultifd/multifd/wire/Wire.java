@@ -1,0 +1,64 @@
+package io.jmultifd.multifd.wire;
+
+/**
+ * Constants of the jmultifd wire format (all integers big-endian).
+ *
+ * <pre>
+ * main stream, source -> destination:
+ *   u32 MAGIC_MAIN, u16 VERSION, u64 session id
+ *   HANDSHAKE: u8 1, u32 page size, u16 channels, u32 packet pages, u8 zero-page mode, str method,
+ *              u16 n, n x (str key, str value), u32 blocks, blocks x (str name, u64 size)
+ *   STOP_COPY: u8 4                      (the source paused the guest)
+ *   COMPLETE:  u8 5, u64 rounds, u32 n, n x u64 CRC32C  (after END on every data channel)
+ *   ERROR:     u8 7, str message
+ * main stream, destination -> source:
+ *   u32 MAGIC_MAIN, u16 VERSION, then ACCEPT (u8 2) or REFUSE (u8 3, str why)
+ *   VERDICT:   u8 6, u8 match (1/0), str message
+ *   ERROR:     u8 7, str message
+ * data stream (source -> destination), one per channel:
+ *   u32 MAGIC_CHANNEL, u16 VERSION, u64 session id, u16 channel index
+ *   packets: header (HEADER_SIZE bytes): u32 MAGIC_PACKET, u16 VERSION, u16 type (DATA|SYNC|END),
+ *            u64 sequence number, u64 round, u32 block index, u32 normal pages, u32 zero pages,
+ *            u64 payload length;
+ *            then (normal + zero) x u64 page offset (normal pages first), then the payload.
+ * str = u16 length + UTF-8 bytes, at most MAX_STRING bytes.
+ * </pre>
+ */
+public final class Wire {
+    private Wire() {}
+
+    public static final int MAGIC_MAIN = 0x4A4D4644;    // "JMFD"
+    public static final int MAGIC_CHANNEL = 0x4A4D4443; // "JMDC"
+    public static final int MAGIC_PACKET = 0x4D464450;  // "MFDP"
+    public static final int VERSION = 1;
+
+    public static final int MSG_HANDSHAKE = 1;
+    public static final int MSG_ACCEPT = 2;
+    public static final int MSG_REFUSE = 3;
+    public static final int MSG_STOP_COPY = 4;
+    public static final int MSG_COMPLETE = 5;
+    public static final int MSG_VERDICT = 6;
+    public static final int MSG_ERROR = 7;
+
+    public static final int PACKET_DATA = 1;
+    public static final int PACKET_SYNC = 2;
+    public static final int PACKET_END = 3;
+
+    public static final int HEADER_SIZE = 4 + 2 + 2 + 8 + 8 + 4 + 4 + 4 + 8;
+    public static final int MAX_STRING = 4096;
+    public static final int MAX_METHOD_PARAMETERS = 256;
+    public static final int MAX_BLOCKS = 4096;
+
+    public static int zeroModeCode(io.jmultifd.multifd.ZeroPageMode m) {
+        return m.ordinal();
+    }
+
+    public static String typeName(int type) {
+        return switch (type) {
+            case PACKET_DATA -> "DATA";
+            case PACKET_SYNC -> "SYNC";
+            case PACKET_END -> "END";
+            default -> "unknown type " + type;
+        };
+    }
+}

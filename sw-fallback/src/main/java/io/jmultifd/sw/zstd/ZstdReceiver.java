@@ -1,0 +1,148 @@
+package io.jmultifd.sw.zstd;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.ChannelReceiver;
+import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodStatistics;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decompresses a packet's zstd frame straight into the destination pages, one page's {@link ByteBuffer} view
+ * after another (libzstd writes only inside the view it is given). The frame's declared content size is
+ * checked against the packet's pages before any page is written; the stream is then checked again while
+ * decoding, for frames whose blocks do not match what the header says.
+ */
+final class ZstdReceiver implements ChannelReceiver {
+    private final int pageSize;
+    private final int maxPages;
+    private final ZstdDecompressCtx context = new ZstdDecompressCtx();
+    /** A decode failed part-way: the context holds a half-read frame and must be reset. */
+    private boolean frameOpen;
+    private long pages;
+    private long bytesIn;
+    private long bytesOut;
+    private boolean closed;
+
+    ZstdReceiver(ChannelContext channel) {
+        this.pageSize = channel.pageSize();
+        this.maxPages = channel.maxPagesPerPacket();
+    }
+
+    /** {@link Zstd#compressBound} of the pages: the sender's frame is never longer. */
+    @Override
+    public long maxPayloadSize(int pageCount) {
+        if (pageCount < 0) {
+            throw new IllegalArgumentException("page count must not be negative, got " + pageCount);
+        }
+        return pageCount == 0 ? 0 : Zstd.compressBound((long) pageCount * pageSize);
+    }
+
+    @Override
+    public void decode(MemorySegment payload, List<MemorySegment> targets) throws CorruptPayloadException {
+        if (closed) {
+            throw new IllegalStateException("zstd receiver is closed");
+        }
+        int n = targets.size();
+        if (n > maxPages) {
+            throw new IllegalArgumentException(n + " pages in one packet, more than maxPagesPerPacket " + maxPages);
+        }
+        for (int i = 0; i < n; i++) {
+            if (targets.get(i).byteSize() != pageSize) {
+                throw new IllegalArgumentException("target " + i + " has " + targets.get(i).byteSize()
+                        + " bytes, not the page size " + pageSize);
+            }
+        }
+        long size = payload.byteSize();
+        if (size > maxPayloadSize(n)) {
+            throw new CorruptPayloadException(-1, "zstd payload of " + size + " bytes is longer than the "
+                    + maxPayloadSize(n) + " bytes a frame of " + n + " pages can take");
+        }
+        if (n == 0) {
+            if (size != 0) {
+                throw new CorruptPayloadException(-1, size + " bytes of zstd payload in a packet of no pages");
+            }
+            return;
+        }
+        ByteBuffer source = payload.asByteBuffer();
+        long expected = (long) n * pageSize;
+        long declared = Zstd.getDirectByteBufferFrameContentSize(source, 0, (int) size, false);
+        if (declared != expected) {
+            throw new CorruptPayloadException(-1, declared < 0
+                    ? "zstd payload of " + size + " bytes does not start with a frame header that declares its "
+                            + "content size (libzstd says " + declared + ")"
+                    : "zstd frame declares " + declared + " bytes of content, the packet's " + n + " pages are "
+                            + expected);
+        }
+        if (frameOpen) {
+            context.reset();
+        }
+        frameOpen = true;
+        int page = 0;
+        try {
+            boolean frameDone = false;
+            ByteBuffer target = null;
+            for (; page < n; page++) {
+                target = targets.get(page).asByteBuffer();
+                while (target.hasRemaining()) {
+                    int written = target.position();
+                    int read = source.position();
+                    frameDone = context.decompressDirectByteBufferStream(target, source);
+                    if (frameDone && target.hasRemaining()) {
+                        throw new CorruptPayloadException(page, "zstd frame ends after " + target.position()
+                                + " of the page's " + pageSize + " bytes; the packet has " + n + " pages");
+                    }
+                    if (target.position() == written && source.position() == read) {
+                        throw new CorruptPayloadException(page, "zstd payload of " + size + " bytes ends inside "
+                                + "the page, after " + target.position() + " of its " + pageSize + " bytes");
+                    }
+                }
+            }
+            page = -1;
+            // All pages are full: only output-free parts of the frame (its last block's end) may be left.
+            while (!frameDone) {
+                int read = source.position();
+                frameDone = context.decompressDirectByteBufferStream(target, source);
+                if (!frameDone && source.position() == read) {
+                    throw new CorruptPayloadException(-1, source.hasRemaining()
+                            ? "zstd frame holds more than the packet's " + n + " pages (" + expected + " bytes)"
+                            : "zstd payload of " + size + " bytes ends before the end of its frame");
+                }
+            }
+        } catch (ZstdException e) {
+            throw new CorruptPayloadException(page, "invalid zstd frame: " + e.getMessage(), e);
+        }
+        if (source.hasRemaining()) {
+            throw new CorruptPayloadException(-1, source.remaining() + " bytes of trailing data after the end of "
+                    + "the zstd frame (" + size + " bytes in all)");
+        }
+        frameOpen = false;
+        pages += n;
+        bytesIn += size;
+        bytesOut += expected;
+    }
+
+    @Override
+    public MethodStatistics statistics() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("pages", pages);
+        counters.put("bytes_in", bytesIn);
+        counters.put("bytes_out", bytesOut);
+        return new MethodStatistics(counters);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        context.close();
+    }
+}
