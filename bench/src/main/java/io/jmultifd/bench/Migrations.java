@@ -55,27 +55,26 @@ final class Migrations implements AutoCloseable {
         Map<String, String> p = MethodVariant.of(config.variant()).migrationParameters(config.channels());
         p.put("max-bandwidth", Long.toString(config.maxBandwidth()));
         MigrationParameters parameters = MigrationParameters.from(p);
-        MigrationDestination destination = new MigrationDestination(parameters);
-        Future<MigrationResult> received = destinationThread.submit(
-                () -> destination.receive(Endpoint.parse("tcp:127.0.0.1:0"), ProgressListener.NONE));
-        int port = destination.awaitListening();
-        MigrationResult sent;
-        try (Workload workload = dirtyRateMBps > 0 ? new Workload(guest, dirtyRateMBps, seed) : null) {
-            if (workload != null) workload.start();
-            MigrationSource source = new MigrationSource(guest, workload, parameters);
-            sent = source.migrate(Endpoint.parse("tcp:127.0.0.1:" + port), ProgressListener.NONE);
+        // close() frees the received guest; the results are taken before.
+        try (MigrationDestination destination = new MigrationDestination(parameters)) {
+            Future<MigrationResult> received = destinationThread.submit(
+                    () -> destination.receive(Endpoint.parse("tcp:127.0.0.1:0"), ProgressListener.NONE));
+            int port = destination.awaitListening();
+            MigrationResult sent;
+            try (Workload workload = dirtyRateMBps > 0 ? new Workload(guest, dirtyRateMBps, seed) : null) {
+                if (workload != null) workload.start();
+                sent = new MigrationSource(guest, workload, parameters)
+                        .migrate(Endpoint.parse("tcp:127.0.0.1:" + port), ProgressListener.NONE);
+            }
+            MigrationResult got;
+            try {
+                got = received.get(2, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.TimeoutException e) {
+                destination.cancel();
+                got = received.get(30, TimeUnit.SECONDS);
+            }
+            return new Run(new LinkedHashMap<>(sent.toMap()), new LinkedHashMap<>(got.toMap()));
         }
-        MigrationResult got;
-        try {
-            got = received.get(2, TimeUnit.MINUTES);
-        } catch (java.util.concurrent.TimeoutException e) {
-            destination.cancel();
-            got = received.get(30, TimeUnit.SECONDS);
-        } finally {
-            GuestMemory r = destination.received();
-            if (r != null) r.close();
-        }
-        return new Run(new LinkedHashMap<>(sent.toMap()), new LinkedHashMap<>(got.toMap()));
     }
 
     @Override
