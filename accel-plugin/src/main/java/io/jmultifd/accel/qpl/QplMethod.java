@@ -1,0 +1,216 @@
+package io.jmultifd.accel.qpl;
+
+import io.jmultifd.qpl.jobs.HardwareBatchExecutor;
+import io.jmultifd.qpl.jobs.QplCalls;
+import io.jmultifd.qpl.jobs.QplException;
+import io.jmultifd.qpl.jobs.QplPath;
+import io.jmultifd.qpl.jobs.SoftwarePageExecutor;
+import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.ChannelReceiver;
+import io.jmultifd.spi.ChannelSender;
+import io.jmultifd.spi.CompressionMethod;
+import io.jmultifd.spi.MethodParameters;
+import io.jmultifd.spi.MethodUnavailableException;
+import io.jmultifd.spi.TierStatus;
+import io.jmultifd.sw.perpage.JavaDeflatePageCodec;
+import io.jmultifd.sw.perpage.PageCodec;
+import io.jmultifd.sw.perpage.PerPageReceiver;
+import io.jmultifd.sw.perpage.PerPageSender;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The {@code qpl} method: every page its own raw DEFLATE stream (see sw-fallback's per-page format), compressed
+ * on an IAA work queue (hardware), on QPL's software path, or with {@code java.util.zip} (java).
+ *
+ * <p>The tier is chosen per channel at setup from {@code qpl-path}: {@code auto} takes hardware when a hardware
+ * job initialises and accepts work, else software when libqpl loads and a software job works, else java, and
+ * says once per process which and why. Pinning a tier that is unavailable is a
+ * {@link MethodUnavailableException} naming the QPL status, or listing the places the loader tried.
+ *
+ * <p>This class loads without libqpl: nothing here touches the generated bindings before
+ * {@code QplLibrary} has loaded the library.
+ */
+public final class QplMethod implements CompressionMethod {
+    private final Supplier<QplEnvironment> environment;
+    private final QplPath hardwareJobPath;
+    private final Supplier<QplCalls> calls;
+
+    /** The method as {@link java.util.ServiceLoader} makes it: the process-wide probe, the real bindings. */
+    public QplMethod() {
+        this(QplEnvironment::processWide, QplPath.HARDWARE, QplCalls::bindings);
+    }
+
+    /**
+     * For tests: another environment (e.g. "libqpl not found"), the hardware tier's jobs on another path (software
+     * jobs stand in for IAA), and wrapped calls (fault injection).
+     */
+    QplMethod(Supplier<QplEnvironment> environment, QplPath hardwareJobPath, Supplier<QplCalls> calls) {
+        this.environment = Objects.requireNonNull(environment, "environment");
+        this.hardwareJobPath = Objects.requireNonNull(hardwareJobPath, "hardwareJobPath");
+        this.calls = Objects.requireNonNull(calls, "calls");
+    }
+
+    @Override
+    public String name() {
+        return "qpl";
+    }
+
+    @Override
+    public String description() {
+        return "per-page DEFLATE through Intel QPL: IAA hardware, QPL software, or java.util.zip (qpl-path)";
+    }
+
+    @Override
+    public Map<String, String> parameterDefaults() {
+        return QplSettings.defaults();
+    }
+
+    /**
+     * Checks {@code qpl-path}, {@code qpl-submit-retries} and {@code qpl-huffman}. Returns no parameters: every
+     * tier inflates every other tier's streams, fixed or dynamic Huffman, so the destination needs none of
+     * them to decode.
+     */
+    @Override
+    public Map<String, String> handshakeParameters(MethodParameters parameters) {
+        QplSettings.from(parameters);
+        return Map.of();
+    }
+
+    @Override
+    public List<TierStatus> tiers() {
+        QplEnvironment env = environment.get();
+        return List.of(
+                new TierStatus("hardware", env.hardware().available(), pathDetail(env.hardware())),
+                new TierStatus("software", env.software().available(), pathDetail(env.software())),
+                new TierStatus("java", true, "java.util.zip raw DEFLATE, needs no native library"));
+    }
+
+    private static String pathDetail(QplEnvironment.PathCheck check) {
+        return check.available() ? check.detail() + " (" + check.status() + ")" : check.detail();
+    }
+
+    /** What {@code jmultifd qpl-info} prints. */
+    @Override
+    public Map<String, String> diagnostics() {
+        QplEnvironment env = environment.get();
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("library_path", env.libraryPath());
+        d.put("library_source", env.librarySource());
+        d.put("library_version", env.libraryVersion());
+        d.put("bindings_version", io.jmultifd.qpl.QplLibrary.BINDINGS_VERSION);
+        if (!env.library().available()) {
+            d.put("library_search", env.library().describe());
+        }
+        d.put("hardware_status", env.hardware().status());
+        d.put("hardware_detail", env.hardware().detail());
+        d.put("software_status", env.software().status());
+        d.put("software_detail", env.software().detail());
+        return d;
+    }
+
+    @Override
+    public ChannelSender newSender(ChannelContext context) {
+        PageCodec codec = openCodec(context);
+        try {
+            return new PerPageSender(context, codec);
+        } catch (RuntimeException | Error e) {
+            codec.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public ChannelReceiver newReceiver(ChannelContext context) {
+        PageCodec codec = openCodec(context);
+        try {
+            return new PerPageReceiver(context, codec);
+        } catch (RuntimeException | Error e) {
+            codec.close();
+            throw e;
+        }
+    }
+
+    /** The channel's tier, by {@code qpl-path}. */
+    PageCodec openCodec(ChannelContext context) {
+        QplSettings settings = QplSettings.from(context.parameters());
+        QplEnvironment env = environment.get();
+        return switch (settings.path()) {
+            case JAVA -> javaCodec(context, settings);
+            case SOFTWARE -> {
+                requireLibrary(env, "software");
+                requirePath(env.software(), "software");
+                yield softwareCodec(context, settings);
+            }
+            case HARDWARE -> {
+                requireLibrary(env, "hardware");
+                requirePath(env.hardware(), "hardware");
+                try {
+                    yield hardwareCodec(context, settings);
+                } catch (QplException e) {
+                    throw new MethodUnavailableException("qpl-path=hardware: hardware path unavailable: "
+                            + e.getMessage(), e);
+                }
+            }
+            case AUTO -> autoCodec(context, settings, env);
+        };
+    }
+
+    private PageCodec autoCodec(ChannelContext context, QplSettings settings, QplEnvironment env) {
+        String hardwareWhy = env.hardware().available() ? null : env.hardware().status() + ": "
+                + env.hardware().detail();
+        if (hardwareWhy == null) {
+            try {
+                PageCodec codec = hardwareCodec(context, settings);
+                QplEnvironment.logOnce("qpl: using the hardware path (IAA) of " + env.libraryLine());
+                return codec;
+            } catch (QplException e) {
+                // The probe worked but this channel's jobs did not (e.g. no work queue left): go down a tier.
+                hardwareWhy = e.getMessage();
+            }
+        }
+        if (env.software().available()) {
+            PageCodec codec = softwareCodec(context, settings);
+            QplEnvironment.logOnce("qpl: hardware unavailable (" + hardwareWhy + "), using the software path of "
+                    + env.libraryLine());
+            return codec;
+        }
+        String softwareWhy = env.library().available() ? env.software().status() + ": " + env.software().detail()
+                : env.library().describe();
+        QplEnvironment.logOnce("qpl: libqpl unusable, using the java tier (java.util.zip); software path: "
+                + softwareWhy);
+        return javaCodec(context, settings);
+    }
+
+    private static void requireLibrary(QplEnvironment env, String tier) {
+        if (!env.library().available()) {
+            throw new MethodUnavailableException("qpl-path=" + tier + ": " + tier + " path unavailable: "
+                    + env.library().describe());
+        }
+    }
+
+    private static void requirePath(QplEnvironment.PathCheck check, String tier) {
+        if (!check.available()) {
+            throw new MethodUnavailableException("qpl-path=" + tier + ": " + tier + " path unavailable: "
+                    + check.detail());
+        }
+    }
+
+    private PageCodec hardwareCodec(ChannelContext context, QplSettings settings) {
+        return new QplPageCodec(new HardwareBatchExecutor(hardwareJobPath, context.pageSize(),
+                context.maxPagesPerPacket(), settings.dynamicHuffman(), settings.submitRetries(), calls.get()));
+    }
+
+    private PageCodec softwareCodec(ChannelContext context, QplSettings settings) {
+        return new QplPageCodec(new SoftwarePageExecutor(context.pageSize(), context.maxPagesPerPacket(),
+                settings.dynamicHuffman(), calls.get()));
+    }
+
+    private static PageCodec javaCodec(ChannelContext context, QplSettings settings) {
+        return new JavaTierCodec(new JavaDeflatePageCodec(context.pageSize(), JavaDeflatePageCodec.DEFAULT_LEVEL,
+                settings.huffman()), context.pageSize());
+    }
+}
