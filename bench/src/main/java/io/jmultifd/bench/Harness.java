@@ -214,20 +214,7 @@ public final class Harness {
             Path zeroArea = out.resolve("zero-scan-pages.img");
             writeZeroScanArea(pages, zeroArea);
 
-            // 3. C yardsticks.
-            step("C yardsticks");
-            Yardsticks c = new Yardsticks(o.repo.resolve("bench/target/native"));
-            Yardsticks.Outcome cQpl = c.qplReference(selection, o.quick ? 2 : 5);
-            Yardsticks.Outcome cZero = c.zeroScan(zeroArea, o.quick ? 50 : 500);
-            Yardsticks.Outcome cCopy = c.socketCopy(o.quick ? 256L << 20 : 2L << 30, 3);
-            Map<String, Object> yard = new LinkedHashMap<>();
-            for (Yardsticks.Outcome y : List.of(cQpl, cZero, cCopy)) {
-                System.out.println("  " + y.name() + ": " + (y.ok() ? y.figures() : "MISSING: " + y.problem()));
-                yard.put(y.name(), y.ok() ? y.figures() : Map.of("missing", y.problem()));
-            }
-            results.put("c_yardsticks", yard);
-
-            // 4. Compression ratios of one pass over the benchmark pages (not timed).
+            // 3. Compression ratios of one pass over the benchmark pages (not timed).
             Map<String, Object> ratios = new LinkedHashMap<>();
             Map<String, PageCodecBenchmark.Outcome> codecOutcomes = new LinkedHashMap<>();
             for (String tier : PageCodecs.TIERS) {
@@ -249,16 +236,27 @@ public final class Harness {
             }
             results.put("compression_ratios", ratios);
 
-            // 5. JMH.
-            List<MicroBenchmarks.Row> rows = List.of();
+            // 4. Yardsticks next to their Java counterparts, since the machine's load drifts: C qpl reference,
+            // then the JMH codec benchmark; C zero scan, then the JMH zero-page benchmark; the socket copy
+            // comes right before the migrations.
+            Yardsticks c = new Yardsticks(o.repo.resolve("bench/target/native"));
+            Map<String, Object> yard = new LinkedHashMap<>();
+            results.put("c_yardsticks", yard);
+            List<MicroBenchmarks.Row> rows = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            List<String> jvmArgs = List.of("--enable-native-access=ALL-UNNAMED", "-Djmultifd.bench.image=" + imagePath);
+            step("C qpl reference, then JMH PageCodecBenchmark (" + o.jmh.describe() + ")");
+            Yardsticks.Outcome cQpl = yardstick(yard, c.qplReference(selection, o.quick ? 2 : 5));
+            if (!o.skipJmh) rows.addAll(MicroBenchmarks.run(List.of(new MicroBenchmarks.Spec("PageCodecBenchmark",
+                    List.of("compress", "decompress"), "tier", PageCodecs.TIERS)), o.jmh, jvmArgs, missing));
+            step("C zero-page scan, then JMH ZeroPageBenchmark");
+            Yardsticks.Outcome cZero = yardstick(yard, c.zeroScan(zeroArea, o.quick ? 50 : 500));
+            if (!o.skipJmh) rows.addAll(MicroBenchmarks.run(List.of(new MicroBenchmarks.Spec("ZeroPageBenchmark",
+                    List.of("scan"), null, List.of())), o.jmh, jvmArgs, missing));
             if (!o.skipJmh) {
-                step("JMH micro-benchmarks (" + o.jmh.describe() + ")");
-                List<String> missing = new ArrayList<>();
-                rows = MicroBenchmarks.run(List.of(
-                        new MicroBenchmarks.Spec("MethodBenchmark", List.of("compress", "decompress"), "method", o.methods),
-                        new MicroBenchmarks.Spec("PageCodecBenchmark", List.of("compress", "decompress"), "tier", PageCodecs.TIERS),
-                        new MicroBenchmarks.Spec("ZeroPageBenchmark", List.of("scan"), null, List.of())),
-                        o.jmh, List.of("--enable-native-access=ALL-UNNAMED", "-Djmultifd.bench.image=" + imagePath), missing);
+                step("JMH MethodBenchmark");
+                rows.addAll(MicroBenchmarks.run(List.of(new MicroBenchmarks.Spec("MethodBenchmark",
+                        List.of("compress", "decompress"), "method", o.methods)), o.jmh, jvmArgs, missing));
                 missing.forEach(m -> failures.add("JMH " + m));
                 List<Map<String, Object>> jmh = new ArrayList<>();
                 for (MicroBenchmarks.Row r : rows) {
@@ -272,8 +270,10 @@ public final class Harness {
                 }
                 results.put("jmh", jmh);
             }
+            step("C loopback socket copy");
+            Yardsticks.Outcome cCopy = yardstick(yard, c.socketCopy(o.quick ? 256L << 20 : 2L << 30, 3));
 
-            // 6. Migrations.
+            // 5. Migrations.
             List<Map<String, Object>> matrix = new ArrayList<>();
             if (!o.skipMigrations) {
                 step("migrations over loopback TCP: " + o.methods + " x channels " + o.channels + " x bandwidth "
@@ -290,7 +290,7 @@ public final class Harness {
             }
             results.put("migrations", matrix);
 
-            // 7. Yardstick ratios.
+            // 6. Yardstick ratios.
             results.put("yardstick_ratios", Report.yardstickRatios(cQpl, cZero, cCopy, codecOutcomes.get("software"), rows, matrix, failures));
         }
 
@@ -329,6 +329,12 @@ public final class Harness {
             return 1;
         }
         return exit;
+    }
+
+    private static Yardsticks.Outcome yardstick(Map<String, Object> yard, Yardsticks.Outcome y) {
+        System.out.println("  " + y.name() + ": " + (y.ok() ? y.figures() : "MISSING: " + y.problem()));
+        yard.put(y.name(), y.ok() ? y.figures() : Map.of("missing", y.problem()));
+        return y;
     }
 
     private Map<String, Object> runConfig(Migrations migrations, Migrations.Config config, int repetitions) {
