@@ -262,9 +262,6 @@ public final class MigrationDestination implements AutoCloseable {
             }
             failure.set(MigrationStatus.COMPLETED, SUCCESS);
             threads.joinAll();
-            for (ReceiveChannel c : channels) {
-                c.closeReceiver();
-            }
             Thread.interrupted();
         }
         Failure.Reason reason = failure.get();
@@ -488,12 +485,14 @@ public final class MigrationDestination implements AutoCloseable {
     private final class ReceiveChannel {
         final int index;
         final Connection conn;
-        final ChannelReceiver receiver;
-        final boolean raw;
-        final Arena arena = Arena.ofShared();
+        // Method state and buffers are made and released on the channel's own thread (methods may use
+        // confined arenas); they are allocated once, before the first packet.
+        ChannelReceiver receiver;
+        boolean raw;
+        Arena arena;
         final ByteBuffer header = ByteBuffer.allocateDirect(Wire.HEADER_SIZE).order(ByteOrder.BIG_ENDIAN);
         final ByteBuffer offsets;
-        final MemorySegment payloadBuffer;
+        MemorySegment payloadBuffer;
         final ByteBuffer[] scatter;
         final List<MemorySegment> targets;
         final CountDownLatch done = new CountDownLatch(1);
@@ -505,12 +504,7 @@ public final class MigrationDestination implements AutoCloseable {
             this.index = index;
             this.conn = conn;
             int packetPages = local.packetPages();
-            this.receiver = local.method().newReceiver(
-                    new ChannelContext(index, local.pageSize(), packetPages, local.methodParameters()));
-            this.raw = receiver instanceof NoneMethod.Receiver;
             this.offsets = ByteBuffer.allocateDirect(packetPages * 8).order(ByteOrder.BIG_ENDIAN);
-            long maxPayload = receiver.maxPayloadSize(packetPages);
-            this.payloadBuffer = raw ? null : arena.allocate(Math.max(1, maxPayload), 64);
             this.scatter = new ByteBuffer[packetPages];
             this.targets = new ArrayList<>(packetPages);
         }
@@ -519,7 +513,28 @@ public final class MigrationDestination implements AutoCloseable {
             return "channel " + index + ", packet " + sequence + ": ";
         }
 
+        private void setUp() {
+            int packetPages = local.packetPages();
+            receiver = local.method().newReceiver(
+                    new ChannelContext(index, local.pageSize(), packetPages, local.methodParameters()));
+            raw = receiver instanceof NoneMethod.Receiver;
+            arena = Arena.ofConfined();
+            long maxPayload = receiver.maxPayloadSize(packetPages);
+            if (maxPayload < 0) {
+                throw new IllegalStateException("method " + local.methodName() + " reports a negative maxPayloadSize");
+            }
+            payloadBuffer = raw ? null : arena.allocate(Math.max(1, maxPayload), 64);
+        }
+
         void run() {
+            try {
+                setUp();
+            } catch (RuntimeException | OutOfMemoryError e) {
+                fail("channel " + index + ": method " + local.methodName() + " cannot set up: " + Failure.describe(e));
+                closeReceiver();
+                done.countDown();
+                return;
+            }
             try {
                 while (true) {
                     if (!packet()) {
@@ -541,7 +556,7 @@ public final class MigrationDestination implements AutoCloseable {
                 }
                 fail(where() + e);
             } finally {
-                statistics = receiver.statistics();
+                closeReceiver();
                 done.countDown();
             }
         }
@@ -671,13 +686,17 @@ public final class MigrationDestination implements AutoCloseable {
         }
 
         void closeReceiver() {
-            try {
-                statistics = receiver.statistics();
-                receiver.close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing channel " + index + " receiver: " + e);
+            if (receiver != null) {
+                try {
+                    statistics = receiver.statistics();
+                    receiver.close();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "closing channel " + index + " receiver: " + e);
+                }
             }
-            arena.close();
+            if (arena != null) {
+                arena.close();
+            }
         }
     }
 }

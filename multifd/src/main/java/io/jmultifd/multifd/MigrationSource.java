@@ -256,6 +256,7 @@ public final class MigrationSource {
                 }
                 pauseNanos = System.nanoTime();
                 phase = Progress.Phase.STOP_COPY;
+                report();
                 new MessageWriter().u8(Wire.MSG_STOP_COPY).send(connections.getFirst());
                 round++;
                 sendRound();
@@ -338,9 +339,6 @@ public final class MigrationSource {
             // On success, failure is still unset here: set the marker so that late errors (peer closing) are ignored.
             failure.set(MigrationStatus.COMPLETED, SUCCESS);
             threads.joinAll();
-            for (SendChannel c : channels) {
-                c.closeSender();
-            }
         }
 
         private void setup() throws IOException, Failure.Stopped, InterruptedException {
@@ -384,7 +382,7 @@ public final class MigrationSource {
                 connections.add(c);
                 failure.check();
                 new MessageWriter().u32(Wire.MAGIC_CHANNEL).u16(Wire.VERSION).u64(sessionId).u16(i).send(c);
-                channels.add(new SendChannel(i, c, params.method().newSender(ctx.of(i))));
+                channels.add(new SendChannel(i, c, ctx.of(i)));
             }
             for (SendChannel c : channels) {
                 threads.start("jmultifd-send-" + c.index, c::run);
@@ -518,7 +516,8 @@ public final class MigrationSource {
             for (SendChannel c : channels) {
                 Job j = acquireJob(c);
                 j.type = type;
-                j.round = round;
+                // END carries the number of rounds, i.e. the round the destination would receive next.
+                j.round = type == Wire.PACKET_END ? round + 1 : round;
                 j.count = 0;
                 dispatch(j);
             }
@@ -534,7 +533,8 @@ public final class MigrationSource {
         private final class SendChannel {
             final int index;
             final Connection conn;
-            final ChannelSender sender;
+            final ChannelContext context;
+            ChannelSender sender; // created and closed on this channel's own thread (methods may use confined arenas)
             final ArrayBlockingQueue<Job> free = new ArrayBlockingQueue<>(2);
             final ArrayBlockingQueue<Job> work = new ArrayBlockingQueue<>(2);
             final Semaphore markersWritten = new Semaphore(0);
@@ -546,10 +546,10 @@ public final class MigrationSource {
             long sequence;
             volatile MethodStatistics statistics = MethodStatistics.EMPTY;
 
-            SendChannel(int index, Connection conn, ChannelSender sender) {
+            SendChannel(int index, Connection conn, ChannelContext context) {
                 this.index = index;
                 this.conn = conn;
-                this.sender = sender;
+                this.context = context;
                 int packetPages = params.packetPages();
                 this.offsets = ByteBuffer.allocateDirect(packetPages * 8).order(ByteOrder.BIG_ENDIAN);
                 this.normal = new ArrayList<>(packetPages);
@@ -559,6 +559,13 @@ public final class MigrationSource {
             }
 
             void run() {
+                try {
+                    sender = params.method().newSender(context);
+                } catch (RuntimeException e) {
+                    failure.set(MigrationStatus.FAILED, "channel " + index + ": method " + params.methodName()
+                            + " cannot set up: " + Failure.describe(e));
+                    return;
+                }
                 try {
                     while (true) {
                         Job job = work.take();
@@ -590,6 +597,8 @@ public final class MigrationSource {
                         LOG.log(System.Logger.Level.ERROR, "channel " + index + " failed", e);
                     }
                     failure.set(MigrationStatus.FAILED, "channel " + index + ", packet " + sequence + ": " + e);
+                } finally {
+                    closeSender();
                 }
             }
 

@@ -1,0 +1,78 @@
+package io.jmultifd.multifd;
+
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.Workload;
+import io.jmultifd.spi.CompressionMethod;
+import io.jmultifd.spi.CompressionMethods;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whole migrations with a live workload, checked by checksums and byte for byte. */
+class EndToEndTest {
+
+    /** The fault-injecting method is meant to fail; it has its own test. */
+    static boolean healthy(CompressionMethod m) {
+        return !m.name().equals(FaultyXorMethod.NAME);
+    }
+
+    static Stream<Arguments> matrix() {
+        List<Arguments> out = new ArrayList<>();
+        for (CompressionMethod m : CompressionMethods.all()) {
+            if (!healthy(m)) {
+                continue;
+            }
+            for (String zero : List.of("none", "legacy", "multifd")) {
+                for (int channels : List.of(1, 2, 4)) {
+                    // `none` runs over both transports; other methods over the in-process one (same code path).
+                    out.add(Arguments.of(m.name(), zero, channels, false));
+                    if (m.name().equals("none")) {
+                        out.add(Arguments.of(m.name(), zero, channels, true));
+                    }
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} zero-page={1} channels={2} tcp={3}")
+    @MethodSource("matrix")
+    void migratesWithLiveWorkload(String method, String zero, int channels, boolean tcp) throws Exception {
+        MigrationParameters p = MigrationParameters.from(Map.of(
+                "multifd-compression", method, "multifd-zero-page", zero,
+                "multifd-channels", Integer.toString(channels), "packet-pages", "64",
+                "downtime-limit", "20"));
+        try (GuestMemory guest = Harness.mixedGuest(6 << 20, 2 << 20, 42);
+             Workload workload = Harness.startWorkload(guest, 40, 7);
+             Harness.Incoming in = new Harness.Incoming(p, tcp)) {
+            MigrationSource source = new MigrationSource(guest, workload, p);
+            MigrationResult sent = source.migrate(in.sourceTarget, ProgressListener.NONE);
+            MigrationResult got = in.await();
+            Harness.assertCompleted(sent, "source");
+            Harness.assertCompleted(got, "destination");
+            assertTrue(workload.isPaused(), "a completed migration leaves the workload paused");
+            assertTrue(workload.bytesWritten() > 0, "the workload wrote during the migration");
+            Harness.assertSameMemory(guest, in.destination.received());
+            assertEquals(method, sent.method());
+            assertEquals(channels, sent.channels());
+            assertTrue(sent.rounds() >= 2, "bulk + stop-and-copy at least");
+            assertEquals(sent.normalPages(), got.normalPages());
+            assertEquals(sent.zeroPages(), got.zeroPages());
+            if (zero.equals("none")) {
+                assertEquals(0, sent.zeroPages());
+            } else {
+                assertTrue(sent.zeroPages() > 0, "the guest has zero pages");
+            }
+            assertTrue(sent.transferredBytes() > guest.totalBytes() / 2);
+        }
+        Harness.assertNoEngineThreads();
+    }
+}
