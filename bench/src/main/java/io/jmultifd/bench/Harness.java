@@ -40,7 +40,7 @@ public final class Harness {
         List<String> methods = MethodVariant.ALL;
         List<Integer> channels = List.of(1, 2, 4);
         List<Long> bandwidths = List.of(0L, 125_000_000L);
-        double dirtyRate = 20;
+        double dirtyRate = 16;
         Path out;
         Path compare;
         boolean failOnRegression;
@@ -64,6 +64,10 @@ public final class Harness {
             System.exit(2);
             return;
         }
+        if (o == null) {
+            System.out.println(USAGE);
+            return;
+        }
         System.exit(new Harness().run(o));
     }
 
@@ -78,6 +82,7 @@ public final class Harness {
 
     static Options parse(String[] args) {
         Options o = new Options();
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) return null;
         // --quick first, so that explicit options given with it still win.
         if (Arrays.asList(args).contains("--quick")) {
             o.quick = true;

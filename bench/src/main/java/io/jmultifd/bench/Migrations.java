@@ -54,6 +54,9 @@ final class Migrations implements AutoCloseable {
         guest.blocks().getFirst().memory().copyFrom(image);
         Map<String, String> p = MethodVariant.of(config.variant()).migrationParameters(config.channels());
         p.put("max-bandwidth", Long.toString(config.maxBandwidth()));
+        // Like QEMU's auto-converge: a slow configuration (the java tier on one loaded core) throttles the
+        // workload instead of failing on convergence-timeout, so every cell of the matrix gets figures.
+        p.put("force-converge", "true");
         MigrationParameters parameters = MigrationParameters.from(p);
         // close() frees the received guest; the results are taken before.
         try (MigrationDestination destination = new MigrationDestination(parameters)) {

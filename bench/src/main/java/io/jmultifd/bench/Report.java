@@ -366,7 +366,7 @@ final class Report {
         if (machine.get("note") instanceof String note && !note.isBlank()) sb.append("- **Note:** ").append(note).append('\n');
         sb.append("- **Settings:** ").append(settings.get("repetitions")).append(" repetition(s) per configuration (median"
                 + " reported), workload dirtying ").append(settings.get("workload_dirty_rate_MBps"))
-                .append(" MB/s during each migration, JMH `").append(settings.get("jmh")).append("`\n");
+                .append(" MB/s during each migration (force-converge=true), JMH `").append(settings.get("jmh")).append("`\n");
         sb.append("- **Guest image:** ").append(image.get("size")).append(" bytes, sha256 `").append(image.get("sha256"))
                 .append("`, ").append(image.get("zero_pages")).append(" zero pages of ").append(image.get("pages"))
                 .append("; bytes per kind ").append(image.get("bytes_per_kind")).append('\n');
