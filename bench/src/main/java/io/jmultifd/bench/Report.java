@@ -311,6 +311,8 @@ final class Report {
             String bwTitle = bw == 0 ? "unlimited bandwidth" : "max-bandwidth " + (bw * 8 / 1_000_000) + " Mbit/s";
             written.add(plot(matrix, bw, "mbps", "network throughput vs channels (" + bwTitle + ")", "Mbit/s",
                     out.resolve("throughput-vs-channels-" + suffix + ".png")));
+            written.add(plot(matrix, bw, "pages_per_s", "guest pages migrated per second vs channels (" + bwTitle + ")",
+                    "pages/s (4 KiB pages, zero pages included)", out.resolve("pages-vs-channels-" + suffix + ".png")));
             written.add(plot(matrix, bw, "cpu_source_pct", "source CPU vs channels (" + bwTitle + ")",
                     "CPU of migration threads, % of one core", out.resolve("cpu-source-vs-channels-" + suffix + ".png")));
             written.add(plot(matrix, bw, "cpu_destination_pct", "destination CPU vs channels (" + bwTitle + ")",

@@ -1,0 +1,57 @@
+package io.jmultifd.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HarnessOptionsTest {
+
+    @Test
+    void quickSetsTheSmokeTestMatrixAndExplicitOptionsStillWin() {
+        Harness.Options o = Harness.parse(new String[] {"--quick", "--channels", "4"});
+        assertTrue(o.quick);
+        assertEquals("32M", o.size);
+        assertEquals(1, o.repetitions);
+        assertEquals(List.of(4), o.channels);
+    }
+
+    @Test
+    void defaultsAreTheFullMatrix() {
+        Harness.Options o = Harness.parse(new String[0]);
+        assertEquals(MethodVariant.ALL, o.methods);
+        assertEquals(List.of(1, 2, 4), o.channels);
+        assertEquals(List.of(0L, 125_000_000L), o.bandwidths);
+        assertEquals(3, o.repetitions);
+    }
+
+    @Test
+    void helpGivesNoOptions() {
+        assertNull(Harness.parse(new String[] {"--help"}));
+    }
+
+    @Test
+    void badValuesAreNamed() {
+        assertMessage("unknown argument --frobnicate", "--frobnicate");
+        assertMessage("--reps 0: must be > 0", "--reps", "0");
+        assertMessage("--reps x: not a whole number", "--reps", "x");
+        assertMessage("--channels -1: not a whole number", "--channels", "1,-1");
+        assertMessage("--bandwidths fast: not a number", "--bandwidths", "0,fast");
+        assertMessage("method variant gzip: unknown", "--methods", "zlib,gzip");
+        assertMessage("--dirty-rate -3: must be >= 0", "--dirty-rate", "-3");
+        assertMessage("--size needs a value", "--size");
+        assertMessage("image size 3X: not a size", "--size", "3X");
+        assertMessage("--jmh 1,2: expected FORKS,WARMUPS,ITERATIONS,MILLIS", "--jmh", "1,2");
+        assertMessage("--fail-on-regression needs --compare", "--fail-on-regression");
+        assertMessage("--compare /nonexistent/old.json: no such file", "--compare", "/nonexistent/old.json");
+        assertMessage("--image /nonexistent/guest.img: no such file", "--image", "/nonexistent/guest.img");
+    }
+
+    private static void assertMessage(String expectedStart, String... args) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Harness.parse(args));
+        assertTrue(e.getMessage().startsWith(expectedStart), () -> "message was: " + e.getMessage());
+    }
+}
