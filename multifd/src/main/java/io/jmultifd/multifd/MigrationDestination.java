@@ -47,6 +47,7 @@ public final class MigrationDestination implements AutoCloseable {
     private final MigrationParameters local;
     private final BlockFactory blockFactory;
     private final CountDownLatch listening = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicLong activity = new AtomicLong();
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private final EngineThreads threads = new EngineThreads();
@@ -104,15 +105,21 @@ public final class MigrationDestination implements AutoCloseable {
         failure.set(MigrationStatus.CANCELLED, "cancelled");
     }
 
+    /** Cancels a migration still running, waits for receive() to return, then frees the received memory. */
     @Override
     public void close() {
         cancel();
+        if (started) {
+            try {
+                finished.await(); // receive() joins its threads before it returns: nobody writes the pages then
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // leave the memory alive rather than free it under a running receiver
+            }
+        }
         GuestMemory g = received;
         received = null;
-        if (g != null && !started) {
-            g.close();
-        } else if (g != null) {
-            // receive() may still be running; it has joined its threads once it returns
+        if (g != null) {
             g.close();
         }
     }
@@ -158,6 +165,14 @@ public final class MigrationDestination implements AutoCloseable {
             }
             started = true;
         }
+        try {
+            return receiveOnce(listen, listener);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private MigrationResult receiveOnce(Endpoint listen, ProgressListener listener) {
         this.progress = listener == null ? ProgressListener.NONE : listener;
         mainThread = Thread.currentThread();
         long startNanos = System.nanoTime();

@@ -183,6 +183,7 @@ public final class MigrationSource {
                     b.dirty().markAll();
                 }
                 phase = Progress.Phase.BULK;
+                report();
                 long roundStart = System.nanoTime();
                 long bytesBefore = transferred();
                 sendRound();
@@ -378,7 +379,7 @@ public final class MigrationSource {
 
             ChannelContextFactory ctx = i -> new ChannelContext(i, params.pageSize(), params.packetPages(), params.methodParameters());
             for (int i = 0; i < params.channels(); i++) {
-                Connection c = new Connection(Transport.connect(to, params.peerTimeoutMs()), activity);
+                Connection c = new Connection(Transport.connect(to, params.peerTimeoutMs(), false), activity);
                 connections.add(c);
                 failure.check();
                 new MessageWriter().u32(Wire.MAGIC_CHANNEL).u16(Wire.VERSION).u64(sessionId).u16(i).send(c);
@@ -458,12 +459,24 @@ public final class MigrationSource {
                         if (++job.count == packetPages) {
                             dispatch(job);
                             job = null;
+                            reportNowAndThen();
                         }
                     }
                 }
                 if (job != null) {
                     dispatch(job);
                 }
+            }
+        }
+
+        private long lastReportNanos;
+
+        /** Long rounds (a big bulk round) report progress about four times a second. */
+        private void reportNowAndThen() {
+            long now = System.nanoTime();
+            if (now - lastReportNanos > 250_000_000L) {
+                lastReportNanos = now;
+                report();
             }
         }
 

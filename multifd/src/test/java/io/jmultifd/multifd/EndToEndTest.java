@@ -75,4 +75,46 @@ class EndToEndTest {
         }
         Harness.assertNoEngineThreads();
     }
+
+    @org.junit.jupiter.api.Test
+    void resultReportsStatisticsInOrder() throws Exception {
+        MigrationParameters p = MigrationParameters.from(Map.of("multifd-compression", XorMethod.NAME, "multifd-channels", "3"));
+        try (GuestMemory guest = Harness.mixedGuest(2 << 20, 1 << 20, 5);
+             Harness.Incoming in = new Harness.Incoming(p, false)) {
+            MigrationResult sent = new MigrationSource(guest, null, p).migrate(in.sourceTarget, null);
+            MigrationResult got = in.await();
+            Harness.assertCompleted(sent, "source");
+            Harness.assertCompleted(got, "destination");
+            assertEquals(List.of("status", "error", "total_time_ms", "setup_time_ms", "downtime_ms", "transferred_bytes",
+                    "normal_pages", "zero_pages", "compressed_bytes", "mbps", "pages_per_second", "dirty_sync_count",
+                    "dirty_pages_rate", "method", "channels", "checksum_match", "cpu_time_ms", "rounds", "method_statistics"),
+                    List.copyOf(sent.toMap().keySet()));
+            assertEquals("COMPLETED", sent.toMap().get("status"));
+            assertEquals(guest.totalPages(), sent.normalPages() + sent.zeroPages(), "no workload: every page once");
+            assertEquals(Map.of("pages_xor", sent.normalPages()), sent.methodStatistics(), "summed over channels");
+            assertEquals(Map.of("pages_xor", got.normalPages()), got.methodStatistics());
+            assertEquals(sent.normalPages() * (4096 + 4), sent.compressedBytes());
+            assertTrue(sent.transferredBytes() > sent.compressedBytes());
+            assertTrue(sent.cpuTimeMs() >= 0 && sent.totalTimeMs() >= sent.downtimeMs());
+            assertEquals(3, sent.channels());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void receivesIntoFileMappedBlocks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        MigrationParameters p = MigrationParameters.defaults();
+        try (GuestMemory guest = Harness.mixedGuest(1 << 20, 1 << 20, 6);
+             MigrationDestination d = new MigrationDestination(p,
+                     (name, size, pageSize) -> io.jmultifd.multifd.guest.RamBlock.mapFile(name, dir.resolve(name + ".img"), size, pageSize))) {
+            Endpoint e = Endpoint.inProcess(Harness.uniqueName("file"));
+            var got = java.util.concurrent.CompletableFuture.supplyAsync(() -> d.receive(e, null));
+            d.awaitListening();
+            Harness.assertCompleted(new MigrationSource(guest, null, p).migrate(e, null), "source");
+            Harness.assertCompleted(got.get(), "destination");
+            Harness.assertSameMemory(guest, d.received());
+            byte[] image = java.nio.file.Files.readAllBytes(dir.resolve("ram1.img"));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    guest.block("ram1").memory().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), image);
+        }
+    }
 }

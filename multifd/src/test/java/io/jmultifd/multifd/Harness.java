@@ -65,9 +65,13 @@ final class Harness {
         private final ExecutorService exec = Executors.newSingleThreadExecutor();
 
         Incoming(MigrationParameters params, boolean tcp) throws InterruptedException {
+            this(params, tcp, ProgressListener.NONE);
+        }
+
+        Incoming(MigrationParameters params, boolean tcp, ProgressListener listener) throws InterruptedException {
             destination = new MigrationDestination(params);
             Endpoint listen = tcp ? Endpoint.tcp("127.0.0.1", 0) : Endpoint.inProcess(uniqueName("dest"));
-            result = CompletableFuture.supplyAsync(() -> destination.receive(listen, ProgressListener.NONE), exec);
+            result = CompletableFuture.supplyAsync(() -> destination.receive(listen, listener), exec);
             int port = destination.awaitListening();
             sourceTarget = tcp ? Endpoint.tcp("127.0.0.1", port) : listen;
         }

@@ -38,21 +38,24 @@ public final class GuardedTargets {
 
     /** Every guard byte still holds the sentinel. */
     public void assertGuardsIntact() {
-        for (long off = 0; off < whole.byteSize(); off++) {
-            long inStride = (off - gap) % (pageSize + gap);
-            boolean insidePage = off >= gap && inStride < pageSize && (off - gap) / (pageSize + gap) < pages.size();
-            if (!insidePage) {
-                assertEquals(SENTINEL, whole.get(ValueLayout.JAVA_BYTE, off), "guard byte at offset " + off
-                        + " of the target region was overwritten");
-            }
+        for (int i = 0; i <= pages.size(); i++) {
+            long start = (long) i * (pageSize + gap);
+            assertSentinel(whole.asSlice(start, gap), start, "guard byte");
         }
     }
 
     /** The pages too still hold the sentinel: nothing was written at all. */
     public void assertUntouched() {
-        for (long off = 0; off < whole.byteSize(); off++) {
-            assertEquals(SENTINEL, whole.get(ValueLayout.JAVA_BYTE, off), "byte at offset " + off
-                    + " of the target region was written");
+        assertSentinel(whole, 0, "byte");
+    }
+
+    private void assertSentinel(MemorySegment region, long regionOffset, String what) {
+        for (long off = 0; off < region.byteSize(); off++) {
+            byte b = region.get(ValueLayout.JAVA_BYTE, off);
+            if (b != SENTINEL) {
+                assertEquals(SENTINEL, b, what + " at offset " + (regionOffset + off)
+                        + " of the target region was overwritten");
+            }
         }
     }
 }

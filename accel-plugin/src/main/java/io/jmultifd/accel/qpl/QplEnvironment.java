@@ -49,7 +49,7 @@ record QplEnvironment(QplLibrary.Status library, PathCheck hardware, PathCheck s
             return new PathCheck(false, -1, why);
         }
 
-        /** Name and code, e.g. {@code QPL_STS_INIT_HW_NOT_SUPPORTED (501)}, or "not probed". */
+        /** Name and code, e.g. {@code QPL_STS_INIT_LIBACCEL_NOT_FOUND (501)}, or "not probed". */
         String status() {
             return statusCode < 0 ? "not probed" : QplStatus.describe(statusCode);
         }

@@ -160,8 +160,7 @@ public final class QplMethod implements CompressionMethod {
     }
 
     private PageCodec autoCodec(ChannelContext context, QplSettings settings, QplEnvironment env) {
-        String hardwareWhy = env.hardware().available() ? null : env.hardware().status() + ": "
-                + env.hardware().detail();
+        String hardwareWhy = env.hardware().available() ? null : env.hardware().detail();
         if (hardwareWhy == null) {
             try {
                 PageCodec codec = hardwareCodec(context, settings);
@@ -178,8 +177,7 @@ public final class QplMethod implements CompressionMethod {
                     + env.libraryLine());
             return codec;
         }
-        String softwareWhy = env.library().available() ? env.software().status() + ": " + env.software().detail()
-                : env.library().describe();
+        String softwareWhy = env.library().available() ? env.software().detail() : env.library().describe();
         QplEnvironment.logOnce("qpl: libqpl unusable, using the java tier (java.util.zip); software path: "
                 + softwareWhy);
         return javaCodec(context, settings);

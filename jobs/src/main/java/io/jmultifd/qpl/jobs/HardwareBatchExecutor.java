@@ -42,7 +42,7 @@ public final class HardwareBatchExecutor implements PageExecutor {
      *                      orchestration where no IAA exists
      * @param submitRetries resubmissions of a page whose submit found the queues busy, 0..{@value #MAX_SUBMIT_RETRIES}
      * @throws QplException when a job of {@code jobPath} or the software fallback job cannot be initialised
-     *         (e.g. {@code QPL_STS_INIT_HW_NOT_SUPPORTED (501)}); nothing stays allocated then
+     *         (e.g. {@code QPL_STS_INIT_LIBACCEL_NOT_FOUND (501)}); nothing stays allocated then
      */
     public HardwareBatchExecutor(QplPath jobPath, int pageSize, int maxPages, boolean dynamicHuffman,
                                  int submitRetries, QplCalls calls) {
@@ -102,6 +102,10 @@ public final class HardwareBatchExecutor implements PageExecutor {
                 int status = submit(job);
                 if (status == QplStatus.OK.code()) {
                     inFlight[i] = true;
+                } else if (SoftwareJob.didNotShrink(status)) {
+                    // A software-path job runs inside qpl_submit_job and reports its result there.
+                    lengths[i] = pageSize;
+                    counters.pagesHardware++;
                 } else {
                     fallback("compress", submitFailure(status), status, i);
                     lengths[i] = compressOnSoftware(pages.get(i), slots.get(i), i);

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A QPL call returned a status other than {@link QplStatus#OK} where the caller cannot go on. Unchecked: it
  * means a setup step failed (e.g. {@code qpl_init_job} on the hardware path of a host without IAA gives
- * {@code QPL_STS_INIT_HW_NOT_SUPPORTED (501)}), not bad input.
+ * {@code QPL_STS_INIT_LIBACCEL_NOT_FOUND (501)}), not bad input.
  */
 public class QplException extends RuntimeException {
     private final QplStatus status;

@@ -43,7 +43,7 @@ public final class QplJob implements AutoCloseable {
      * Allocates and initialises a job.
      *
      * @throws QplException naming the status when {@code qpl_get_job_size} or {@code qpl_init_job} fails, e.g.
-     *         {@code QPL_STS_INIT_HW_NOT_SUPPORTED (501)} for the hardware path on a host without IAA
+     *         {@code QPL_STS_INIT_LIBACCEL_NOT_FOUND (501)} for the hardware path on a host without libaccel-config (no IAA)
      */
     public static QplJob open(QplPath path) {
         Objects.requireNonNull(path, "path");

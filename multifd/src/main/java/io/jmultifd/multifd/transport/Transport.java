@@ -79,9 +79,18 @@ public final class Transport {
 
     /** Connects within {@code timeoutMs} (an in-process name must be registered by then). */
     public static SocketChannel connect(Endpoint endpoint, long timeoutMs) throws IOException {
+        return connect(endpoint, timeoutMs, true);
+    }
+
+    /**
+     * @param awaitName for an in-process endpoint: wait up to {@code timeoutMs} for the name to appear (the
+     *                  first connection of a migration); false once the destination is known to listen, so
+     *                  that a destination that went away fails the connection at once
+     */
+    public static SocketChannel connect(Endpoint endpoint, long timeoutMs, boolean awaitName) throws IOException {
         InetSocketAddress addr = switch (endpoint) {
             case Endpoint.Tcp tcp -> new InetSocketAddress(tcp.host(), tcp.port());
-            case Endpoint.InProcess ip -> awaitInProcess(ip.name(), timeoutMs);
+            case Endpoint.InProcess ip -> awaitInProcess(ip.name(), awaitName ? timeoutMs : 0);
         };
         if (addr.isUnresolved()) {
             throw new IOException("cannot resolve " + endpoint);

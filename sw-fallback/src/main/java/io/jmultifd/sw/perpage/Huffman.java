@@ -1,6 +1,7 @@
 package io.jmultifd.sw.perpage;
 
 import io.jmultifd.spi.MethodParameters;
+import java.util.Locale;
 import java.util.Set;
 
 /** {@code qpl-huffman}: which Huffman tables a per-page compressor uses. Decoders accept both. */
@@ -14,7 +15,7 @@ public enum Huffman {
 
     /** The word used on the command line and in the handshake. */
     public String parameterValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** Reads {@code qpl-huffman}; a missing value gives {@code defaultValue}; a bad one is an error naming it. */

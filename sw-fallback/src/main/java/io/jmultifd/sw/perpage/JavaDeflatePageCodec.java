@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -69,7 +70,7 @@ public final class JavaDeflatePageCodec implements PageCodec {
         }
         this.pageSize = pageSize;
         this.level = level;
-        this.huffman = java.util.Objects.requireNonNull(huffman, "huffman");
+        this.huffman = Objects.requireNonNull(huffman, "huffman");
         this.snapshot = arena.allocate(pageSize, 64);
         this.snapshotBuffer = snapshot.asByteBuffer();
         this.deflater = new Deflater(level, true);

@@ -58,6 +58,13 @@ final class ZstdReceiver implements ChannelReceiver {
                 throw new IllegalArgumentException("target " + i + " has " + targets.get(i).byteSize()
                         + " bytes, not the page size " + pageSize);
             }
+            if (!targets.get(i).isNative()) {
+                // zstd-jni's streaming calls take only direct buffers, i.e. off-heap memory
+                throw new IllegalArgumentException("target " + i + " is on the heap; zstd needs off-heap pages");
+            }
+        }
+        if (!payload.isNative()) {
+            throw new IllegalArgumentException("payload is on the heap; zstd needs an off-heap payload");
         }
         long size = payload.byteSize();
         if (size > maxPayloadSize(n)) {
@@ -74,9 +81,12 @@ final class ZstdReceiver implements ChannelReceiver {
         long expected = (long) n * pageSize;
         long declared = Zstd.getDirectByteBufferFrameContentSize(source, 0, (int) size, false);
         if (declared != expected) {
-            throw new CorruptPayloadException(-1, declared < 0
-                    ? "zstd payload of " + size + " bytes does not start with a frame header that declares its "
-                            + "content size (libzstd says " + declared + ")"
+            // libzstd: (unsigned long long) -1 = size not in the header, -2 = not a valid frame header
+            throw new CorruptPayloadException(-1, declared == -1
+                    ? "zstd frame does not declare its content size; the packet's " + n + " pages are " + expected
+                            + " bytes"
+                    : declared < 0
+                    ? "zstd payload of " + size + " bytes does not start with a valid frame header"
                     : "zstd frame declares " + declared + " bytes of content, the packet's " + n + " pages are "
                             + expected);
         }
@@ -116,7 +126,7 @@ final class ZstdReceiver implements ChannelReceiver {
                 }
             }
         } catch (ZstdException e) {
-            throw new CorruptPayloadException(page, "invalid zstd frame: " + e.getMessage(), e);
+            throw new CorruptPayloadException(page, "invalid zstd frame: " + errorName(e), e);
         }
         if (source.hasRemaining()) {
             throw new CorruptPayloadException(-1, source.remaining() + " bytes of trailing data after the end of "
@@ -126,6 +136,15 @@ final class ZstdReceiver implements ChannelReceiver {
         pages += n;
         bytesIn += size;
         bytesOut += expected;
+    }
+
+    /**
+     * zstd-jni's streaming calls build the exception message from the bare error code, which libzstd's
+     * ZSTD_getErrorName does not understand ("No error detected"); it wants the negated code, as returned.
+     */
+    private static String errorName(ZstdException e) {
+        long code = e.getErrorCode();
+        return Zstd.getErrorName(-code) + " (zstd error " + code + ")";
     }
 
     @Override

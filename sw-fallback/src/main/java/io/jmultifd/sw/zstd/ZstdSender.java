@@ -18,9 +18,11 @@ import java.util.Map;
  * buffer (sized once with {@link Zstd#compressBound}). The frame declares its content size, which lets the
  * receiver refuse a wrong-sized frame before writing a page.
  *
- * <p>No page copy here, unlike zlib: libzstd's streaming compressor copies its input into its own window
- * buffer before matching, and the frame carries no checksum (as in QEMU), so a page changing underneath
- * only changes which bytes get sent (resent later by dirty tracking), never the frame's validity or size.
+ * <p>No page copy here, unlike zlib. libzstd copies streamed input into its own buffer, except when a frame
+ * is compressed in one call (a one-page packet), where it reads the page in place. Either way the frame's
+ * structure (block sizes, literal and match lengths, offsets) follows from positions, not from the bytes
+ * read, and the frame carries no checksum (as in QEMU), so a page changing underneath only changes which
+ * bytes get sent (resent later by dirty tracking), never the frame's validity or its decoded size.
  */
 final class ZstdSender implements ChannelSender {
     private final int pageSize;
@@ -80,6 +82,10 @@ final class ZstdSender implements ChannelSender {
             if (pageList.get(i).byteSize() != pageSize) {
                 throw new IllegalArgumentException("page " + i + " has " + pageList.get(i).byteSize()
                         + " bytes, not the page size " + pageSize);
+            }
+            if (!pageList.get(i).isNative()) {
+                // zstd-jni's streaming calls take only direct buffers, i.e. off-heap memory
+                throw new IllegalArgumentException("page " + i + " is on the heap; zstd needs off-heap pages");
             }
         }
         if (frameOpen) {

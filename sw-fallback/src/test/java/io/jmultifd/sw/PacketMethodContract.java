@@ -1,0 +1,274 @@
+package io.jmultifd.sw;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.ChannelReceiver;
+import io.jmultifd.spi.ChannelSender;
+import io.jmultifd.spi.CompressionMethod;
+import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodParameters;
+import io.jmultifd.sw.TestPages.Kind;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What every one-stream-per-packet method (zlib, zstd) must do; subclasses say how to build raw streams. */
+public abstract class PacketMethodContract {
+    protected static final int PAGE = 4096;
+    protected static final int MAX = 64;
+
+    protected Arena arena;
+    protected TestPages gen;
+    protected ChannelSender sender;
+    protected ChannelReceiver receiver;
+
+    protected abstract CompressionMethod method();
+
+    protected abstract String levelParameter();
+
+    /** A stream of the method's format over {@code content}, made independently of the sender under test. */
+    protected abstract byte[] stream(byte[] content);
+
+    protected ChannelContext context(String... parameters) {
+        return new ChannelContext(0, PAGE, MAX, MethodParameters.of(parameters));
+    }
+
+    @BeforeEach
+    void setUp() {
+        arena = Arena.ofShared();
+        gen = new TestPages(arena, PAGE, 99);
+        sender = method().newSender(context());
+        receiver = method().newReceiver(context());
+    }
+
+    @AfterEach
+    void tearDown() {
+        sender.close();
+        receiver.close();
+        arena.close();
+    }
+
+    protected MemorySegment encode(ChannelSender s, List<MemorySegment> pages) {
+        List<MemorySegment> out = new ArrayList<>();
+        long length = s.encode(pages, out);
+        MemorySegment payload = gen.concat(out);
+        assertEquals(length, payload.byteSize());
+        assertTrue(length <= receiver.maxPayloadSize(pages.size()), "payload within maxPayloadSize");
+        return payload;
+    }
+
+    protected MemorySegment segment(byte[] bytes) {
+        return arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes);
+    }
+
+    protected CorruptPayloadException rejects(MemorySegment payload, int pages) {
+        GuardedTargets targets = new GuardedTargets(arena, pages, PAGE);
+        CorruptPayloadException e = assertThrows(CorruptPayloadException.class,
+                () -> receiver.decode(payload, targets.pages()));
+        targets.assertGuardsIntact();
+        assertTrue(e.pageIndex() >= -1 && e.pageIndex() < pages, "page index " + e.pageIndex());
+        return e;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, MAX})
+    void roundTripsMixedBatches(int n) throws Exception {
+        for (int round = 0; round < 3; round++) {
+            List<MemorySegment> pages = gen.mixed(n);
+            MemorySegment payload = encode(sender, pages);
+            GuardedTargets targets = new GuardedTargets(arena, n, PAGE);
+            receiver.decode(payload, targets.pages());
+            TestPages.assertSamePages(pages, targets.pages());
+            targets.assertGuardsIntact();
+        }
+        assertEquals(3L * n, sender.statistics().get("pages"));
+        assertEquals(3L * n * PAGE, receiver.statistics().get("bytes_out"));
+        assertEquals(sender.statistics().get("bytes_out"), receiver.statistics().get("bytes_in"));
+    }
+
+    @Test
+    void roundTripsIncompressiblePages() throws Exception {
+        List<MemorySegment> pages = new ArrayList<>();
+        for (int i = 0; i < MAX; i++) {
+            pages.add(gen.page(Kind.RANDOM));
+        }
+        MemorySegment payload = encode(sender, pages);
+        assertTrue(payload.byteSize() > (long) MAX * PAGE, "random data grows a little");
+        List<MemorySegment> targets = gen.targets(MAX);
+        receiver.decode(payload, targets);
+        TestPages.assertSamePages(pages, targets);
+    }
+
+    @Test
+    void decodesStreamsMadeIndependently() throws Exception {
+        List<MemorySegment> pages = gen.mixed(9);
+        List<MemorySegment> targets = gen.targets(9);
+        receiver.decode(segment(stream(Deflate.concat(pages))), targets);
+        TestPages.assertSamePages(pages, targets);
+    }
+
+    @Test
+    void emptyPacket() throws Exception {
+        List<MemorySegment> out = new ArrayList<>();
+        assertEquals(0, sender.encode(List.of(), out));
+        assertTrue(out.isEmpty());
+        receiver.decode(MemorySegment.NULL, List.of());
+        assertEquals(-1, assertThrows(CorruptPayloadException.class,
+                () -> receiver.decode(segment(new byte[3]), List.of())).pageIndex());
+    }
+
+    @Test
+    void rejectsRandomBytes() {
+        byte[] junk = new byte[5000];
+        new SplittableRandom(5).nextBytes(junk);
+        rejects(segment(junk), 3);
+    }
+
+    @Test
+    void rejectsStreamOfFewerPages() {
+        rejects(segment(stream(Deflate.concat(gen.mixed(2)))), 3);
+    }
+
+    @Test
+    void rejectsStreamEndingInsideTheLastPage() {
+        byte[] content = Arrays.copyOf(Deflate.concat(gen.mixed(3)), 3 * PAGE - 100);
+        rejects(segment(stream(content)), 3);
+    }
+
+    @Test
+    void rejectsStreamOfMorePages() {
+        CorruptPayloadException e = rejects(segment(stream(Deflate.concat(gen.mixed(4)))), 3);
+        assertEquals(-1, e.pageIndex());
+    }
+
+    @Test
+    void rejectsStreamOneByteTooLong() {
+        byte[] content = Arrays.copyOf(Deflate.concat(gen.mixed(3)), 3 * PAGE + 1);
+        CorruptPayloadException e = rejects(segment(stream(content)), 3);
+        assertEquals(-1, e.pageIndex());
+    }
+
+    @Test
+    void rejectsTrailingGarbage() {
+        byte[] s = stream(Deflate.concat(gen.mixed(3)));
+        byte[] tail = Arrays.copyOf(s, s.length + 5);
+        CorruptPayloadException e = rejects(segment(tail), 3);
+        assertEquals(-1, e.pageIndex());
+        assertTrue(e.getMessage().contains("5 bytes of trailing data"), e.getMessage());
+    }
+
+    @Test
+    void rejectsTruncatedPayloads() {
+        MemorySegment full = encode(sender, gen.mixed(5));
+        for (long cut : new long[] {1, 4, full.byteSize() / 2, full.byteSize() - 1}) {
+            CorruptPayloadException e = rejects(full.asSlice(0, full.byteSize() - cut), 5);
+            assertNotNull(e.getMessage());
+        }
+    }
+
+    @Test
+    void rejectsCorruptedBytes() {
+        MemorySegment full = encode(sender, gen.mixed(5));
+        byte[] bytes = Deflate.bytes(full);
+        SplittableRandom r = new SplittableRandom(17);
+        int rejected = 0;
+        for (int trial = 0; trial < 50; trial++) {
+            byte[] copy = bytes.clone();
+            int at = r.nextInt(copy.length);
+            copy[at] ^= (byte) (1 + r.nextInt(255));
+            GuardedTargets targets = new GuardedTargets(arena, 5, PAGE);
+            try {
+                receiver.decode(segment(copy), targets.pages());
+            } catch (CorruptPayloadException e) {
+                rejected++;
+            }
+            targets.assertGuardsIntact(); // rejected or (undetectably) wrong content, never outside the pages
+        }
+        assertTrue(rejected > 0, "some corruptions are detected");
+    }
+
+    @Test
+    void rejectsPayloadLongerThanTheBound() {
+        long max = receiver.maxPayloadSize(2);
+        CorruptPayloadException e = rejects(arena.allocate(max + 1), 2);
+        assertEquals(-1, e.pageIndex());
+        assertTrue(e.getMessage().contains(Long.toString(max)), e.getMessage());
+    }
+
+    @Test
+    void levelParameterIsValidated() {
+        String p = levelParameter();
+        assertEquals(java.util.Map.of(p, "1"), method().parameterDefaults());
+        assertEquals(java.util.Map.of(), method().handshakeParameters(MethodParameters.of(p, "3")));
+        IllegalArgumentException tooHigh = assertThrows(IllegalArgumentException.class,
+                () -> method().handshakeParameters(MethodParameters.of(p, "99")));
+        assertTrue(tooHigh.getMessage().startsWith(p + "=99"), tooHigh.getMessage());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> method().handshakeParameters(MethodParameters.of(p, "-1")));
+        assertTrue(negative.getMessage().startsWith(p + "=-1"), negative.getMessage());
+        IllegalArgumentException word = assertThrows(IllegalArgumentException.class,
+                () -> method().handshakeParameters(MethodParameters.of(p, "fast")));
+        assertTrue(word.getMessage().contains(p + "=fast") && word.getMessage().contains("not an integer"),
+                word.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> method().newSender(context(p, "99")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 5, 9})
+    void everyLevelRoundTrips(int level) throws Exception {
+        try (ChannelSender s = method().newSender(context(levelParameter(), Integer.toString(level)))) {
+            List<MemorySegment> pages = gen.mixed(11);
+            List<MemorySegment> targets = gen.targets(11);
+            receiver.decode(encode(s, pages), targets);
+            TestPages.assertSamePages(pages, targets);
+        }
+    }
+
+    /** One page takes libzstd's single-call path, several pages its buffered streaming path. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 8})
+    void pagesChangingWhileCompressedStillGiveAValidPayload(int n) throws Exception {
+        List<MemorySegment> pages = gen.mixed(n);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread guest = Thread.ofPlatform().start(() -> {
+            SplittableRandom r = new SplittableRandom(3);
+            while (!stop.get()) {
+                MemorySegment p = pages.get(r.nextInt(pages.size()));
+                p.set(ValueLayout.JAVA_LONG_UNALIGNED, r.nextInt(PAGE / 8) * 8L, r.nextLong(16));
+            }
+        });
+        try {
+            for (int i = 0; i < 100; i++) {
+                GuardedTargets targets = new GuardedTargets(arena, pages.size(), PAGE);
+                receiver.decode(encode(sender, pages), targets.pages());
+                targets.assertGuardsIntact();
+            }
+        } finally {
+            stop.set(true);
+            guest.join();
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndFinal() {
+        ChannelSender s = method().newSender(context());
+        s.close();
+        s.close();
+        assertThrows(IllegalStateException.class, () -> s.encode(List.of(gen.page(Kind.TEXT)), new ArrayList<>()));
+        ChannelReceiver r = method().newReceiver(context());
+        r.close();
+        r.close();
+        assertThrows(IllegalStateException.class, () -> r.decode(segment(new byte[8]), gen.targets(1)));
+    }
+}
