@@ -255,7 +255,7 @@ public final class Harness {
             if (!o.skipJmh) rows.addAll(MicroBenchmarks.run(List.of(new MicroBenchmarks.Spec("PageCodecBenchmark",
                     List.of("compress", "decompress"), "tier", PageCodecs.TIERS)), o.jmh, jvmArgs, missing));
             step("C zero-page scan, then JMH ZeroPageBenchmark");
-            Yardsticks.Outcome cZero = yardstick(yard, c.zeroScan(zeroArea, o.quick ? 50 : 500));
+            Yardsticks.Outcome cZero = yardstick(yard, c.zeroScan(zeroArea, o.quick ? 200 : 2000, o.quick ? 3 : 10));
             if (!o.skipJmh) rows.addAll(MicroBenchmarks.run(List.of(new MicroBenchmarks.Spec("ZeroPageBenchmark",
                     List.of("scan"), null, List.of())), o.jmh, jvmArgs, missing));
             if (!o.skipJmh) {
@@ -270,6 +270,7 @@ public final class Harness {
                     row.put("params", r.params());
                     row.put("pages_per_s", Math.round(r.opsPerSecond()));
                     row.put("error_pages_per_s", Math.round(r.error()));
+                    row.put("best_iteration_pages_per_s", Math.round(r.best()));
                     row.put("bytes_per_s", Math.round(r.opsPerSecond() * BenchPages.PAGE));
                     jmh.add(row);
                 }

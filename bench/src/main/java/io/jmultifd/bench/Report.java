@@ -43,6 +43,8 @@ final class Report {
             }
         }
         m.put("median", median);
+        // The fastest repetition, for the loopback yardstick (compared with the C copy's fastest repeat).
+        m.put("best_mbps", derived.stream().mapToDouble(d -> d.get("mbps")).max().orElse(0));
         m.put("runs", raw);
         return m;
     }
@@ -87,8 +89,10 @@ final class Report {
             Yardsticks.Outcome cCopy, PageCodecBenchmark.Outcome software, List<MicroBenchmarks.Row> rows,
             List<Map<String, Object>> matrix, List<String> failures) {
         List<Map<String, Object>> list = new ArrayList<>();
-        Double swCompress = score(rows, "PageCodecBenchmark.compress", "tier", "software");
-        Double swDecompress = score(rows, "PageCodecBenchmark.decompress", "tier", "software");
+        // Best against best: the C programs print their fastest repeat; on a shared machine the fastest
+        // JMH iteration is the comparable Java figure (the tables keep JMH's mean).
+        Double swCompress = best(rows, "PageCodecBenchmark.compress", "tier", "software");
+        Double swDecompress = best(rows, "PageCodecBenchmark.decompress", "tier", "software");
         if (cQpl.ok() && software != null) {
             if (swCompress != null) {
                 list.add(ratio("qpl software compress, pages/s: Java FFM / C reference", swCompress,
@@ -120,17 +124,16 @@ final class Report {
         Double bestNone = null;
         for (Map<String, Object> cfg : matrix) {
             if (!"none".equals(cfg.get("method")) || ((Number) cfg.get("max_bandwidth")).longValue() != 0) continue;
-            @SuppressWarnings("unchecked") Map<String, Double> med = (Map<String, Double>) cfg.get("median");
-            Double mbps = med.get("mbps");
-            if (mbps != null && (bestNone == null || mbps > bestNone)) bestNone = mbps;
+            double mbps = ((Number) cfg.get("best_mbps")).doubleValue();
+            if (mbps > 0 && (bestNone == null || mbps > bestNone)) bestNone = mbps;
         }
         if (cCopy.ok() && bestNone != null) {
-            list.add(ratio("loopback Mbit/s: migration with none (best channel count, median) / plain C socket copy",
+            list.add(ratio("loopback Mbit/s: fastest migration with none (any channel count) / plain C socket copy",
                     bestNone, cCopy.number("copy_Mbitps"), 0.8));
         } else {
             list.add(missing("loopback: none / C socket copy", cCopy.ok() ? "no completed unlimited `none` migration" : cCopy.problem()));
         }
-        Double zero = score(rows, "ZeroPageBenchmark.scan", null, null);
+        Double zero = best(rows, "ZeroPageBenchmark.scan", null, null);
         if (cZero.ok() && zero != null) {
             list.add(ratio("zero-page check, bytes/s: Java (ZeroPages.isZero) / C memcmp scan", zero * BenchPages.PAGE,
                     cZero.number("scan_bytes_per_s"), 0.8));
@@ -158,9 +161,9 @@ final class Report {
         return m;
     }
 
-    private static Double score(List<MicroBenchmarks.Row> rows, String benchmark, String param, String value) {
+    private static Double best(List<MicroBenchmarks.Row> rows, String benchmark, String param, String value) {
         for (MicroBenchmarks.Row r : rows) {
-            if (r.benchmark().equals(benchmark) && (param == null || value.equals(r.params().get(param)))) return r.opsPerSecond();
+            if (r.benchmark().equals(benchmark) && (param == null || value.equals(r.params().get(param)))) return r.best();
         }
         return null;
     }
@@ -397,13 +400,17 @@ final class Report {
                 - **qpl software, Java FFM / C:** `shared/reference/qpl_page_bench.c`, compiled with gcc -O2 against the
                   same libqpl, runs on a file holding exactly the pages `PageCodecBenchmark` uses (4096 non-zero pages
                   spread over the image): level 1, fixed Huffman, output capped at 4095 bytes, then inflate every
-                  non-raw page. C reports the best of its repeats; JMH reports the mean of its iterations, which
-                  slightly favours C. The compression ratios must be identical (same library, same pages).
+                  non-raw page. The compression ratios must be identical (same library, same pages).
                 - **loopback, none / socket copy:** `bench/native/socket_copy.c` (C, two threads, 1 MiB write/read
-                  buffers, best of 3) against the best median Mbit/s of the unlimited `none` migrations.
+                  buffers) against the unlimited `none` migrations (any channel count).
                 - **zero-page check, Java / C:** `bench/native/zero_scan.c` (memcmp of each 4 KiB page against a zero
-                  page, mean over repeats after a warm-up) against `ZeroPageBenchmark` (the engine's `ZeroPages.isZero`),
-                  both over the first 8192 pages of the guest image, one core.
+                  page) against `ZeroPageBenchmark` (the engine's `ZeroPages.isZero`), both over the first 8192 pages
+                  of the guest image, one core.
+                - Every ratio compares best with best: the C programs print their fastest repeat (zero_scan: its
+                  fastest block of passes), the Java side is JMH's fastest measurement iteration (the micro-benchmark
+                  table shows JMH's mean) or the fastest repetition of the migration. On a shared machine the
+                  fastest run is the one least disturbed by other work, on both sides.
+                - Each C yardstick runs right before its Java counterpart, since the load of a shared machine drifts.
                 """);
         if (results.get("failures") instanceof List<?> f && !f.isEmpty()) {
             sb.append("\n## Failures in this run\n\n");

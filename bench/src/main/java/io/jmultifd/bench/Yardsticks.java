@@ -39,8 +39,8 @@ final class Yardsticks {
         return run("qpl_page_bench", List.of(pagesFile.toString(), "software", "fixed", Integer.toString(repeats)));
     }
 
-    Outcome zeroScan(Path image, int repeats) {
-        return run("zero_scan", List.of(image.toString(), Integer.toString(repeats)));
+    Outcome zeroScan(Path image, int passesPerBlock, int blocks) {
+        return run("zero_scan", List.of(image.toString(), Integer.toString(passesPerBlock), Integer.toString(blocks)));
     }
 
     Outcome socketCopy(long bytes, int repeats) {
