@@ -1,26 +1,63 @@
 package io.jmultifd.multifd;
 
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
-/** The first reason a migration side stops (later ones are consequences and are dropped). */
+/**
+ * The first reason a migration side stops (later ones are consequences and are dropped). Recording it
+ * first tells the peer why (the farewell, on its own thread, given a short time because the peer may not
+ * be reading), then tears the side down: closing the channels wakes every blocked read and write.
+ */
 final class Failure {
     record Reason(MigrationStatus status, String message) {}
 
+    private static final long FAREWELL_MS = 300;
     private final AtomicReference<Reason> first = new AtomicReference<>();
-    private final Runnable onFirst;
+    private final Consumer<Reason> farewell;
+    private final Runnable teardown;
+    private final EngineThreads threads;
 
-    Failure(Runnable onFirst) {
-        this.onFirst = onFirst;
+    Failure(Consumer<Reason> farewell, Runnable teardown, EngineThreads threads) {
+        this.farewell = farewell;
+        this.teardown = teardown;
+        this.threads = threads;
     }
 
-    /** Records the reason if it is the first, and then tears the side down (closes channels, wakes threads). */
+    /** Records the reason if it is the first, then says farewell and tears the side down. */
     boolean set(MigrationStatus status, String message) {
-        if (first.compareAndSet(null, new Reason(status, message))) {
-            onFirst.run();
-            return true;
+        Reason r = new Reason(status, message);
+        if (!first.compareAndSet(null, r)) {
+            return false;
         }
-        return false;
+        try {
+            Thread t = threads.start("jmultifd-farewell", () -> farewell.accept(r));
+            t.join(FAREWELL_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // no farewell then; the teardown matters more
+        }
+        teardown.run();
+        return true;
     }
+
+    /**
+     * For a broken connection seen on a data channel: the peer usually said why on the main channel just
+     * before hanging up, and another thread is reading that. Give it a moment to record the real reason.
+     */
+    boolean setAfterGrace(MigrationStatus status, String message) {
+        long deadline = System.nanoTime() + GRACE_MS * 1_000_000L;
+        while (first.get() == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                break; // torn down meanwhile
+            }
+        }
+        return set(status, message);
+    }
+
+    private static final long GRACE_MS = 250;
 
     boolean isSet() {
         return first.get() != null;

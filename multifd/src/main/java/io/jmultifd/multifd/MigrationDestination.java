@@ -51,7 +51,7 @@ public final class MigrationDestination implements AutoCloseable {
     private final AtomicLong activity = new AtomicLong();
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private final EngineThreads threads = new EngineThreads();
-    private final Failure failure = new Failure(this::teardown);
+    private final Failure failure = new Failure(this::farewell, this::teardown, threads);
     private final LongAdder normalPages = new LongAdder();
     private final LongAdder zeroPages = new LongAdder();
     private final LongAdder compressedBytes = new LongAdder();
@@ -61,6 +61,7 @@ public final class MigrationDestination implements AutoCloseable {
     private volatile Thread mainThread;
     private volatile boolean started;
     private volatile long stopCopyNanos;
+    private volatile boolean handshakeDone; // after ACCEPT, the source reads ERROR messages
     private final List<ReceiveChannel> channels = new ArrayList<>();
     private long[][] roundBitmaps;
     private static final java.lang.invoke.VarHandle WORD =
@@ -310,18 +311,24 @@ public final class MigrationDestination implements AutoCloseable {
 
     /** Fails and tells the source why (best effort: the source may be gone). */
     private void fail(String message) {
-        if (failure.isSet()) {
+        failure.set(MigrationStatus.FAILED, message);
+    }
+
+    /**
+     * Tells the source why the destination stops (the failure is claimed first, so the source's reaction,
+     * closing its end, cannot overtake this reason), unless the source said it first.
+     */
+    private void farewell(Failure.Reason r) {
+        Connection main = connections.isEmpty() ? null : connections.getFirst();
+        if (main == null || !handshakeDone || r.message() == SUCCESS || r.message().startsWith("source failed")
+                || r.message().startsWith("checksum mismatch")) { // the verdict already said so
             return;
         }
-        Connection main = connections.isEmpty() ? null : connections.getFirst();
-        if (main != null) {
-            try {
-                new MessageWriter().u8(Wire.MSG_ERROR).str(message).send(main);
-            } catch (IOException | RuntimeException ignored) {
-                // the source may be gone; the failure stands anyway
-            }
+        try {
+            new MessageWriter().u8(Wire.MSG_ERROR).str(r.message()).send(main);
+        } catch (IOException ignored) {
+            // the source may be gone; the failure stands anyway
         }
-        failure.set(MigrationStatus.FAILED, message);
     }
 
     private void listener(Endpoint listen) throws IOException {
@@ -450,6 +457,7 @@ public final class MigrationDestination implements AutoCloseable {
         }
         barrier = new CyclicBarrier(local.channels(), this::nextRound);
         new MessageWriter().u32(Wire.MAGIC_MAIN).u16(Wire.VERSION).u8(Wire.MSG_ACCEPT).send(main);
+        handshakeDone = true;
         return sessionId;
     }
 
@@ -560,9 +568,7 @@ public final class MigrationDestination implements AutoCloseable {
             } catch (WireException | CorruptPayloadException e) {
                 fail(where() + e.getMessage());
             } catch (IOException e) {
-                if (!failure.isSet()) {
-                    fail(where() + Failure.describe(e));
-                }
+                failure.setAfterGrace(MigrationStatus.FAILED, where() + Failure.describe(e));
             } catch (InterruptedException | BrokenBarrierException e) {
                 // torn down
             } catch (RuntimeException e) {

@@ -111,7 +111,8 @@ public final class MigrationSource {
         final AtomicLong activity = new AtomicLong();
         final List<Connection> connections = new CopyOnWriteArrayList<>();
         final EngineThreads threads = new EngineThreads();
-        final Failure failure = new Failure(this::teardown);
+        final Failure failure = new Failure(this::farewell, this::teardown, threads);
+        volatile boolean handshakeDone;
         final LongAdder normalPages = new LongAdder();
         final LongAdder zeroPages = new LongAdder();
         final LongAdder compressedBytes = new LongAdder();
@@ -130,6 +131,19 @@ public final class MigrationSource {
         Run(Endpoint to, ProgressListener listener) {
             this.to = to;
             this.listener = listener;
+        }
+
+        /** Tells the destination why the source stops, unless the destination said it first. */
+        void farewell(Failure.Reason r) {
+            if (!handshakeDone || r.message() == SUCCESS || r.message().startsWith("destination")) {
+                return;
+            }
+            String why = r.status() == MigrationStatus.CANCELLED ? "cancelled by the source" : r.message();
+            try {
+                new MessageWriter().u8(Wire.MSG_ERROR).str(why).send(connections.getFirst());
+            } catch (IOException ignored) {
+                // the destination may be gone
+            }
         }
 
         /** Called once, on the first failure: closing the sockets wakes every blocked read and write. */
@@ -376,6 +390,7 @@ public final class MigrationSource {
             } else if (answer != Wire.MSG_ACCEPT) {
                 throw new WireException("handshake answer: unexpected message type " + answer);
             }
+            handshakeDone = true;
 
             ChannelContextFactory ctx = i -> new ChannelContext(i, params.pageSize(), params.packetPages(), params.methodParameters());
             for (int i = 0; i < params.channels(); i++) {
@@ -589,11 +604,11 @@ public final class MigrationSource {
                                 header.flip();
                                 limiter.acquire(Wire.HEADER_SIZE);
                                 conn.writeFully(header);
+                                statistics = sender.statistics(); // once per round, not per packet
                                 markersWritten.release();
                             }
                             default -> throw new IllegalStateException("job type " + job.type);
                         }
-                        statistics = sender.statistics();
                         int type = job.type;
                         free.put(job);
                         if (type == Wire.PACKET_END) {
@@ -603,7 +618,7 @@ public final class MigrationSource {
                 } catch (InterruptedException e) {
                     // torn down
                 } catch (IOException e) {
-                    failure.set(MigrationStatus.FAILED, "channel " + index + ", packet " + sequence + ": "
+                    failure.setAfterGrace(MigrationStatus.FAILED, "channel " + index + ", packet " + sequence + ": "
                             + Failure.describe(e));
                 } catch (RuntimeException e) {
                     if (!failure.isSet()) {

@@ -74,9 +74,9 @@ class FailureTest {
         MigrationParameters p = params("max-bandwidth", "16M", "peer-timeout", "10000");
         try (GuestMemory guest = Harness.mixedGuest(16 << 20, 1 << 20, 3)) {
             Map<String, Long> before = guest.checksums();
+            MigrationSource source = new MigrationSource(guest, null, p);
             try (Harness.Incoming in = new Harness.Incoming(p, true);
                  FaultyProxy proxy = new FaultyProxy(((Endpoint.Tcp) in.sourceTarget).port(), FaultyProxy.Fault.DROP, 4 << 20)) {
-                MigrationSource source = new MigrationSource(guest, null, p);
                 MigrationResult r = source.migrate(Endpoint.tcp("127.0.0.1", proxy.port()), null);
                 assertTrue(proxy.triggered());
                 assertEquals(MigrationStatus.FAILED, r.status());
@@ -86,6 +86,13 @@ class FailureTest {
             }
             assertEquals(before, guest.checksums(), "the engine must not change guest memory");
             Harness.assertNoEngineThreads();
+            // The same source migrates again, to a fresh destination, from a full bulk round.
+            try (Harness.Incoming in = new Harness.Incoming(p, true)) {
+                MigrationResult r = source.migrate(in.sourceTarget, null);
+                Harness.assertCompleted(r, "second migration");
+                Harness.assertCompleted(in.await(), "second destination");
+                Harness.assertSameMemory(guest, in.destination.received());
+            }
         }
     }
 
@@ -129,7 +136,7 @@ class FailureTest {
         java.util.concurrent.CountDownLatch receiving = new java.util.concurrent.CountDownLatch(1);
         try (GuestMemory guest = Harness.mixedGuest(16 << 20, 1 << 20, 5);
              Workload workload = Harness.startWorkload(guest, 10, 1);
-             Harness.Incoming in = new Harness.Incoming(p, false, progress -> {
+             Harness.Incoming in = new Harness.Incoming(p, true, progress -> {
                  if (progress.phase() == Progress.Phase.BULK) {
                      receiving.countDown();
                  }
@@ -143,9 +150,13 @@ class FailureTest {
             assertEquals("cancelled", got.error());
             MigrationResult r = sent.get(60, TimeUnit.SECONDS);
             assertEquals(MigrationStatus.FAILED, r.status());
+            assertEquals("destination failed: cancelled", r.error());
             assertTrue(workload.isRunning() && !workload.isPaused());
+            Harness.assertNoEngineThreads();
+            try (ServerSocketChannel again = ServerSocketChannel.open()) {
+                again.bind(new InetSocketAddress("127.0.0.1", ((Endpoint.Tcp) in.sourceTarget).port()));
+            }
         }
-        Harness.assertNoEngineThreads();
     }
 
     @Test
@@ -165,7 +176,9 @@ class FailureTest {
             MigrationResult r = sent.get(60, TimeUnit.SECONDS);
             assertEquals(MigrationStatus.CANCELLED, r.status());
             assertEquals("cancelled", r.error());
-            assertEquals(MigrationStatus.FAILED, in.await().status());
+            MigrationResult got = in.await();
+            assertEquals(MigrationStatus.FAILED, got.status());
+            assertEquals("source failed: cancelled by the source", got.error());
         }
         Harness.assertNoEngineThreads();
     }
@@ -262,7 +275,9 @@ class FailureTest {
             assertTrue(r.error().matches("did not converge: dirty rate [0-9.]+ MB/s above bandwidth [0-9.]+ MB/s after \\d+ rounds.*"),
                     r.error());
             assertTrue(workload.isRunning() && !workload.isPaused());
-            assertEquals(MigrationStatus.FAILED, in.await().status());
+            MigrationResult got = in.await();
+            assertEquals(MigrationStatus.FAILED, got.status());
+            assertEquals("source failed: " + r.error(), got.error());
         }
         Harness.assertNoEngineThreads();
     }

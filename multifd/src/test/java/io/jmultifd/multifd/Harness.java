@@ -113,7 +113,7 @@ final class Harness {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             var live = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.isAlive() && t.getName().startsWith("jmultifd-") && !t.getName().equals("jmultifd-workload"))
+                    .filter(t -> t.isAlive() && t.getName().startsWith("jmultifd-"))
                     .map(Thread::getName).toList();
             if (live.isEmpty()) {
                 return;

@@ -50,12 +50,12 @@ public final class RamBlock implements AutoCloseable {
         }
     }
 
-    /** Zero-filled anonymous memory, aligned to the page size. */
+    /** Zero-filled anonymous memory, aligned to the page size (lazily backed on Linux, like QEMU's RAM). */
     public static RamBlock anonymous(String name, long size, int pageSize) {
         check(name, size, pageSize);
         Arena arena = Arena.ofShared();
         try {
-            return new RamBlock(name, size, pageSize, arena, arena.allocate(size, pageSize));
+            return new RamBlock(name, size, pageSize, arena, AnonymousMemory.allocate(arena, size, pageSize));
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;

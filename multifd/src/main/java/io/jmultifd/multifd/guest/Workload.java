@@ -46,7 +46,8 @@ public final class Workload implements AutoCloseable {
         if (thread != null) {
             throw new IllegalStateException("workload already started");
         }
-        thread = Thread.ofPlatform().name("jmultifd-workload").daemon(true).unstarted(this::run);
+        // Not "jmultifd-...": that prefix is for engine threads, which must all end with a migration.
+        thread = Thread.ofPlatform().name("guest-workload").daemon(true).unstarted(this::run);
         thread.start();
     }
 
