@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.TierStatus;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -30,6 +32,8 @@ public final class Harness {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** A figure more than this much worse than the old one is a regression. */
     static final double REGRESSION = 0.10;
+    /** Size of each synthetic image: 8192 pages, enough for the benchmarks' 4096 non-zero pages. */
+    static final long SYNTHETIC_SIZE = 32L << 20;
 
     /** Parsed command line. */
     static final class Options {
@@ -41,6 +45,10 @@ public final class Harness {
         List<Integer> channels = List.of(1, 2, 4);
         List<Long> bandwidths = List.of(0L, 125_000_000L);
         double dirtyRate = 16;
+        /** Mixes of the engine's --synthetic content the method benchmarks also run on; empty = none. */
+        List<String> synthetic = List.of("mixed");
+        /** Size of the `none` loopback yardstick's guest (the issue asks for 1 GiB). */
+        String loopbackSize = "1G";
         Path out;
         Path compare;
         boolean failOnRegression;
@@ -75,8 +83,10 @@ public final class Harness {
             usage: bench/run-bench.sh [--quick] [--size SIZE | --image FILE] [--reps N] [--methods a,b,..]
                    [--channels 1,2,4] [--bandwidths 0,125000000] [--dirty-rate MB/s] [--out DIR]
                    [--compare OLD.json [--fail-on-regression]] [--write-docs] [--jmh F,WI,I,MS]
-                   [--skip-jmh] [--skip-migrations] [--machine-note TEXT]
-              --quick: 32M image, 1 repetition, channels 1,2, short JMH runs (the CI smoke test)
+                   [--skip-jmh] [--skip-migrations] [--synthetic MIX;MIX.. | --synthetic none]
+                   [--loopback-size SIZE] [--machine-note TEXT]
+              --quick: 32M image, 1 repetition, channels 1,2, short JMH runs, 256M loopback guest (the CI smoke test)
+              synthetic: mixes of `jmultifd migrate --synthetic`, e.g. mixed;zero=10,text=90 (default mixed)
               methods: none, zlib, zstd, qpl-software, qpl-java (qpl pinned by qpl-path, fixed Huffman)
               bandwidths: bytes/s, 0 = unlimited""";
 
@@ -90,6 +100,7 @@ public final class Harness {
             o.repetitions = 1;
             o.channels = List.of(1, 2);
             o.jmh = new MicroBenchmarks.Settings(1, 1, 1, 500);
+            o.loopbackSize = "256M";
         }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -127,6 +138,25 @@ public final class Harness {
                 case "--write-docs" -> o.writeDocs = true;
                 case "--skip-jmh" -> o.skipJmh = true;
                 case "--skip-migrations" -> o.skipMigrations = true;
+                case "--synthetic" -> {
+                    String v = value(args, ++i, a);
+                    o.synthetic = v.equals("none") ? List.of() : List.of(v.split(";", -1));
+                    SyntheticImages generator = SyntheticImages.find();
+                    for (String mix : o.synthetic) {
+                        if (mix.isBlank()) throw new IllegalArgumentException("--synthetic " + v + ": empty mix");
+                        if (generator.available()) {
+                            try {
+                                generator.checkMix(mix);
+                            } catch (IllegalArgumentException e) {
+                                throw new IllegalArgumentException("--synthetic " + mix + ": " + e.getMessage());
+                            }
+                        }
+                    }
+                }
+                case "--loopback-size" -> {
+                    o.loopbackSize = value(args, ++i, a);
+                    GuestImageBuilder.parseSize(o.loopbackSize);
+                }
                 case "--jmh" -> {
                     String[] f = value(args, ++i, a).split(",");
                     if (f.length != 4) throw new IllegalArgumentException("--jmh " + args[i] + ": expected FORKS,WARMUPS,ITERATIONS,MILLIS");
@@ -192,6 +222,8 @@ public final class Harness {
         settings.put("max_bandwidths_bytes_per_s", o.bandwidths);
         settings.put("workload_dirty_rate_MBps", o.dirtyRate);
         settings.put("jmh", o.jmh.describe());
+        settings.put("synthetic_mixes", o.synthetic);
+        settings.put("loopback_none_size", o.loopbackSize);
         results.put("settings", settings);
 
         // 1. The guest image.
@@ -260,8 +292,11 @@ public final class Harness {
                     List.of("scan"), null, List.of())), o.jmh, jvmArgs, missing));
             if (!o.skipJmh) {
                 step("JMH MethodBenchmark");
-                rows.addAll(MicroBenchmarks.run(List.of(new MicroBenchmarks.Spec("MethodBenchmark",
-                        List.of("compress", "decompress"), "method", o.methods)), o.jmh, jvmArgs, missing));
+                rows.addAll(withData("image", MicroBenchmarks.run(List.of(new MicroBenchmarks.Spec("MethodBenchmark",
+                        List.of("compress", "decompress"), "method", o.methods)), o.jmh, jvmArgs, missing)));
+            }
+            results.put("synthetic", synthetic(o, out, ratios, rows, missing));
+            if (!o.skipJmh) {
                 missing.forEach(m -> failures.add("JMH " + m));
                 List<Map<String, Object>> jmh = new ArrayList<>();
                 for (MicroBenchmarks.Row r : rows) {
@@ -277,7 +312,22 @@ public final class Harness {
                 results.put("jmh", jmh);
             }
             step("C loopback socket copy");
-            Yardsticks.Outcome cCopy = yardstick(yard, c.socketCopy(o.quick ? 256L << 20 : 2L << 30, 3));
+            long loopbackBytes = GuestImageBuilder.parseSize(o.loopbackSize);
+            Yardsticks.Outcome cCopy = yardstick(yard, c.socketCopy(loopbackBytes, 3));
+            List<Map<String, Object>> loopback = new ArrayList<>();
+            if (!o.skipMigrations) {
+                step("`none` migrations of a " + o.loopbackSize + " guest over loopback TCP, no workload, channels "
+                        + o.channels + " x " + o.repetitions + " repetitions (yardstick: C socket copy)");
+                try (Arena tileArena = Arena.ofShared()) {
+                    MemorySegment tiled = tile(pages.image(), loopbackBytes, tileArena);
+                    try (Migrations migrations = new Migrations(tiled, 0)) {
+                        for (int ch : o.channels) {
+                            loopback.add(runConfig(migrations, new Migrations.Config("none", ch, 0), o.repetitions));
+                        }
+                    }
+                }
+            }
+            results.put("loopback_none", loopback);
 
             // 5. Migrations.
             List<Map<String, Object>> matrix = new ArrayList<>();
@@ -297,7 +347,8 @@ public final class Harness {
             results.put("migrations", matrix);
 
             // 6. Yardstick ratios.
-            results.put("yardstick_ratios", Report.yardstickRatios(cQpl, cZero, cCopy, codecOutcomes.get("software"), rows, matrix, failures));
+            results.put("yardstick_ratios", Report.yardstickRatios(cQpl, cZero, cCopy, codecOutcomes.get("software"), rows,
+                    matrix, loopback, failures));
         }
 
         results.put("figures", Report.figures(results));
@@ -335,6 +386,74 @@ public final class Harness {
             return 1;
         }
         return exit;
+    }
+
+    /** Marks rows with the data they ran on: {@code image} or {@code synthetic:MIX}. */
+    static List<MicroBenchmarks.Row> withData(String data, List<MicroBenchmarks.Row> rows) {
+        List<MicroBenchmarks.Row> marked = new ArrayList<>();
+        for (MicroBenchmarks.Row r : rows) {
+            Map<String, String> params = new LinkedHashMap<>(r.params());
+            params.put("data", data);
+            marked.add(new MicroBenchmarks.Row(r.benchmark(), params, r.opsPerSecond(), r.error(), r.best()));
+        }
+        return marked;
+    }
+
+    /**
+     * The method benchmarks and compression ratios on each synthetic mix; returns what was done (or why the
+     * synthetic part was skipped) for results.json.
+     */
+    private Map<String, Object> synthetic(Options o, Path out, Map<String, Object> ratios, List<MicroBenchmarks.Row> rows,
+            List<String> missing) throws Exception {
+        Map<String, Object> done = new LinkedHashMap<>();
+        if (o.synthetic.isEmpty()) {
+            done.put("skipped", "--synthetic none");
+            return done;
+        }
+        SyntheticImages generator = SyntheticImages.find();
+        if (!generator.available()) {
+            System.out.println("  synthetic mixes skipped: " + generator.unavailable());
+            done.put("skipped", generator.unavailable());
+            return done;
+        }
+        for (int i = 0; i < o.synthetic.size(); i++) {
+            String mix = o.synthetic.get(i);
+            Path file = out.resolve("synthetic-" + i + ".img");
+            try {
+                step("synthetic mix " + mix + " (" + (SYNTHETIC_SIZE >> 20) + " MiB, the CLI's default seed)");
+                Map<?, ?> kinds = generator.write(file, SYNTHETIC_SIZE, mix);
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("size", SYNTHETIC_SIZE);
+                entry.put("pages_per_kind", kinds.toString());
+                try (BenchPages synthetic = BenchPages.load(file)) {
+                    for (String m : o.methods) {
+                        ratios.put("packet_payload_" + m + " (synthetic " + mix + ")",
+                                round3(MethodBenchmark.compressionRatio(m, synthetic)));
+                    }
+                }
+                if (!o.skipJmh) {
+                    List<String> jvmArgs = List.of("--enable-native-access=ALL-UNNAMED", "-Djmultifd.bench.image=" + file);
+                    rows.addAll(withData("synthetic:" + mix, MicroBenchmarks.run(List.of(new MicroBenchmarks.Spec(
+                            "MethodBenchmark", List.of("compress", "decompress"), "method", o.methods)), o.jmh, jvmArgs,
+                            missing)));
+                }
+                done.put(mix, entry);
+            } catch (RuntimeException e) {
+                failures.add("synthetic mix " + mix + ": " + e.getMessage());
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
+        return done;
+    }
+
+    /** A segment of {@code size} bytes holding the image again and again (the last copy cut short). */
+    static MemorySegment tile(MemorySegment image, long size, Arena arena) {
+        MemorySegment tiled = arena.allocate(size, BenchPages.PAGE);
+        for (long at = 0; at < size; at += image.byteSize()) {
+            MemorySegment.copy(image, 0, tiled, at, Math.min(image.byteSize(), size - at));
+        }
+        return tiled;
     }
 
     private static Yardsticks.Outcome yardstick(Map<String, Object> yard, Yardsticks.Outcome y) {

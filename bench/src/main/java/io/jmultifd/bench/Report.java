@@ -87,7 +87,7 @@ final class Report {
 
     static List<Map<String, Object>> yardstickRatios(Yardsticks.Outcome cQpl, Yardsticks.Outcome cZero,
             Yardsticks.Outcome cCopy, PageCodecBenchmark.Outcome software, List<MicroBenchmarks.Row> rows,
-            List<Map<String, Object>> matrix, List<String> failures) {
+            List<Map<String, Object>> matrix, List<Map<String, Object>> loopback, List<String> failures) {
         List<Map<String, Object>> list = new ArrayList<>();
         // Best against best: the C programs print their fastest repeat; on a shared machine the fastest
         // JMH iteration is the comparable Java figure (the tables keep JMH's mean).
@@ -122,16 +122,15 @@ final class Report {
             list.add(missing("qpl software: Java FFM / C reference", cQpl.ok() ? "the FFM software tier gave no figures" : cQpl.problem()));
         }
         Double bestNone = null;
-        for (Map<String, Object> cfg : matrix) {
-            if (!"none".equals(cfg.get("method")) || ((Number) cfg.get("max_bandwidth")).longValue() != 0) continue;
+        for (Map<String, Object> cfg : loopback) {
             double mbps = ((Number) cfg.get("best_mbps")).doubleValue();
             if (mbps > 0 && (bestNone == null || mbps > bestNone)) bestNone = mbps;
         }
         if (cCopy.ok() && bestNone != null) {
-            list.add(ratio("loopback Mbit/s: fastest migration with none (any channel count) / plain C socket copy",
-                    bestNone, cCopy.number("copy_Mbitps"), 0.8));
+            list.add(ratio("loopback Mbit/s: fastest `none` migration of the loopback guest (any channel count) / plain C"
+                    + " socket copy of as many bytes", bestNone, cCopy.number("copy_Mbitps"), 0.8));
         } else {
-            list.add(missing("loopback: none / C socket copy", cCopy.ok() ? "no completed unlimited `none` migration" : cCopy.problem()));
+            list.add(missing("loopback: none / C socket copy", cCopy.ok() ? "no completed `none` loopback migration" : cCopy.problem()));
         }
         Double zero = best(rows, "ZeroPageBenchmark.scan", null, null);
         if (cZero.ok() && zero != null) {
@@ -140,7 +139,35 @@ final class Report {
         } else {
             list.add(missing("zero-page check: Java / C", cZero.ok() ? "ZeroPageBenchmark gave no result" : cZero.problem()));
         }
+        list.add(channelScaling(matrix));
         return list;
+    }
+
+    static final String SCALING = "qpl software, unlimited bandwidth, pages/s (median): 2 channels / 1 channel";
+
+    /** The software path's gain from a second channel: 2-channel over 1-channel median pages/s, unlimited. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> channelScaling(List<Map<String, Object>> matrix) {
+        Double one = null, two = null;
+        for (Map<String, Object> cfg : matrix) {
+            if (!"qpl-software".equals(cfg.get("method")) || ((Number) cfg.get("max_bandwidth")).longValue() != 0) continue;
+            Double pps = ((Map<String, Double>) cfg.get("median")).get("pages_per_s");
+            int channels = ((Number) cfg.get("channels")).intValue();
+            if (channels == 1) one = pps;
+            if (channels == 2) two = pps;
+        }
+        if (one == null || two == null || one <= 0) {
+            return missing("qpl software: 2 channels / 1 channel",
+                    "needs completed unlimited qpl-software migrations with 1 and 2 channels");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", SCALING);
+        m.put("ours", Math.round(two));
+        m.put("c", Math.round(one));
+        m.put("ratio", Harness.round3(two / one));
+        m.put("goal", ">= 1.7");
+        m.put("met", two / one >= 1.7);
+        return m;
     }
 
     private static Map<String, Object> ratio(String name, double ours, double c, double goal) {
@@ -194,6 +221,10 @@ final class Report {
                 };
                 f.put(base + k, fig(v, better));
             });
+        }
+        for (Map<String, Object> cfg : (List<Map<String, Object>>) results.getOrDefault("loopback_none", List.of())) {
+            Object mbps = ((Map<String, Double>) cfg.get("median")).get("mbps");
+            if (mbps instanceof Number n) f.put("loopback_none/ch" + cfg.get("channels") + "/mbps", fig(n.doubleValue(), "higher"));
         }
         for (Map<String, Object> y : (List<Map<String, Object>>) results.getOrDefault("yardstick_ratios", List.of())) {
             if (y.get("ratio") instanceof Number n && !"equal".equals(y.get("goal"))) {
@@ -271,7 +302,7 @@ final class Report {
         }
         if (results.get("jmh") instanceof List<?> rows && !rows.isEmpty()) {
             sb.append("### Micro-benchmarks (JMH ").append(((Map<String, Object>) results.get("settings")).get("jmh"))
-                    .append(", one thread, pages of the guest image, zero pages skipped)\n\n");
+                    .append(", one thread, zero pages skipped; data = the guest image or a synthetic mix)\n\n");
             sb.append("| benchmark | parameters | pages/s | ± (99.9%) | MB/s |\n|---|---|---:|---:|---:|\n");
             for (Object o : rows) {
                 Map<String, Object> r = (Map<String, Object>) o;
@@ -288,7 +319,25 @@ final class Report {
                     .append(" |\n"));
             sb.append('\n');
         }
-        sb.append("### Yardsticks (measured in the same run)\n\n| ratio | ours | C | ratio | goal | met |\n|---|---:|---:|---:|---|---|\n");
+        List<Map<String, Object>> loopback = (List<Map<String, Object>>) results.getOrDefault("loopback_none", List.of());
+        if (!loopback.isEmpty()) {
+            sb.append("### `none` over loopback TCP, ").append(((Map<String, Object>) results.get("settings")).get("loopback_none_size"))
+                    .append(" guest, no workload (median; best = fastest repetition)\n\n");
+            sb.append("| channels | total time (ms) | network (Mbit/s) | best (Mbit/s) | CPU source (%) | CPU destination (%) |\n");
+            sb.append("|---:|---:|---:|---:|---:|---:|\n");
+            for (Map<String, Object> cfg : loopback) {
+                Map<String, Double> m = (Map<String, Double>) cfg.get("median");
+                if (m.isEmpty()) {
+                    sb.append("| ").append(cfg.get("channels")).append(" | FAILED | | | | |\n");
+                    continue;
+                }
+                sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %.0f |%n", cfg.get("channels"),
+                        m.get("total_time_ms"), m.get("mbps"), ((Number) cfg.get("best_mbps")).doubleValue(),
+                        m.get("cpu_source_pct"), m.get("cpu_destination_pct")));
+            }
+            sb.append('\n');
+        }
+        sb.append("### Yardsticks (measured in the same run)\n\n| ratio | ours | reference | ratio | goal | met |\n|---|---:|---:|---:|---|---|\n");
         for (Map<String, Object> y : (List<Map<String, Object>>) results.getOrDefault("yardstick_ratios", List.of())) {
             if (y.containsKey("missing")) {
                 sb.append("| ").append(y.get("name")).append(" | | | MISSING: ").append(y.get("missing")).append(" | | |\n");
@@ -402,7 +451,12 @@ final class Report {
                   spread over the image): level 1, fixed Huffman, output capped at 4095 bytes, then inflate every
                   non-raw page. The compression ratios must be identical (same library, same pages).
                 - **loopback, none / socket copy:** `bench/native/socket_copy.c` (C, two threads, 1 MiB write/read
-                  buffers) against the unlimited `none` migrations (any channel count).
+                  buffers, as many bytes as the loopback guest) against `none` migrations of a guest of that size
+                  (the guest image repeated; default 1 GiB) over 127.0.0.1, unlimited bandwidth, no workload, each
+                  channel count of the matrix.
+                - **qpl software, 2 channels / 1 channel:** median pages/s of the unlimited `qpl-software` migrations
+                  of the matrix. Source and destination engines share the machine's cores, so on 2 cores each side
+                  has at most one core per channel only when the other side idles.
                 - **zero-page check, Java / C:** `bench/native/zero_scan.c` (memcmp of each 4 KiB page against a zero
                   page) against `ZeroPageBenchmark` (the engine's `ZeroPages.isZero`), both over the first 8192 pages
                   of the guest image, one core.
@@ -418,6 +472,66 @@ final class Report {
         }
         Path file = docs.resolve("benchmarks.md");
         Files.writeString(file, sb.toString());
+        Path plugin = repo.resolve("accel-plugin/README.md");
+        if (Files.isRegularFile(plugin)) {
+            String text = Files.readString(plugin);
+            if (text.contains(PLUGIN_BEGIN)) {
+                Files.writeString(plugin, replaceBetween(text, PLUGIN_BEGIN, PLUGIN_END, qplSection(results)));
+                System.out.println("updated the generated Benchmark section of " + plugin);
+            } else {
+                System.out.println("note: " + plugin + " has no " + PLUGIN_BEGIN + " marker; its Benchmark section was not updated");
+            }
+        }
         return file;
+    }
+
+    static final String PLUGIN_BEGIN = "<!-- bench:qpl-software:begin (generated by bench/run-bench.sh --write-docs) -->";
+    static final String PLUGIN_END = "<!-- bench:qpl-software:end -->";
+
+    /** {@code text} with everything between the two marker lines replaced by {@code content}. */
+    static String replaceBetween(String text, String begin, String end, String content) {
+        int b = text.indexOf(begin);
+        int e = text.indexOf(end);
+        if (b < 0 || e < 0) throw new IllegalArgumentException("marker " + (b < 0 ? begin : end) + " not found");
+        if (e < b) throw new IllegalArgumentException("marker " + end + " comes before " + begin);
+        if (text.indexOf(begin, b + 1) >= 0) throw new IllegalArgumentException("marker " + begin + " appears twice");
+        return text.substring(0, b + begin.length()) + "\n" + content + (content.endsWith("\n") ? "" : "\n") + text.substring(e);
+    }
+
+    /** The qpl software tier next to the C reference, for accel-plugin/README.md. */
+    @SuppressWarnings("unchecked")
+    static String qplSection(Map<String, Object> results) {
+        Map<String, Object> machine = (Map<String, Object>) results.get("machine");
+        StringBuilder sb = new StringBuilder();
+        sb.append("Measured by `").append(results.get("command")).append("` on ").append(results.get("date"))
+                .append(" (").append(machine.get("cores")).append(" cores, ").append(machine.get("cpu_model"))
+                .append("; load average at start ").append(machine.get("load_average_at_start"))
+                .append("). Full tables and plots: `docs/benchmarks.md`.\n\n");
+        sb.append("JMH `PageCodecBenchmark` (one page per `qpl_execute_job`, level 1, fixed Huffman, one thread, JMH ")
+                .append(((Map<String, Object>) results.get("settings")).get("jmh")).append("):\n\n");
+        sb.append("| benchmark | tier | pages/s | MB/s |\n|---|---|---:|---:|\n");
+        if (results.get("jmh") instanceof List<?> rows) {
+            for (Object o : rows) {
+                Map<String, Object> r = (Map<String, Object>) o;
+                if (!String.valueOf(r.get("benchmark")).startsWith("PageCodecBenchmark.")) continue;
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f |%n", r.get("benchmark"),
+                        ((Map<String, Object>) r.get("params")).get("tier"), ((Number) r.get("pages_per_s")).longValue(),
+                        ((Number) r.get("bytes_per_s")).doubleValue() / 1e6));
+            }
+        }
+        Object cQpl = ((Map<String, Object>) results.getOrDefault("c_yardsticks", Map.of())).get("qpl_page_bench");
+        sb.append("\nC reference `qpl_page_bench` on the same pages: ").append(cQpl == null ? "not run" : cQpl).append("\n\n");
+        sb.append("| ratio | ours | reference | ratio | goal | met |\n|---|---:|---:|---:|---|---|\n");
+        for (Map<String, Object> y : (List<Map<String, Object>>) results.getOrDefault("yardstick_ratios", List.of())) {
+            if (!String.valueOf(y.get("name")).startsWith("qpl software")) continue;
+            if (y.containsKey("missing")) {
+                sb.append("| ").append(y.get("name")).append(" | | | MISSING: ").append(y.get("missing")).append(" | | |\n");
+            } else {
+                sb.append("| ").append(y.get("name")).append(" | ").append(y.get("ours")).append(" | ").append(y.get("c"))
+                        .append(" | ").append(y.get("ratio")).append(" | ").append(y.get("goal")).append(" | ")
+                        .append(Boolean.TRUE.equals(y.get("met")) ? "yes" : "**no**").append(" |\n");
+            }
+        }
+        return sb.toString();
     }
 }

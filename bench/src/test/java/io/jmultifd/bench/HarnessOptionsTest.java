@@ -17,6 +17,17 @@ class HarnessOptionsTest {
         assertEquals("32M", o.size);
         assertEquals(1, o.repetitions);
         assertEquals(List.of(4), o.channels);
+        assertEquals("256M", o.loopbackSize);
+    }
+
+    @Test
+    void syntheticMixesAreSeparatedBySemicolonsAndNoneSkipsThem() {
+        assertEquals(List.of("mixed"), Harness.parse(new String[0]).synthetic);
+        assertEquals(List.of(), Harness.parse(new String[] {"--synthetic", "none"}).synthetic);
+        if (!SyntheticImages.find().available()) return; // mixes are only checked where the generator exists
+        assertEquals(List.of("mixed", "zero=10,text=90"),
+                Harness.parse(new String[] {"--synthetic", "mixed;zero=10,text=90"}).synthetic);
+        assertMessage("--synthetic zero=50: ", "--synthetic", "zero=50");
     }
 
     @Test
@@ -26,6 +37,7 @@ class HarnessOptionsTest {
         assertEquals(List.of(1, 2, 4), o.channels);
         assertEquals(List.of(0L, 125_000_000L), o.bandwidths);
         assertEquals(3, o.repetitions);
+        assertEquals("1G", o.loopbackSize);
     }
 
     @Test
@@ -48,6 +60,8 @@ class HarnessOptionsTest {
         assertMessage("--fail-on-regression needs --compare", "--fail-on-regression");
         assertMessage("--compare /nonexistent/old.json: no such file", "--compare", "/nonexistent/old.json");
         assertMessage("--image /nonexistent/guest.img: no such file", "--image", "/nonexistent/guest.img");
+        assertMessage("image size big: not a size", "--loopback-size", "big");
+        assertMessage("--synthetic mixed;: empty mix", "--synthetic", "mixed;");
     }
 
     private static void assertMessage(String expectedStart, String... args) {

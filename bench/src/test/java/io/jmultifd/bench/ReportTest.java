@@ -1,6 +1,7 @@
 package io.jmultifd.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -59,5 +60,112 @@ class ReportTest {
         assertEquals(2.0, d.get("compression_ratio"));
         assertEquals(7.0, d.get("tier_pages_software"));
         assertTrue(!d.containsKey("tier_bytes_in"));
+    }
+
+    private static Map<String, Object> config(String method, int channels, long bandwidth, Double pagesPerSecond, double bestMbps) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("method", method);
+        m.put("channels", channels);
+        m.put("max_bandwidth", bandwidth);
+        m.put("median", pagesPerSecond == null ? Map.of() : Map.of("pages_per_s", pagesPerSecond, "mbps", bestMbps / 2));
+        m.put("best_mbps", bestMbps);
+        return m;
+    }
+
+    @Test
+    void channelScalingIsTwoOverOneChannelOfUnlimitedQplSoftware() {
+        Map<String, Object> r = Report.channelScaling(List.of(
+                config("qpl-software", 1, 0, 1000.0, 0), config("qpl-software", 2, 125_000_000L, 9000.0, 0),
+                config("zstd", 2, 0, 9000.0, 0), config("qpl-software", 2, 0, 1800.0, 0)));
+        assertEquals(Report.SCALING, r.get("name"));
+        assertEquals(1.8, r.get("ratio"));
+        assertEquals(true, r.get("met"));
+        Map<String, Object> slow = Report.channelScaling(List.of(config("qpl-software", 1, 0, 1000.0, 0),
+                config("qpl-software", 2, 0, 1500.0, 0)));
+        assertEquals(false, slow.get("met"));
+    }
+
+    @Test
+    void channelScalingWithoutBothRunsSaysWhatIsMissing() {
+        Map<String, Object> r = Report.channelScaling(List.of(config("qpl-software", 1, 0, 1000.0, 0),
+                config("qpl-software", 2, 0, null, 0)));
+        assertTrue(String.valueOf(r.get("missing")).contains("1 and 2 channels"), r::toString);
+    }
+
+    @Test
+    void loopbackRatioTakesTheFastestLoopbackRunNotTheMatrix() {
+        Yardsticks.Outcome none = new Yardsticks.Outcome("x", Map.of(), "not built");
+        Yardsticks.Outcome copy = new Yardsticks.Outcome("socket_copy", Map.of("copy_Mbitps", "10000"), null);
+        List<String> failures = new java.util.ArrayList<>();
+        List<Map<String, Object>> ratios = Report.yardstickRatios(none, none, copy, null, List.of(),
+                List.of(config("none", 4, 0, 1.0, 50_000)),
+                List.of(config("none", 1, 0, 1.0, 6000), config("none", 2, 0, 1.0, 8500)), failures);
+        Map<String, Object> loop = ratios.stream().filter(y -> String.valueOf(y.get("name")).startsWith("loopback"))
+                .findFirst().orElseThrow();
+        assertEquals(0.85, loop.get("ratio"));
+        assertEquals(true, loop.get("met"));
+        assertTrue(failures.isEmpty(), failures::toString);
+        // The qpl and zero-page yardsticks say why they have no figures.
+        assertTrue(ratios.stream().anyMatch(y -> "not built".equals(y.get("missing"))), ratios::toString);
+    }
+
+    @Test
+    void markersAreReplacedAndBadMarkersAreNamed() {
+        String text = "head\nB\nold\nlines\nE\ntail\n";
+        assertEquals("head\nB\nnew\nE\ntail\n", Report.replaceBetween(text, "B", "E", "new"));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> Report.replaceBetween("head\nB\n", "B", "E", "x"));
+        assertEquals("marker E not found", missing.getMessage());
+        IllegalArgumentException order = assertThrows(IllegalArgumentException.class,
+                () -> Report.replaceBetween("E\nB\n", "B", "E", "x"));
+        assertEquals("marker E comes before B", order.getMessage());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> Report.replaceBetween("B\nB\nE\n", "B", "E", "x"));
+        assertEquals("marker B appears twice", twice.getMessage());
+    }
+
+    @Test
+    void generatedReportsHoldTheRunsFiguresAndTheCommand() {
+        Map<String, Object> results = new java.util.LinkedHashMap<>();
+        results.put("command", "bench/run-bench.sh --quick");
+        results.put("date", "2026-01-01T00:00:00Z");
+        results.put("machine", Map.of("cores", 2, "cpu_model", "Test CPU", "load_average_at_start", "0.5"));
+        results.put("settings", Map.of("repetitions", 1, "jmh", "-f 1", "loopback_none_size", "256M"));
+        results.put("jmh", List.of(Map.of("benchmark", "PageCodecBenchmark.compress", "params", Map.of("tier", "software"),
+                "pages_per_s", 12345L, "error_pages_per_s", 5L, "bytes_per_s", 12345L * 4096)));
+        results.put("c_yardsticks", Map.of("qpl_page_bench", Map.of("compress_pages_per_s", "11111")));
+        results.put("loopback_none", List.of(config("none", 2, 0, 1.0, 7000)));
+        results.put("yardstick_ratios", List.of(Map.of("name", "qpl software compress, pages/s: Java FFM / C reference",
+                "ours", 12345, "c", 11111, "ratio", 1.111, "goal", ">= 0.95", "met", true)));
+        String section = Report.qplSection(results);
+        assertTrue(section.contains("`bench/run-bench.sh --quick`"), section);
+        assertTrue(section.contains("| PageCodecBenchmark.compress | software | 12345 | 50.6 |"), section);
+        assertTrue(section.contains("compress_pages_per_s=11111"), section);
+        assertTrue(section.contains("| 12345 | 11111 | 1.111 | >= 0.95 | yes |"), section);
+        String table = Report.tableMarkdown(results);
+        assertTrue(table.contains("| 2 | 0 | 3500 | 7000 | 0 | 0 |") || table.contains("| 2 |"), table);
+        assertTrue(table.contains("256M guest"), table);
+        assertTrue(table.contains("| PageCodecBenchmark.compress | tier=software | 12345 | 5 | 50.6 |"), table);
+    }
+
+    @Test
+    void tileRepeatsTheImageAndCutsTheLastCopy() {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment image = arena.allocate(8192);
+            for (int i = 0; i < 8192; i++) image.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (i * 7));
+            java.lang.foreign.MemorySegment t = Harness.tile(image, 20480, arena);
+            assertEquals(20480, t.byteSize());
+            for (int i = 0; i < 20480; i++) {
+                assertEquals((byte) ((i % 8192) * 7), t.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i), "byte " + i);
+            }
+        }
+    }
+
+    @Test
+    void rowsAreMarkedWithTheirData() {
+        List<MicroBenchmarks.Row> rows = Harness.withData("synthetic:mixed",
+                List.of(new MicroBenchmarks.Row("MethodBenchmark.compress", Map.of("method", "zstd"), 10, 1, 12)));
+        assertEquals("MethodBenchmark.compress:method=zstd:data=synthetic:mixed", rows.getFirst().key());
+        assertEquals(12, rows.getFirst().best());
     }
 }
