@@ -64,6 +64,17 @@ class HarnessOptionsTest {
         assertMessage("--synthetic mixed;: empty mix", "--synthetic", "mixed;");
     }
 
+    @Test
+    void aRunIsBrokenUnlessBothSidesCompletedWithMatchingChecksums() {
+        java.util.Map<String, Object> ok = java.util.Map.of("status", "COMPLETED", "checksum_match", true);
+        assertNull(Harness.brokenRun(new Migrations.Run(ok, ok)));
+        java.util.Map<String, Object> failed = new java.util.HashMap<>(java.util.Map.of("status", "FAILED", "error", "peer hung up"));
+        assertEquals("source FAILED (peer hung up), destination COMPLETED (null)", Harness.brokenRun(new Migrations.Run(failed, ok)));
+        java.util.Map<String, Object> mismatch = java.util.Map.of("status", "COMPLETED", "checksum_match", false);
+        assertEquals("completed but checksum_match is true (source) / false (destination)",
+                Harness.brokenRun(new Migrations.Run(ok, mismatch)));
+    }
+
     private static void assertMessage(String expectedStart, String... args) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Harness.parse(args));
         assertTrue(e.getMessage().startsWith(expectedStart), () -> "message was: " + e.getMessage());
