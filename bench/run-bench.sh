@@ -3,8 +3,8 @@
 # io.jmultifd.bench.Harness (guest image, C yardsticks, JMH, migrations over loopback TCP) and writes
 # results/<timestamp>/{results.json,table.md,*.png}.
 #
-#   bench/run-bench.sh --quick                      CI smoke test: 32M image, 1 repetition, short JMH
-#   bench/run-bench.sh --write-docs                 full matrix, regenerates docs/benchmarks.md
+#   bench/run-bench.sh --quick                      CI smoke test: 32M image, 1 repetition, short JMH; exit 1 if anything broke
+#   bench/run-bench.sh --write-docs                 full run, regenerates docs/benchmarks.md (+ accel-plugin/README.md section)
 #   bench/run-bench.sh --compare results/X/results.json [--fail-on-regression]
 #   bench/run-bench.sh --help                       every option
 # Set JMULTIFD_BENCH_NO_BUILD=1 to reuse an existing jar.

@@ -34,6 +34,8 @@ public final class Harness {
     static final double REGRESSION = 0.10;
     /** Size of each synthetic image: 8192 pages, enough for the benchmarks' 4096 non-zero pages. */
     static final long SYNTHETIC_SIZE = 32L << 20;
+    /** The smallest guest image: the zero-page benchmark scans its first 32 MiB. */
+    static final long MIN_IMAGE = (long) ZeroPageBenchmark.SCAN_PAGES * BenchPages.PAGE;
 
     /** Parsed command line. */
     static final class Options {
@@ -106,7 +108,13 @@ public final class Harness {
             String a = args[i];
             switch (a) {
                 case "--quick" -> {}
-                case "--size" -> { o.size = value(args, ++i, a); GuestImageBuilder.parseSize(o.size); }
+                case "--size" -> {
+                    o.size = value(args, ++i, a);
+                    if (GuestImageBuilder.parseSize(o.size) < MIN_IMAGE) {
+                        throw new IllegalArgumentException("--size " + o.size + ": the image must be at least 32M (the"
+                                + " zero-page benchmark scans its first " + ZeroPageBenchmark.SCAN_PAGES + " pages)");
+                    }
+                }
                 case "--image" -> o.image = Path.of(value(args, ++i, a));
                 case "--reps" -> o.repetitions = positive(value(args, ++i, a), a);
                 case "--methods" -> {

@@ -56,6 +56,7 @@ class HarnessOptionsTest {
         assertMessage("--dirty-rate -3: must be >= 0", "--dirty-rate", "-3");
         assertMessage("--size needs a value", "--size");
         assertMessage("image size 3X: not a size", "--size", "3X");
+        assertMessage("--size 8M: the image must be at least 32M", "--size", "8M");
         assertMessage("--jmh 1,2: expected FORKS,WARMUPS,ITERATIONS,MILLIS", "--jmh", "1,2");
         assertMessage("--fail-on-regression needs --compare", "--fail-on-regression");
         assertMessage("--compare /nonexistent/old.json: no such file", "--compare", "/nonexistent/old.json");
