@@ -434,6 +434,14 @@ final class Report {
                 + "CPU % is `cpu_time_ms / total_time_ms * 100` of each side's engine threads (100% = one core). "
                 + "Network Mbit/s is the source's transferred bytes over its total time. Compression ratio = page "
                 + "bytes / payload bytes of the data pages sent.\n\n");
+        sb.append("The `none` loopback runs migrate a guest of ").append(settings.get("loopback_none_size"))
+                .append(" (the image repeated) without a workload, after one unrecorded warm-up migration; the C socket "
+                + "copy moves as many bytes. Micro-benchmark rows marked `data=synthetic:MIX` ran on the content of "
+                + "`jmultifd migrate --synthetic 32M:MIX`");
+        if (results.get("synthetic") instanceof Map<?, ?> syn && syn.get("skipped") != null) {
+            sb.append(" (skipped in this run: ").append(syn.get("skipped")).append(')');
+        }
+        sb.append(".\n\n");
         sb.append(table.replace("### ", "## ")).append('\n');
         if (!plots.isEmpty()) {
             sb.append("## Plots\n\n");

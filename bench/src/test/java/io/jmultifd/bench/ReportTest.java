@@ -67,7 +67,8 @@ class ReportTest {
         m.put("method", method);
         m.put("channels", channels);
         m.put("max_bandwidth", bandwidth);
-        m.put("median", pagesPerSecond == null ? Map.of() : Map.of("pages_per_s", pagesPerSecond, "mbps", bestMbps / 2));
+        m.put("median", pagesPerSecond == null ? Map.of() : Map.of("pages_per_s", pagesPerSecond, "mbps", bestMbps / 2,
+                "total_time_ms", 100.0, "cpu_source_pct", 10.0, "cpu_destination_pct", 20.0));
         m.put("best_mbps", bestMbps);
         return m;
     }
@@ -143,7 +144,7 @@ class ReportTest {
         assertTrue(section.contains("compress_pages_per_s=11111"), section);
         assertTrue(section.contains("| 12345 | 11111 | 1.111 | >= 0.95 | yes |"), section);
         String table = Report.tableMarkdown(results);
-        assertTrue(table.contains("| 2 | 0 | 3500 | 7000 | 0 | 0 |") || table.contains("| 2 |"), table);
+        assertTrue(table.contains("| 2 | 100 | 3500 | 7000 | 10 | 20 |"), table);
         assertTrue(table.contains("256M guest"), table);
         assertTrue(table.contains("| PageCodecBenchmark.compress | tier=software | 12345 | 5 | 50.6 |"), table);
     }
@@ -167,5 +168,42 @@ class ReportTest {
                 List.of(new MicroBenchmarks.Row("MethodBenchmark.compress", Map.of("method", "zstd"), 10, 1, 12)));
         assertEquals("MethodBenchmark.compress:method=zstd:data=synthetic:mixed", rows.getFirst().key());
         assertEquals(12, rows.getFirst().best());
+    }
+
+    @Test
+    void writeDocsRegeneratesTheDocsPageAndOnlyTheMarkedPartOfThePluginReadme(@org.junit.jupiter.api.io.TempDir java.nio.file.Path repo)
+            throws Exception {
+        Map<String, Object> results = new java.util.LinkedHashMap<>();
+        results.put("command", "bench/run-bench.sh --write-docs");
+        results.put("date", "2026-01-01T00:00:00Z");
+        results.put("machine", Map.of("cores", 2, "cpu_model", "Test CPU", "memory", "1 kB", "os", "Linux", "java", "25",
+                "load_average_at_start", "0.5", "note", ""));
+        results.put("settings", Map.of("repetitions", 3, "jmh", "-f 2", "loopback_none_size", "1G",
+                "workload_dirty_rate_MBps", 16.0));
+        results.put("image", Map.of("size", 1, "sha256", "abc", "pages", 1, "zero_pages", 0, "bytes_per_kind", Map.of()));
+        results.put("synthetic", Map.of("skipped", "no generator"));
+        results.put("jmh", List.of(Map.of("benchmark", "PageCodecBenchmark.decompress", "params", Map.of("tier", "java"),
+                "pages_per_s", 777L, "error_pages_per_s", 1L, "bytes_per_s", 777L * 4096)));
+        java.nio.file.Path readme = repo.resolve("accel-plugin/README.md");
+        java.nio.file.Files.createDirectories(readme.getParent());
+        java.nio.file.Files.writeString(readme, "# qpl\n\n## Benchmark\n\n" + Report.PLUGIN_BEGIN + "\nold figures\n"
+                + Report.PLUGIN_END + "\n\n## After\nkept\n");
+        java.nio.file.Path page = Report.writeDocs(repo, results, "### T\n", List.of());
+        String docs = java.nio.file.Files.readString(page);
+        assertEquals(repo.resolve("docs/benchmarks.md"), page);
+        assertTrue(docs.contains("- **Command:** `bench/run-bench.sh --write-docs`"), docs);
+        assertTrue(docs.contains("- **Machine:** 2 cores, Test CPU"), docs);
+        assertTrue(docs.contains("- **Date:** 2026-01-01T00:00:00Z"), docs);
+        assertTrue(docs.contains("(skipped in this run: no generator)"), docs);
+        assertTrue(docs.contains("## T"), docs);
+        String plugin = java.nio.file.Files.readString(readme);
+        assertTrue(plugin.startsWith("# qpl\n\n## Benchmark\n\n" + Report.PLUGIN_BEGIN + "\nMeasured by `bench/run-bench.sh --write-docs`"), plugin);
+        assertTrue(plugin.contains("| PageCodecBenchmark.decompress | java | 777 | 3.2 |"), plugin);
+        assertTrue(!plugin.contains("old figures"), plugin);
+        assertTrue(plugin.endsWith(Report.PLUGIN_END + "\n\n## After\nkept\n"), plugin);
+
+        java.nio.file.Files.writeString(readme, "# no markers\n");
+        Report.writeDocs(repo, results, "### T\n", List.of());
+        assertEquals("# no markers\n", java.nio.file.Files.readString(readme));
     }
 }
