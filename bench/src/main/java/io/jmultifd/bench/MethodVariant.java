@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * A method as the benchmarks name it: {@code none}, {@code zlib}, {@code zstd}, or {@code qpl-software} /
  * {@code qpl-java} for the {@code qpl} method pinned to one tier ({@code qpl-path}) with fixed Huffman
- * tables, the configuration the C reference measures.
+ * tables, the configuration the C reference measures. Any other method name found through the SPI is
+ * accepted as itself, with its default parameters.
  */
 public record MethodVariant(String label, String method, Map<String, String> parameters) {
     public static final List<String> ALL = List.of("none", "zlib", "zstd", "qpl-software", "qpl-java");
@@ -23,8 +24,15 @@ public record MethodVariant(String label, String method, Map<String, String> par
                 p.put("qpl-huffman", "fixed");
                 yield new MethodVariant(label, "qpl", p);
             }
-            default -> throw new IllegalArgumentException("method variant " + label + ": unknown; known: " + ALL
-                    + " (and qpl-hardware where IAA exists)");
+            default -> {
+                // Any other method on the class path (a third-party accelerator) runs with its defaults.
+                if (CompressionMethods.all().stream().anyMatch(m -> m.name().equals(label))) {
+                    yield new MethodVariant(label, label, p);
+                }
+                throw new IllegalArgumentException("method variant " + label + ": unknown; known: " + ALL
+                        + " (and qpl-hardware where IAA exists, or any method name on the class path: "
+                        + CompressionMethods.all().stream().map(CompressionMethod::name).toList() + ")");
+            }
         };
     }
 
