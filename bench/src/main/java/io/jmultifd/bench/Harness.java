@@ -322,6 +322,7 @@ public final class Harness {
             step("C loopback socket copy");
             long loopbackBytes = GuestImageBuilder.parseSize(o.loopbackSize);
             Yardsticks.Outcome cCopy = yardstick(yard, c.socketCopy(loopbackBytes, 3));
+            Yardsticks.Outcome cCopyFresh = yardstick(yard, c.socketCopyFresh(loopbackBytes, 3));
             List<Map<String, Object>> loopback = new ArrayList<>();
             if (!o.skipMigrations) {
                 step("`none` migrations of a " + o.loopbackSize + " guest over loopback TCP, no workload, channels "
@@ -363,8 +364,10 @@ public final class Harness {
             results.put("migrations", matrix);
 
             // 6. Yardstick ratios.
-            results.put("yardstick_ratios", Report.yardstickRatios(cQpl, cZero, cCopy, codecOutcomes.get("software"), rows,
-                    matrix, loopback, failures));
+            List<Map<String, Object>> yardstickRatios = Report.yardstickRatios(cQpl, cZero, cCopy,
+                    codecOutcomes.get("software"), rows, matrix, loopback, failures);
+            if (cCopyFresh.ok() && !loopback.isEmpty()) yardstickRatios.add(Report.context(loopback, cCopyFresh));
+            results.put("yardstick_ratios", yardstickRatios);
         }
 
         results.put("figures", Report.figures(results));

@@ -44,7 +44,13 @@ final class Yardsticks {
     }
 
     Outcome socketCopy(long bytes, int repeats) {
-        return run("socket_copy", List.of(Long.toString(bytes), Integer.toString(repeats)));
+        return run("socket_copy", List.of(Long.toString(bytes), Integer.toString(repeats), "reuse"));
+    }
+
+    /** The socket copy into fresh memory (first-touch faults included, as on a migration destination). */
+    Outcome socketCopyFresh(long bytes, int repeats) {
+        Outcome o = run("socket_copy", List.of(Long.toString(bytes), Integer.toString(repeats), "fresh"));
+        return new Outcome("socket_copy_fresh", o.figures(), o.problem());
     }
 
     private Outcome run(String name, List<String> args) {

@@ -206,4 +206,17 @@ class ReportTest {
         Report.writeDocs(repo, results, "### T\n", List.of());
         assertEquals("# no markers\n", java.nio.file.Files.readString(readme));
     }
+
+    @Test
+    void theFreshMemoryCopyIsContextWithoutAGoalAndNotACompareFigure() {
+        Yardsticks.Outcome fresh = new Yardsticks.Outcome("socket_copy_fresh", Map.of("copy_Mbitps", "5000"), null);
+        Map<String, Object> c = Report.context(List.of(config("none", 1, 0, 1.0, 4000), config("none", 2, 0, 1.0, 6000)), fresh);
+        assertEquals(1.2, c.get("ratio"));
+        assertEquals("context", c.get("goal"));
+        Map<String, Object> results = new java.util.LinkedHashMap<>();
+        results.put("settings", Map.of("repetitions", 1));
+        results.put("yardstick_ratios", List.of(c));
+        assertTrue(Report.tableMarkdown(results).contains("| 6000 | 5000 | 1.2 | context | - |"), Report.tableMarkdown(results));
+        assertTrue(Report.figures(results).isEmpty(), () -> Report.figures(results).toString());
+    }
 }
