@@ -1,5 +1,6 @@
 package io.jmultifd.accel.qpl;
 
+import io.jmultifd.qpl.jobs.Pages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,7 +69,7 @@ class BadPayloadTest {
         }
         parts.add(header);
         parts.addAll(List.of(bodies));
-        return pages.concat(parts);
+        return Fixtures.concat(arena, parts);
     }
 
     private MemorySegment deflate(MemorySegment data) {

@@ -1,5 +1,6 @@
 package io.jmultifd.accel.qpl;
 
+import io.jmultifd.qpl.jobs.Pages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jmultifd.qpl.jobs.QplCalls;
@@ -53,7 +54,7 @@ class CrossTierTest {
                 List<MemorySegment> out = new ArrayList<>();
                 sender.encode(in, out);
                 List<MemorySegment> targets = pages.targets(in.size());
-                receiver.decode(pages.concat(out), targets);
+                receiver.decode(Fixtures.concat(arena, out), targets);
                 for (int i = 0; i < in.size(); i++) {
                     assertEquals(-1, targets.get(i).mismatch(in.get(i)), "packet " + packet + " page " + i);
                 }

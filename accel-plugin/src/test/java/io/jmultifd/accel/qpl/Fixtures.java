@@ -1,10 +1,13 @@
 package io.jmultifd.accel.qpl;
 
+import io.jmultifd.qpl.jobs.Pages;
 import io.jmultifd.qpl.QplLibrary;
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.jobs.QplPath;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.MethodParameters;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -20,6 +23,21 @@ final class Fixtures {
         QplLibrary.Status status = QplLibrary.status();
         Assumptions.assumeTrue(status.available(), () -> "libqpl cannot be loaded here, skipping (run "
                 + "ci/provision-libqpl.sh): " + status.describe());
+    }
+
+    /** All {@code out} segments concatenated into memory of {@code arena}, as the wire delivers a payload. */
+    static MemorySegment concat(Arena arena, List<MemorySegment> out) {
+        long size = 0;
+        for (MemorySegment s : out) {
+            size += s.byteSize();
+        }
+        MemorySegment payload = arena.allocate(Math.max(1, size), 64).asSlice(0, size);
+        long at = 0;
+        for (MemorySegment s : out) {
+            MemorySegment.copy(s, 0, payload, at, s.byteSize());
+            at += s.byteSize();
+        }
+        return payload;
     }
 
     static ChannelContext context(String... parameters) {

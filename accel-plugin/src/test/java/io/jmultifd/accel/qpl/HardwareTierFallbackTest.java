@@ -1,5 +1,6 @@
 package io.jmultifd.accel.qpl;
 
+import io.jmultifd.qpl.jobs.Pages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jmultifd.qpl.jobs.QplCalls;
@@ -56,7 +57,7 @@ class HardwareTierFallbackTest {
             List<MemorySegment> out = new ArrayList<>();
             sender.encode(in, out);
             List<MemorySegment> targets = pages.targets(in.size());
-            receiver.decode(pages.concat(out), targets);
+            receiver.decode(Fixtures.concat(arena, out), targets);
             for (int i = 0; i < in.size(); i++) {
                 assertEquals(-1, targets.get(i).mismatch(in.get(i)), "page " + i);
             }

@@ -1,5 +1,6 @@
 package io.jmultifd.accel.qpl;
 
+import io.jmultifd.qpl.jobs.Pages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,7 +57,7 @@ class TierRoundTripTest {
                 List<MemorySegment> in = pages.mixed();
                 List<MemorySegment> out = new ArrayList<>();
                 long length = sender.encode(in, out);
-                MemorySegment payload = pages.concat(out);
+                MemorySegment payload = Fixtures.concat(arena, out);
                 assertEquals(length, payload.byteSize());
 
                 // The two random pages of mixed() (indexes 4 and 7) go raw, every other page shrinks.

@@ -8,29 +8,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Varied pages (reproducible) and buffers for executor tests. */
-final class Pages {
-    static final int PAGE = 4096;
+/**
+ * Varied pages (reproducible) and buffers for the tests of this module and of accel-plugin (which uses this
+ * module's test jar), so that both test the same kinds of page.
+ */
+public final class Pages {
+    public static final int PAGE = 4096;
 
     private final Arena arena;
     private final SplittableRandom random;
 
-    Pages(Arena arena, long seed) {
+    public Pages(Arena arena, long seed) {
         this.arena = arena;
         this.random = new SplittableRandom(seed);
     }
 
-    MemorySegment zero() {
+    public MemorySegment zero() {
         return arena.allocate(PAGE, 64);
     }
 
-    MemorySegment nearZero() {
+    public MemorySegment nearZero() {
         MemorySegment p = zero();
         p.set(ValueLayout.JAVA_BYTE, random.nextInt(PAGE), (byte) (1 + random.nextInt(255)));
         return p;
     }
 
-    MemorySegment text() {
+    public MemorySegment text() {
         String[] words = {"page", "dirty", "channel", "migration", "guest", "the", "of", "round", "sync"};
         StringBuilder sb = new StringBuilder();
         while (sb.length() < PAGE) {
@@ -41,7 +44,7 @@ final class Pages {
         return p;
     }
 
-    MemorySegment binary() {
+    public MemorySegment binary() {
         MemorySegment p = zero();
         for (int off = 0; off + 16 <= PAGE; off += 16) {
             p.set(ValueLayout.JAVA_INT_UNALIGNED, off, off / 16);
@@ -51,7 +54,7 @@ final class Pages {
         return p;
     }
 
-    MemorySegment random() {
+    public MemorySegment random() {
         MemorySegment p = zero();
         for (int off = 0; off < PAGE; off += 8) {
             p.set(ValueLayout.JAVA_LONG_UNALIGNED, off, random.nextLong());
@@ -59,7 +62,7 @@ final class Pages {
         return p;
     }
 
-    MemorySegment pattern() {
+    public MemorySegment pattern() {
         MemorySegment p = zero();
         int period = 1 + random.nextInt(37);
         for (int off = 0; off < PAGE; off++) {
@@ -68,7 +71,7 @@ final class Pages {
         return p;
     }
 
-    MemorySegment oneByteOff(MemorySegment page) {
+    public MemorySegment oneByteOff(MemorySegment page) {
         MemorySegment q = zero();
         q.copyFrom(page);
         int at = random.nextInt(PAGE);
@@ -77,12 +80,12 @@ final class Pages {
     }
 
     /** Every kind, including a text page and its one-byte twin. */
-    List<MemorySegment> mixed() {
+    public List<MemorySegment> mixed() {
         MemorySegment text = text();
         return List.of(nearZero(), text, oneByteOff(text), binary(), random(), pattern(), zero(), random());
     }
 
-    List<MemorySegment> slots(int n) {
+    public List<MemorySegment> slots(int n) {
         List<MemorySegment> s = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             s.add(arena.allocate(PAGE - 1, 64));
@@ -90,7 +93,7 @@ final class Pages {
         return s;
     }
 
-    List<MemorySegment> targets(int n) {
+    public List<MemorySegment> targets(int n) {
         List<MemorySegment> t = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             t.add(arena.allocate(PAGE, 64));
@@ -99,7 +102,7 @@ final class Pages {
     }
 
     /** The compressed pages' streams (slots trimmed to their lengths), and the indexes they belong to. */
-    static List<MemorySegment> streams(List<MemorySegment> slots, int[] lengths, List<Integer> indexes) {
+    public static List<MemorySegment> streams(List<MemorySegment> slots, int[] lengths, List<Integer> indexes) {
         List<MemorySegment> streams = new ArrayList<>();
         for (int i = 0; i < slots.size(); i++) {
             if (lengths[i] != PAGE) {

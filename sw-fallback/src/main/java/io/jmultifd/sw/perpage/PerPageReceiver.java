@@ -4,6 +4,8 @@ import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.sw.ChannelCounters;
+import io.jmultifd.sw.PacketChecks;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,8 +29,7 @@ public final class PerPageReceiver implements ChannelReceiver {
     private final List<MemorySegment> streams;
     private final List<MemorySegment> streamTargets;
     private long pagesRaw;
-    private long bytesIn;
-    private long bytesOut;
+    private final ChannelCounters counters = new ChannelCounters();
     private boolean closed;
 
     public PerPageReceiver(ChannelContext context, PageCodec codec) {
@@ -53,20 +54,9 @@ public final class PerPageReceiver implements ChannelReceiver {
 
     @Override
     public void decode(MemorySegment payload, List<MemorySegment> targets) throws CorruptPayloadException {
-        if (closed) {
-            throw new IllegalStateException("receiver is closed");
-        }
+        PacketChecks.requireOpen(closed, "receiver");
+        PacketChecks.checkPages(targets, pageSize, maxPages, "target", false);
         int n = targets.size();
-        if (n > maxPages) {
-            throw new IllegalArgumentException(n + " pages in one packet, more than maxPagesPerPacket " + maxPages);
-        }
-        for (int i = 0; i < n; i++) {
-            long size = targets.get(i).byteSize();
-            if (size != pageSize) {
-                throw new IllegalArgumentException("target " + i + " has " + size + " bytes, not the page size "
-                        + pageSize);
-            }
-        }
         PerPageFormat.readLengths(payload, n, pageSize, lengths);
 
         streams.clear();
@@ -102,8 +92,7 @@ public final class PerPageReceiver implements ChannelReceiver {
             }
             offset += length;
         }
-        bytesIn += payload.byteSize();
-        bytesOut += (long) n * pageSize;
+        counters.add(n, payload.byteSize(), (long) n * pageSize);
     }
 
     /** The codec numbers pages within its batch of compressed pages; the packet's index is what helps. */
@@ -127,11 +116,9 @@ public final class PerPageReceiver implements ChannelReceiver {
      */
     @Override
     public MethodStatistics statistics() {
-        Map<String, Long> counters = new LinkedHashMap<>(codec.statistics().counters());
-        counters.put("pages_raw", pagesRaw);
-        counters.put("bytes_in", bytesIn);
-        counters.put("bytes_out", bytesOut);
-        return new MethodStatistics(counters);
+        Map<String, Long> leading = new LinkedHashMap<>(codec.statistics().counters());
+        leading.put("pages_raw", pagesRaw);
+        return counters.statistics(leading);
     }
 
     @Override

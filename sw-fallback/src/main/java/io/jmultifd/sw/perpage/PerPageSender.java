@@ -3,6 +3,8 @@ package io.jmultifd.sw.perpage;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.sw.ChannelCounters;
+import io.jmultifd.sw.PacketChecks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -32,8 +34,7 @@ public final class PerPageSender implements ChannelSender {
     /** lengthsBySize[n]: the lengths array handed to the codec for a batch of n pages, made on first use. */
     private final int[][] lengthsBySize;
     private long pagesRaw;
-    private long bytesIn;
-    private long bytesOut;
+    private final ChannelCounters counters = new ChannelCounters();
     private boolean closed;
 
     public PerPageSender(ChannelContext context, PageCodec codec) {
@@ -63,22 +64,11 @@ public final class PerPageSender implements ChannelSender {
 
     @Override
     public long encode(List<MemorySegment> pages, List<MemorySegment> out) {
-        if (closed) {
-            throw new IllegalStateException("sender is closed");
-        }
+        PacketChecks.requireOpen(closed, "sender");
+        PacketChecks.checkPages(pages, pageSize, maxPages, "page", false);
         int n = pages.size();
-        if (n > maxPages) {
-            throw new IllegalArgumentException(n + " pages in one packet, more than maxPagesPerPacket " + maxPages);
-        }
         if (n == 0) {
             return 0;
-        }
-        for (int i = 0; i < n; i++) {
-            long size = pages.get(i).byteSize();
-            if (size != pageSize) {
-                throw new IllegalArgumentException("page " + i + " has " + size + " bytes, not the page size "
-                        + pageSize);
-            }
         }
         int[] lengths = lengthsBySize[n];
         if (lengths == null) {
@@ -107,8 +97,7 @@ public final class PerPageSender implements ChannelSender {
                 out.add(slots.get(i).asSlice(0, length));
             }
         }
-        bytesIn += (long) n * pageSize;
-        bytesOut += payload;
+        counters.add(n, (long) n * pageSize, payload);
         return payload;
     }
 
@@ -118,11 +107,9 @@ public final class PerPageSender implements ChannelSender {
      */
     @Override
     public MethodStatistics statistics() {
-        Map<String, Long> counters = new LinkedHashMap<>(codec.statistics().counters());
-        counters.put("pages_raw", pagesRaw);
-        counters.put("bytes_in", bytesIn);
-        counters.put("bytes_out", bytesOut);
-        return new MethodStatistics(counters);
+        Map<String, Long> leading = new LinkedHashMap<>(codec.statistics().counters());
+        leading.put("pages_raw", pagesRaw);
+        return counters.statistics(leading);
     }
 
     @Override

@@ -4,11 +4,11 @@ import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.sw.ChannelCounters;
+import io.jmultifd.sw.PacketChecks;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -20,9 +20,7 @@ final class ZlibReceiver implements ChannelReceiver {
     private final int pageSize;
     private final int maxPages;
     private final Inflater inflater = new Inflater(false);
-    private long pages;
-    private long bytesIn;
-    private long bytesOut;
+    private final ChannelCounters counters = new ChannelCounters();
     private boolean closed;
 
     ZlibReceiver(ChannelContext context) {
@@ -33,27 +31,15 @@ final class ZlibReceiver implements ChannelReceiver {
     /** {@link ZlibMethod#deflateBound} of the pages: no zlib stream of that input is longer. */
     @Override
     public long maxPayloadSize(int pageCount) {
-        if (pageCount < 0) {
-            throw new IllegalArgumentException("page count must not be negative, got " + pageCount);
-        }
+        PacketChecks.checkPageCount(pageCount);
         return pageCount == 0 ? 0 : ZlibMethod.deflateBound((long) pageCount * pageSize);
     }
 
     @Override
     public void decode(MemorySegment payload, List<MemorySegment> targets) throws CorruptPayloadException {
-        if (closed) {
-            throw new IllegalStateException("zlib receiver is closed");
-        }
+        PacketChecks.requireOpen(closed, "zlib receiver");
+        PacketChecks.checkPages(targets, pageSize, maxPages, "target", false);
         int n = targets.size();
-        if (n > maxPages) {
-            throw new IllegalArgumentException(n + " pages in one packet, more than maxPagesPerPacket " + maxPages);
-        }
-        for (int i = 0; i < n; i++) {
-            if (targets.get(i).byteSize() != pageSize) {
-                throw new IllegalArgumentException("target " + i + " has " + targets.get(i).byteSize()
-                        + " bytes, not the page size " + pageSize);
-            }
-        }
         long size = payload.byteSize();
         if (size > maxPayloadSize(n)) {
             throw new CorruptPayloadException(-1, "zlib payload of " + size + " bytes is longer than the "
@@ -111,18 +97,12 @@ final class ZlibReceiver implements ChannelReceiver {
             throw new CorruptPayloadException(-1, trailing + " bytes of trailing data after the end of the zlib "
                     + "stream (" + size + " bytes in all)");
         }
-        pages += n;
-        bytesIn += size;
-        bytesOut += (long) n * pageSize;
+        counters.add(n, size, (long) n * pageSize);
     }
 
     @Override
     public MethodStatistics statistics() {
-        Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("pages", pages);
-        counters.put("bytes_in", bytesIn);
-        counters.put("bytes_out", bytesOut);
-        return new MethodStatistics(counters);
+        return counters.statistics();
     }
 
     @Override

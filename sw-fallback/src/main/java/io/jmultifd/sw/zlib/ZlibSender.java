@@ -3,12 +3,12 @@ package io.jmultifd.sw.zlib;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.sw.ChannelCounters;
+import io.jmultifd.sw.PacketChecks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.Deflater;
 
 /** One zlib stream per packet into the channel's own off-heap buffer, sized once for a full packet. */
@@ -27,9 +27,7 @@ final class ZlibSender implements ChannelSender {
     private final MemorySegment snapshot;
     private final ByteBuffer snapshotBuffer;
     private final Deflater deflater;
-    private long pages;
-    private long bytesIn;
-    private long bytesOut;
+    private final ChannelCounters counters = new ChannelCounters();
     private boolean closed;
 
     ZlibSender(ChannelContext context, int level) {
@@ -54,25 +52,16 @@ final class ZlibSender implements ChannelSender {
 
     @Override
     public long encode(List<MemorySegment> pageList, List<MemorySegment> out) {
-        if (closed) {
-            throw new IllegalStateException("zlib sender is closed");
-        }
+        PacketChecks.requireOpen(closed, "zlib sender");
+        PacketChecks.checkPages(pageList, pageSize, maxPages, "page", false);
         int n = pageList.size();
-        if (n > maxPages) {
-            throw new IllegalArgumentException(n + " pages in one packet, more than maxPagesPerPacket " + maxPages);
-        }
         if (n == 0) {
             return 0;
         }
         deflater.reset();
         outputBuffer.clear();
         for (int i = 0; i < n; i++) {
-            MemorySegment page = pageList.get(i);
-            if (page.byteSize() != pageSize) {
-                throw new IllegalArgumentException("page " + i + " has " + page.byteSize()
-                        + " bytes, not the page size " + pageSize);
-            }
-            MemorySegment.copy(page, 0, snapshot, 0, pageSize);
+            MemorySegment.copy(pageList.get(i), 0, snapshot, 0, pageSize);
             deflater.setInput(snapshotBuffer.clear());
             if (i == n - 1) {
                 deflater.finish();
@@ -89,19 +78,13 @@ final class ZlibSender implements ChannelSender {
         }
         int length = outputBuffer.position();
         out.add(output.asSlice(0, length));
-        pages += n;
-        bytesIn += (long) n * pageSize;
-        bytesOut += length;
+        counters.add(n, (long) n * pageSize, length);
         return length;
     }
 
     @Override
     public MethodStatistics statistics() {
-        Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("pages", pages);
-        counters.put("bytes_in", bytesIn);
-        counters.put("bytes_out", bytesOut);
-        return new MethodStatistics(counters);
+        return counters.statistics();
     }
 
     @Override

@@ -7,11 +7,11 @@ import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.sw.ChannelCounters;
+import io.jmultifd.sw.PacketChecks;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Decompresses a packet's zstd frame straight into the destination pages, one page's {@link ByteBuffer} view
@@ -25,9 +25,7 @@ final class ZstdReceiver implements ChannelReceiver {
     private final ZstdDecompressCtx context = new ZstdDecompressCtx();
     /** A decode failed part-way: the context holds a half-read frame and must be reset. */
     private boolean frameOpen;
-    private long pages;
-    private long bytesIn;
-    private long bytesOut;
+    private final ChannelCounters counters = new ChannelCounters();
     private boolean closed;
 
     ZstdReceiver(ChannelContext channel) {
@@ -38,31 +36,16 @@ final class ZstdReceiver implements ChannelReceiver {
     /** {@link Zstd#compressBound} of the pages: the sender's frame is never longer. */
     @Override
     public long maxPayloadSize(int pageCount) {
-        if (pageCount < 0) {
-            throw new IllegalArgumentException("page count must not be negative, got " + pageCount);
-        }
+        PacketChecks.checkPageCount(pageCount);
         return pageCount == 0 ? 0 : Zstd.compressBound((long) pageCount * pageSize);
     }
 
     @Override
     public void decode(MemorySegment payload, List<MemorySegment> targets) throws CorruptPayloadException {
-        if (closed) {
-            throw new IllegalStateException("zstd receiver is closed");
-        }
+        PacketChecks.requireOpen(closed, "zstd receiver");
+        // zstd-jni's streaming calls take only direct buffers, i.e. off-heap memory
+        PacketChecks.checkPages(targets, pageSize, maxPages, "target", true);
         int n = targets.size();
-        if (n > maxPages) {
-            throw new IllegalArgumentException(n + " pages in one packet, more than maxPagesPerPacket " + maxPages);
-        }
-        for (int i = 0; i < n; i++) {
-            if (targets.get(i).byteSize() != pageSize) {
-                throw new IllegalArgumentException("target " + i + " has " + targets.get(i).byteSize()
-                        + " bytes, not the page size " + pageSize);
-            }
-            if (!targets.get(i).isNative()) {
-                // zstd-jni's streaming calls take only direct buffers, i.e. off-heap memory
-                throw new IllegalArgumentException("target " + i + " is on the heap; zstd needs off-heap pages");
-            }
-        }
         if (!payload.isNative()) {
             throw new IllegalArgumentException("payload is on the heap; zstd needs an off-heap payload");
         }
@@ -133,9 +116,7 @@ final class ZstdReceiver implements ChannelReceiver {
                     + "the zstd frame (" + size + " bytes in all)");
         }
         frameOpen = false;
-        pages += n;
-        bytesIn += size;
-        bytesOut += expected;
+        counters.add(n, size, expected);
     }
 
     /**
@@ -149,11 +130,7 @@ final class ZstdReceiver implements ChannelReceiver {
 
     @Override
     public MethodStatistics statistics() {
-        Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("pages", pages);
-        counters.put("bytes_in", bytesIn);
-        counters.put("bytes_out", bytesOut);
-        return new MethodStatistics(counters);
+        return counters.statistics();
     }
 
     @Override

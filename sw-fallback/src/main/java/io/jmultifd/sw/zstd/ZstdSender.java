@@ -6,12 +6,12 @@ import com.github.luben.zstd.ZstdCompressCtx;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.sw.ChannelCounters;
+import io.jmultifd.sw.PacketChecks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One zstd frame per packet, streamed page by page from the guest pages into the channel's own off-heap
@@ -35,9 +35,7 @@ final class ZstdSender implements ChannelSender {
     private final ZstdCompressCtx context;
     /** A frame was left unfinished by an exception: reset the context before the next one. */
     private boolean frameOpen;
-    private long pages;
-    private long bytesIn;
-    private long bytesOut;
+    private final ChannelCounters counters = new ChannelCounters();
     private boolean closed;
 
     ZstdSender(ChannelContext channel, int level) {
@@ -68,25 +66,12 @@ final class ZstdSender implements ChannelSender {
 
     @Override
     public long encode(List<MemorySegment> pageList, List<MemorySegment> out) {
-        if (closed) {
-            throw new IllegalStateException("zstd sender is closed");
-        }
+        PacketChecks.requireOpen(closed, "zstd sender");
+        // zstd-jni's streaming calls take only direct buffers, i.e. off-heap memory
+        PacketChecks.checkPages(pageList, pageSize, maxPages, "page", true);
         int n = pageList.size();
-        if (n > maxPages) {
-            throw new IllegalArgumentException(n + " pages in one packet, more than maxPagesPerPacket " + maxPages);
-        }
         if (n == 0) {
             return 0;
-        }
-        for (int i = 0; i < n; i++) {
-            if (pageList.get(i).byteSize() != pageSize) {
-                throw new IllegalArgumentException("page " + i + " has " + pageList.get(i).byteSize()
-                        + " bytes, not the page size " + pageSize);
-            }
-            if (!pageList.get(i).isNative()) {
-                // zstd-jni's streaming calls take only direct buffers, i.e. off-heap memory
-                throw new IllegalArgumentException("page " + i + " is on the heap; zstd needs off-heap pages");
-            }
         }
         if (frameOpen) {
             context.reset(); // also resets the parameters
@@ -114,19 +99,13 @@ final class ZstdSender implements ChannelSender {
         frameOpen = false;
         int length = outputBuffer.position();
         out.add(output.asSlice(0, length));
-        pages += n;
-        bytesIn += (long) n * pageSize;
-        bytesOut += length;
+        counters.add(n, (long) n * pageSize, length);
         return length;
     }
 
     @Override
     public MethodStatistics statistics() {
-        Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("pages", pages);
-        counters.put("bytes_in", bytesIn);
-        counters.put("bytes_out", bytesOut);
-        return new MethodStatistics(counters);
+        return counters.statistics();
     }
 
     @Override

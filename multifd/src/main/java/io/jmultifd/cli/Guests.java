@@ -1,0 +1,127 @@
+package io.jmultifd.cli;
+
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.guest.SyntheticContent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/** Builds the source guest from {@code --synthetic} or {@code --source}; bad input is a usage error naming it. */
+final class Guests {
+    /** The name of the single block of a synthetic guest. */
+    static final String SYNTHETIC_BLOCK = "synthetic";
+
+    private Guests() {}
+
+    static SyntheticContent.Spec parseSynthetic(CommandSpec spec, String text, int pageSize) {
+        try {
+            SyntheticContent.Spec parsed = SyntheticContent.Spec.parse(text);
+            parsed.requirePageMultiple(pageSize);
+            return parsed;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--synthetic " + text + ": " + e.getMessage());
+        }
+    }
+
+    static GuestMemory synthetic(CommandSpec spec, String text, int pageSize, long seed) {
+        return synthetic(parseSynthetic(spec, text, pageSize), pageSize, seed);
+    }
+
+    /** Allocates and fills the guest (for a large guest this takes a while). */
+    static GuestMemory synthetic(SyntheticContent.Spec parsed, int pageSize, long seed) {
+        RamBlock block = RamBlock.anonymous(SYNTHETIC_BLOCK, parsed.size(), pageSize);
+        try {
+            SyntheticContent.fill(block.memory(), pageSize, parsed.mix(), seed);
+            return GuestMemory.of(block);
+        } catch (RuntimeException | Error e) {
+            block.close();
+            throw e;
+        }
+    }
+
+    /**
+     * One block per image, named after the file. Mapped (MAP_SHARED, no copy) when nothing writes to the guest;
+     * copied into anonymous memory when a workload runs (it must not write into the user's files) or when the
+     * file is read-only.
+     */
+    static GuestMemory images(CommandSpec spec, List<Path> images, int pageSize, boolean withWorkload) {
+        Set<String> names = new HashSet<>();
+        for (Path image : images) {
+            String problem = null;
+            long size = -1;
+            if (!Files.exists(image)) {
+                problem = "no such file";
+            } else if (!Files.isRegularFile(image)) {
+                problem = "not a regular file";
+            } else if (!Files.isReadable(image)) {
+                problem = "not readable";
+            } else {
+                try {
+                    size = Files.size(image);
+                } catch (IOException e) {
+                    problem = e.getMessage();
+                }
+                if (size == 0) {
+                    problem = "empty file";
+                } else if (size > 0 && size % pageSize != 0) {
+                    problem = "size " + size + " is not a multiple of the page size " + pageSize;
+                }
+            }
+            if (problem == null && !names.add(image.getFileName().toString())) {
+                problem = "two images are called " + image.getFileName() + " (block names must differ)";
+            }
+            if (problem != null) {
+                throw new ParameterException(spec.commandLine(), "--source " + image + ": " + problem);
+            }
+        }
+        List<RamBlock> blocks = new ArrayList<>();
+        try {
+            for (Path image : images) {
+                String name = image.getFileName().toString();
+                long size = Files.size(image);
+                if (!withWorkload && Files.isWritable(image)) {
+                    blocks.add(RamBlock.mapFile(name, image, size, pageSize));
+                } else {
+                    RamBlock block = RamBlock.anonymous(name, size, pageSize);
+                    blocks.add(block);
+                    readInto(image, block.memory());
+                }
+            }
+            return GuestMemory.of(blocks);
+        } catch (IOException e) {
+            blocks.forEach(RamBlock::close);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            blocks.forEach(RamBlock::close);
+            throw e;
+        }
+    }
+
+    private static void readInto(Path image, MemorySegment memory) throws IOException {
+        try (FileChannel channel = FileChannel.open(image, StandardOpenOption.READ)) {
+            long at = 0;
+            long size = memory.byteSize();
+            while (at < size) {
+                ByteBuffer window = memory.asSlice(at, Math.min(size - at, 1L << 30)).asByteBuffer();
+                while (window.hasRemaining()) {
+                    if (channel.read(window, at + window.position()) < 0) {
+                        throw new IOException(image + " became shorter while it was read");
+                    }
+                }
+                at += window.capacity();
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.jmultifd.cli;
+
+import io.jmultifd.multifd.Endpoint;
+import io.jmultifd.multifd.MigrationDestination;
+import io.jmultifd.multifd.MigrationParameters;
+import io.jmultifd.multifd.MigrationResult;
+import io.jmultifd.multifd.ProgressListener;
+import io.jmultifd.multifd.guest.GuestMemory;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code jmultifd incoming}: the destination; accepts one migration, optionally saves the received memory. */
+@Command(name = "incoming", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Receive one migration (QEMU: -incoming). Prints 'listening on tcp:HOST:PORT' on stderr once "
+                + "it listens (port 0 picks a free port).",
+                "Parameters that decoding needs (method and its handshake parameters, page size, channels) must "
+                + "match the source's; a mismatch fails the handshake with both values named."},
+        footer = {"", "Exit codes: 0 completed, 1 failed or cancelled, 2 usage error."})
+final class IncomingCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--listen", required = true, paramLabel = "tcp:HOST:PORT",
+            description = "Where to listen, e.g. tcp:0.0.0.0:4444 or tcp:127.0.0.1:0.")
+    String listen;
+
+    @Option(names = "--output", paramLabel = "IMAGE",
+            description = "Write the received memory to IMAGE (one block) or IMAGE.<block> (several), "
+                    + "only once the migration COMPLETED with matching checksums.")
+    Path output;
+
+    @Mixin
+    ParameterOptions options;
+
+    private final CliContext context;
+
+    IncomingCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        MigrationParameters parameters = options.parameters(spec);
+        Endpoint endpoint = parseEndpoint(spec, "--listen", listen);
+        ImageOutput imageOutput = null;
+        if (output != null) {
+            try {
+                imageOutput = new ImageOutput(output);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--output " + output + ": " + e.getMessage());
+            }
+        }
+        boolean progress = context.progress() && !options.json;
+        ProgressBar bar = progress ? new ProgressBar(context.err(), "incoming", parameters.pageSize()) : null;
+        MigrationDestination destination = imageOutput == null
+                ? new MigrationDestination(parameters)
+                : new MigrationDestination(parameters, imageOutput.blockFactory());
+        int code = Main.EXIT_FAILED;
+        try (ShutdownGuard guard = new ShutdownGuard(destination::cancel, context.err());
+             destination) {
+            try {
+                Thread announcer = Thread.ofPlatform().daemon(true).name("jmultifd-listening").start(() -> {
+                    try {
+                        int port = destination.awaitListening();
+                        context.err().println("listening on " + withPort(endpoint, port));
+                        context.err().flush();
+                    } catch (InterruptedException | IllegalStateException e) {
+                        // not listening: receive() reports why
+                    }
+                });
+                MigrationResult result = destination.receive(endpoint, bar == null ? ProgressListener.NONE : bar);
+                announcer.join(1000);
+                if (bar != null) {
+                    bar.finish();
+                }
+                Map<String, Long> checksums = null;
+                if (result.completed()) {
+                    GuestMemory received = destination.received();
+                    checksums = received.checksums();
+                    if (imageOutput != null) {
+                        try {
+                            for (String written : imageOutput.commit(received)) {
+                                context.err().println("wrote " + written);
+                            }
+                        } catch (RuntimeException e) {
+                            context.err().println("jmultifd incoming: error: the migration completed but the image "
+                                    + "could not be written: " + Main.describe(e));
+                            return code = Main.EXIT_FAILED;
+                        }
+                    }
+                }
+                report(result, checksums, parameters.pageSize());
+                return code = result.completed() ? Main.EXIT_OK : Main.EXIT_FAILED;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return code = Main.EXIT_FAILED;
+            } finally {
+                if (imageOutput != null) {
+                    imageOutput.discard(); // no-op after a commit; removes the temporary files otherwise
+                }
+                context.out().flush();
+                context.err().flush();
+                guard.finished(code);
+            }
+        }
+    }
+
+    private void report(MigrationResult result, Map<String, Long> checksums, int pageSize) {
+        if (options.json) {
+            context.out().println(Reports.json(result, checksums));
+        }
+        context.err().println(Reports.summary("incoming migration", result, pageSize));
+    }
+
+    /** A usage error naming the option when the endpoint does not parse. */
+    static Endpoint parseEndpoint(CommandSpec spec, String option, String value) {
+        Endpoint endpoint;
+        try {
+            endpoint = Endpoint.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), option + " " + value + ": " + e.getMessage());
+        }
+        if (!(endpoint instanceof Endpoint.Tcp)) {
+            throw new ParameterException(spec.commandLine(), option + " " + value + ": expected tcp:HOST:PORT");
+        }
+        return endpoint;
+    }
+
+    private static String withPort(Endpoint endpoint, int port) {
+        if (endpoint instanceof Endpoint.Tcp tcp) {
+            return Endpoint.tcp(tcp.host(), port).toString();
+        }
+        return endpoint.toString();
+    }
+}

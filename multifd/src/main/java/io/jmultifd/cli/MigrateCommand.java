@@ -1,0 +1,130 @@
+package io.jmultifd.cli;
+
+import io.jmultifd.multifd.Endpoint;
+import io.jmultifd.multifd.MigrationParameters;
+import io.jmultifd.multifd.MigrationResult;
+import io.jmultifd.multifd.MigrationSource;
+import io.jmultifd.multifd.MigrationStatus;
+import io.jmultifd.multifd.ProgressListener;
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.SyntheticContent;
+import io.jmultifd.multifd.guest.Workload;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code jmultifd migrate}: the source; migrates image files or a synthetic guest, optionally while it runs. */
+@Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Migrate a guest to a destination started with 'jmultifd incoming' (QEMU: migrate).",
+                "The guest is either image files (--source: each file one RAM block named after the file) or "
+                + "synthetic memory (--synthetic SIZE:MIX). --workload-dirty-rate keeps writing to it while it "
+                + "migrates, as a running guest would."},
+        footer = {"", "SIZE: bytes with a k/M/G/T suffix (powers of 1024), a multiple of the page size.",
+                "MIX: 'mixed' (zero=10,text=30,binary=25,random=15,repeat=20) or KIND=PERCENT,... over the kinds "
+                + "zero, text, binary, random, repeat, summing to 100.",
+                "", "Exit codes: 0 completed, 1 failed or cancelled, 2 usage error."})
+final class MigrateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--to", required = true, paramLabel = "tcp:HOST:PORT", description = "The destination.")
+    String to;
+
+    static final class GuestSource {
+        @Option(names = "--source", arity = "1..*", paramLabel = "IMAGE",
+                description = "Image files, each one RAM block named after the file (size: a page multiple). "
+                        + "Mapped, not copied, unless a workload would write to them.")
+        List<Path> images;
+
+        @Option(names = "--synthetic", paramLabel = "SIZE:MIX",
+                description = "A synthetic guest, e.g. 1G:mixed or 512M:zero=10,text=90; reproducible from --seed.")
+        String synthetic;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    GuestSource guestSource;
+
+    @Option(names = "--workload-dirty-rate", paramLabel = "MB/s", defaultValue = "0",
+            description = "Keep dirtying guest pages at this rate during the migration (default: ${DEFAULT-VALUE}, "
+                    + "no workload).")
+    double dirtyRate;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "" + SyntheticContent.DEFAULT_SEED,
+            description = "Seed of the synthetic content and of the workload (default: a fixed value).")
+    long seed;
+
+    @Mixin
+    ParameterOptions options;
+
+    private final CliContext context;
+
+    MigrateCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        MigrationParameters parameters = options.parameters(spec);
+        Endpoint endpoint = IncomingCommand.parseEndpoint(spec, "--to", to);
+        if (!(dirtyRate >= 0) || Double.isInfinite(dirtyRate)) {
+            throw new ParameterException(spec.commandLine(), "--workload-dirty-rate " + dirtyRate
+                    + ": must be a number of MB/s >= 0");
+        }
+        boolean withWorkload = dirtyRate > 0;
+        // Validate everything first (usage errors), build the guest under the guard: filling a large synthetic
+        // guest takes a while, and Ctrl-C meanwhile must end the command as cancelled, not kill it.
+        SyntheticContent.Spec synthetic = guestSource.synthetic == null ? null
+                : Guests.parseSynthetic(spec, guestSource.synthetic, parameters.pageSize());
+        GuestMemory images = synthetic != null ? null
+                : Guests.images(spec, guestSource.images, parameters.pageSize(), withWorkload);
+        AtomicReference<MigrationSource> running = new AtomicReference<>();
+        int code = Main.EXIT_FAILED;
+        try (ShutdownGuard guard = new ShutdownGuard(() -> {
+            MigrationSource source = running.get();
+            if (source != null) {
+                source.cancel();
+            }
+        }, context.err())) {
+            try (GuestMemory guest = images != null ? images : Guests.synthetic(synthetic, parameters.pageSize(), seed);
+                 Workload workload = withWorkload ? new Workload(guest, dirtyRate, seed) : null) {
+                MigrationResult result;
+                if (guard.signalled()) {
+                    result = Reports.notStarted(parameters, MigrationStatus.CANCELLED, "cancelled before it started");
+                } else {
+                    MigrationSource source = new MigrationSource(guest, workload, parameters);
+                    running.set(source);
+                    if (workload != null) {
+                        workload.start();
+                    }
+                    boolean progress = context.progress() && !options.json;
+                    ProgressBar bar = progress ? new ProgressBar(context.err(), "migrate", parameters.pageSize()) : null;
+                    result = source.migrate(endpoint, bar == null ? ProgressListener.NONE : bar);
+                    if (bar != null) {
+                        bar.finish();
+                    }
+                }
+                // After COMPLETED the engine leaves the workload paused: these are the migrated contents.
+                Map<String, Long> checksums = result.completed() ? guest.checksums() : null;
+                if (options.json) {
+                    context.out().println(Reports.json(result, checksums));
+                }
+                context.err().println(Reports.summary("migration", result, parameters.pageSize()));
+                code = result.completed() ? Main.EXIT_OK : Main.EXIT_FAILED;
+                return code;
+            } finally {
+                context.out().flush();
+                context.err().flush();
+                guard.finished(code);
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.jmultifd.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jmultifd.multifd.MigrationParameters;
+import io.jmultifd.multifd.MigrationResult;
+import io.jmultifd.multifd.MigrationStatus;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The end-of-migration reports: a short human summary (stderr) and the JSON object (stdout). */
+final class Reports {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Reports() {}
+
+    /**
+     * MigrationResult.toMap(), then {@code block_checksums} (CRC32C of each block's final content as hex, only
+     * when completed), so that an image written with {@code --output} can be checked against the source.
+     */
+    static String json(MigrationResult result, Map<String, Long> blockChecksums) {
+        LinkedHashMap<String, Object> map = result.toMap();
+        if (blockChecksums != null && !blockChecksums.isEmpty()) {
+            LinkedHashMap<String, String> hex = new LinkedHashMap<>();
+            blockChecksums.forEach((k, v) -> hex.put(k, crcHex(v)));
+            map.put("block_checksums", hex);
+        }
+        try {
+            return JSON.writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the JSON report: " + e.getMessage(), e);
+        }
+    }
+
+    /** The result of a migration that never began (e.g. cancelled while the guest was being built). */
+    static MigrationResult notStarted(MigrationParameters p, MigrationStatus status, String error) {
+        return new MigrationResult(status, error, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, p.methodName(), p.channels(),
+                false, 0, 0, Map.of());
+    }
+
+    static String crcHex(long crc) {
+        return String.format(Locale.ROOT, "%08x", crc);
+    }
+
+    /** E.g. "migration completed in 1234 ms (downtime 12 ms, 3 rounds): 1.0 GiB, 912.3 Mbit/s, ...". */
+    static String summary(String what, MigrationResult r, int pageSize) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(what).append(' ').append(r.status().name().toLowerCase(Locale.ROOT))
+          .append(" in ").append(r.totalTimeMs()).append(" ms");
+        if (r.completed()) {
+            sb.append(" (downtime ").append(r.downtimeMs()).append(" ms, setup ").append(r.setupTimeMs())
+              .append(" ms, ").append(r.rounds()).append(r.rounds() == 1 ? " round" : " rounds").append(')');
+            sb.append(": ").append(bytes(r.transferredBytes())).append(" transferred, ")
+              .append(String.format(Locale.ROOT, "%.1f Mbit/s, %.0f pages/s", r.mbps(), r.pagesPerSecond()));
+            sb.append(String.format(Locale.ROOT, "; %d normal + %d zero pages", r.normalPages(), r.zeroPages()));
+            if (r.compressedBytes() > 0 && r.normalPages() > 0) {
+                sb.append(String.format(Locale.ROOT, ", compression ratio %.2f", ratio(r, pageSize)));
+            }
+            sb.append("; method ").append(r.method()).append(" on ").append(r.channels()).append(" channels");
+            sb.append("; checksums ").append(r.checksumMatch() ? "match" : "DIFFER");
+        } else if (r.error() != null) {
+            sb.append(": ").append(r.error());
+        }
+        return sb.toString();
+    }
+
+    /** normal page bytes / compressed payload bytes; NaN when nothing was compressed. */
+    static double ratio(MigrationResult r, int pageSize) {
+        return r.compressedBytes() > 0 ? (double) r.normalPages() * pageSize / r.compressedBytes() : Double.NaN;
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

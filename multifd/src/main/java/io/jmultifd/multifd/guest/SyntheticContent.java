@@ -1,0 +1,421 @@
+package io.jmultifd.multifd.guest;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Synthetic guest memory for {@code --synthetic SIZE:MIX}: pages of a few kinds whose compressibility resembles
+ * what a real guest holds (zero pages, text, structured binary records, incompressible data, short repeated
+ * patterns), reproducible byte for byte from a seed.
+ *
+ * <p>Each page's kind comes from a seeded shuffle of the exact per-kind page counts, so the mix is honoured
+ * exactly (up to rounding of one page per kind) and the kinds are spread over the block. Each page's bytes
+ * depend only on (seed, page index, kind), which lets {@link #fill} work on several threads and still give the
+ * same bytes.
+ */
+public final class SyntheticContent {
+    /** The seed used when the user gives none; any fixed value works, this one spells "jmultifd". */
+    public static final long DEFAULT_SEED = 0x6a6d756c7469666dL;
+
+    private SyntheticContent() {}
+
+    /** The kinds of page, in the order the mix syntax lists them. */
+    public enum PageKind {
+        ZERO, TEXT, BINARY, RANDOM, REPEAT;
+
+        /** The lower-case name used in a MIX, e.g. {@code text}. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static PageKind ofLabel(String label, String mix) {
+            for (PageKind k : values()) {
+                if (k.label().equals(label)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown page kind '" + label + "' in '" + mix + "' (kinds: "
+                    + String.join(", ", Arrays.stream(values()).map(PageKind::label).toList()) + ")");
+        }
+    }
+
+    /**
+     * Percentages of pages per kind, summing to 100.
+     *
+     * @param percent every kind, each in [0, 100]
+     */
+    public record Mix(Map<PageKind, Integer> percent) {
+        /**
+         * The default {@code mixed}: 10% zero, 30% text, 25% binary, 15% random, 20% repeat. About a tenth of
+         * the pages are zero, as in an idle but booted guest; the rest compress well on average (text, records,
+         * patterns) while the random pages make sure a method must cope with pages that do not shrink.
+         */
+        public static final Mix MIXED = new Mix(Map.of(
+                PageKind.ZERO, 10, PageKind.TEXT, 30, PageKind.BINARY, 25, PageKind.RANDOM, 15, PageKind.REPEAT, 20));
+
+        public Mix {
+            EnumMap<PageKind, Integer> copy = new EnumMap<>(PageKind.class);
+            for (PageKind k : PageKind.values()) {
+                copy.put(k, percent.getOrDefault(k, 0));
+            }
+            int sum = 0;
+            for (var e : copy.entrySet()) {
+                if (e.getValue() < 0 || e.getValue() > 100) {
+                    throw new IllegalArgumentException(e.getKey().label() + "=" + e.getValue()
+                            + ": a percentage must be between 0 and 100");
+                }
+                sum += e.getValue();
+            }
+            if (sum != 100) {
+                throw new IllegalArgumentException("percentages sum to " + sum + ", they must sum to 100");
+            }
+            percent = Collections.unmodifiableMap(copy);
+        }
+
+        /**
+         * Parses {@code mixed} or a list such as {@code zero=10,text=30,binary=20,random=20,repeat=20}; kinds not
+         * listed get 0%.
+         */
+        public static Mix parse(String text) {
+            if (text.equals("mixed")) {
+                return MIXED;
+            }
+            if (text.isBlank()) {
+                throw new IllegalArgumentException("empty mix (use 'mixed' or e.g. zero=10,text=30,binary=20,random=20,repeat=20)");
+            }
+            EnumMap<PageKind, Integer> percent = new EnumMap<>(PageKind.class);
+            for (String part : text.split(",", -1)) {
+                int eq = part.indexOf('=');
+                if (eq < 0) {
+                    throw new IllegalArgumentException("bad mix '" + text + "': '" + part
+                            + "' is not KIND=PERCENT (use 'mixed' or e.g. zero=10,text=30,binary=20,random=20,repeat=20)");
+                }
+                String label = part.substring(0, eq).trim();
+                String value = part.substring(eq + 1).trim();
+                PageKind kind = PageKind.ofLabel(label, text);
+                int p;
+                try {
+                    p = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("bad percentage '" + value + "' for " + label + " in '" + text
+                            + "' (an integer 0..100)");
+                }
+                if (percent.putIfAbsent(kind, p) != null) {
+                    throw new IllegalArgumentException(label + " is given twice in '" + text + "'");
+                }
+            }
+            return new Mix(percent);
+        }
+
+        /** The kinds with their percentages, e.g. {@code zero=10,text=30,...}. */
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            percent.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ",").append(k.label()).append('=').append(v));
+            return sb.toString();
+        }
+    }
+
+    /** A parsed {@code SIZE:MIX}. */
+    public record Spec(long size, Mix mix) {
+        public Spec {
+            if (size <= 0) {
+                throw new IllegalArgumentException("size must be positive, got " + size);
+            }
+        }
+
+        /** Parses {@code SIZE:MIX}, e.g. {@code 1G:mixed}; messages name the part that is wrong. */
+        public static Spec parse(String text) {
+            int colon = text.indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("expected SIZE:MIX, e.g. 1G:mixed or 512M:zero=10,text=90");
+            }
+            String sizeText = text.substring(0, colon);
+            long size = parseSize(sizeText);
+            if (size == 0) {
+                throw new IllegalArgumentException("bad size '" + sizeText + "': must be more than 0");
+            }
+            return new Spec(size, Mix.parse(text.substring(colon + 1)));
+        }
+
+        /** Checks that the size is a whole number of pages. */
+        public void requirePageMultiple(int pageSize) {
+            if (size % pageSize != 0) {
+                throw new IllegalArgumentException("size " + size + " is not a multiple of the page size " + pageSize);
+            }
+        }
+    }
+
+    /**
+     * Parses a byte count: digits with an optional binary suffix k, M, G or T (either case; an optional trailing
+     * {@code B} or {@code iB} is accepted, e.g. {@code 512MiB}).
+     */
+    public static long parseSize(String text) {
+        String t = text.trim();
+        String bad = "bad size '" + text + "' (use e.g. 512M, 1G)";
+        if (t.endsWith("iB") || t.endsWith("ib")) {
+            t = t.substring(0, t.length() - 2);
+        } else if (t.length() > 1 && (t.endsWith("B") || t.endsWith("b")) && !Character.isDigit(t.charAt(t.length() - 2))) {
+            t = t.substring(0, t.length() - 1);
+        }
+        if (t.isEmpty()) {
+            throw new IllegalArgumentException(bad);
+        }
+        int shift = switch (Character.toLowerCase(t.charAt(t.length() - 1))) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            case 't' -> 40;
+            default -> 0;
+        };
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException(bad);
+        }
+        long n;
+        try {
+            n = Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(bad + ": too large");
+        }
+        if (n > (Long.MAX_VALUE >> shift)) {
+            throw new IllegalArgumentException(bad + ": too large");
+        }
+        return n << shift;
+    }
+
+    /**
+     * The kind of every page: exact per-kind counts (largest remainder rounding), in an order shuffled with
+     * {@code seed}.
+     */
+    public static PageKind[] pageKinds(long pageCount, Mix mix, long seed) {
+        if (pageCount < 0 || pageCount > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("page count " + pageCount + " out of range");
+        }
+        int n = (int) pageCount;
+        PageKind[] kinds = PageKind.values();
+        long[] counts = new long[kinds.length];
+        long[] remainders = new long[kinds.length];
+        long assigned = 0;
+        for (int i = 0; i < kinds.length; i++) {
+            long exact = (long) n * mix.percent().get(kinds[i]);
+            counts[i] = exact / 100;
+            remainders[i] = exact % 100;
+            assigned += counts[i];
+        }
+        // Largest remainder first; ties go to the earlier kind, which keeps the result deterministic.
+        while (assigned < n) {
+            int best = 0;
+            for (int i = 1; i < kinds.length; i++) {
+                if (remainders[i] > remainders[best]) {
+                    best = i;
+                }
+            }
+            counts[best]++;
+            remainders[best] = -1;
+            assigned++;
+        }
+        PageKind[] result = new PageKind[n];
+        int at = 0;
+        for (int i = 0; i < kinds.length; i++) {
+            Arrays.fill(result, at, at + (int) counts[i], kinds[i]);
+            at += (int) counts[i];
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) { // Fisher-Yates
+            int j = random.nextInt(i + 1);
+            PageKind tmp = result[i];
+            result[i] = result[j];
+            result[j] = tmp;
+        }
+        return result;
+    }
+
+    /**
+     * Fills {@code memory} (a whole number of pages) with the mix, reproducibly from {@code seed}.
+     *
+     * @return the number of pages of each kind written
+     */
+    public static Map<PageKind, Long> fill(MemorySegment memory, int pageSize, Mix mix, long seed) {
+        if (pageSize <= 0 || Integer.bitCount(pageSize) != 1 || pageSize < 64) {
+            throw new IllegalArgumentException("page size must be a power of two >= 64, got " + pageSize);
+        }
+        if (memory.byteSize() % pageSize != 0) {
+            throw new IllegalArgumentException("memory size " + memory.byteSize() + " is not a multiple of the page size "
+                    + pageSize);
+        }
+        PageKind[] kinds = pageKinds(memory.byteSize() / pageSize, mix, seed);
+        final int pagesPerChunk = 1024;
+        int chunks = (kinds.length + pagesPerChunk - 1) / pagesPerChunk;
+        IntStream chunkStream = IntStream.range(0, chunks);
+        // Several threads when the segment allows it (shared, global, auto arenas); a confined one stays on ours.
+        if (memory.isAccessibleBy(Thread.ofPlatform().unstarted(() -> {}))) {
+            chunkStream = chunkStream.parallel();
+        }
+        chunkStream.forEach(chunk -> {
+            PageWriter writer = new PageWriter(pageSize);
+            int end = Math.min(kinds.length, (chunk + 1) * pagesPerChunk);
+            for (int page = chunk * pagesPerChunk; page < end; page++) {
+                MemorySegment target = memory.asSlice((long) page * pageSize, pageSize);
+                writer.write(target, kinds[page], new SplittableRandom(pageSeed(seed, page)));
+            }
+        });
+        EnumMap<PageKind, Long> counts = new EnumMap<>(PageKind.class);
+        for (PageKind k : PageKind.values()) {
+            counts.put(k, 0L);
+        }
+        for (PageKind k : kinds) {
+            counts.merge(k, 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    /** A well-mixed seed per page (SplittableRandom's own finaliser), so neighbouring pages are unrelated. */
+    private static long pageSeed(long seed, long page) {
+        long z = seed + (page + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Builds one page at a time in a heap buffer, then copies it into guest memory in one bulk copy. */
+    private static final class PageWriter {
+        private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED;
+        private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED;
+        private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+        private static final byte[][] WORDS = words(
+                "the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "was", "with", "be", "by",
+                "on", "not", "he", "this", "are", "or", "his", "from", "at", "which", "but", "have", "an", "had",
+                "they", "you", "were", "their", "one", "all", "we", "can", "her", "has", "there", "been", "if",
+                "more", "when", "will", "would", "who", "so", "no", "memory", "page", "guest", "migration",
+                "channel", "thread", "buffer", "request", "response", "server", "client", "error", "warning",
+                "info", "debug", "connection", "timeout", "started", "stopped", "completed", "failed", "user",
+                "session", "cache", "disk", "network", "kernel", "process", "service", "config", "value", "key",
+                "file", "directory", "version", "update", "system", "device", "queue", "worker", "task", "job",
+                "status", "time", "data", "record", "index", "table", "query", "result", "packet", "block");
+        private static final byte[][] LEVELS = words("INFO ", "DEBUG", "WARN ", "ERROR");
+
+        private final int pageSize;
+        private final byte[] bytes;
+        private final MemorySegment heap;
+
+        PageWriter(int pageSize) {
+            this.pageSize = pageSize;
+            this.bytes = new byte[pageSize];
+            this.heap = MemorySegment.ofArray(bytes);
+        }
+
+        void write(MemorySegment target, PageKind kind, SplittableRandom random) {
+            switch (kind) {
+                case ZERO -> {
+                    target.fill((byte) 0); // a mapped file may hold old data; anonymous memory is zero already
+                    return;
+                }
+                case TEXT -> text(random);
+                case BINARY -> binary(random);
+                case RANDOM -> randomBytes(random);
+                case REPEAT -> repeat(random);
+            }
+            MemorySegment.copy(heap, 0, target, 0, pageSize);
+        }
+
+        /** Log-like lines of ASCII words with a few numbers, words drawn with a skew toward the common ones. */
+        private void text(SplittableRandom random) {
+            int at = 0;
+            while (at < pageSize) {
+                if (random.nextInt(4) == 0) {
+                    at = put(at, digits(1000 + random.nextInt(9000)));
+                    at = put(at, ' ');
+                    at = put(at, LEVELS[Math.min(3, Integer.numberOfTrailingZeros(random.nextInt() | 8))]);
+                    at = put(at, ' ');
+                }
+                int wordsInLine = 4 + random.nextInt(12);
+                for (int w = 0; w < wordsInLine && at < pageSize; w++) {
+                    if (random.nextInt(10) == 0) {
+                        at = put(at, digits(random.nextInt(100_000)));
+                    } else {
+                        // min of two draws: lower indices (the common words) come up more often
+                        int index = Math.min(random.nextInt(WORDS.length), random.nextInt(WORDS.length));
+                        at = put(at, WORDS[index]);
+                    }
+                    at = put(at, w + 1 < wordsInLine ? ' ' : '\n');
+                }
+            }
+        }
+
+        /**
+         * 32-byte little-endian records as a program keeps them: a sequence number, a small type, flags, a small
+         * count, a pointer-like value into one heap region, and a short zero-padded name field.
+         */
+        private void binary(SplittableRandom random) {
+            long sequence = random.nextInt(1 << 20);
+            long heapBase = 0x00007f0000000000L | ((long) random.nextInt(1 << 16) << 24);
+            for (int at = 0; at + 32 <= pageSize; at += 32) {
+                heap.set(LONG_LE, at, sequence++);
+                heap.set(SHORT_LE, at + 8, (short) random.nextInt(16));
+                heap.set(SHORT_LE, at + 10, (short) (1 << random.nextInt(4)));
+                heap.set(INT_LE, at + 12, random.nextInt(256));
+                heap.set(LONG_LE, at + 16, heapBase + ((long) random.nextInt(1 << 16) << 4));
+                heap.set(LONG_LE, at + 24, 0L);
+                bytes[at + 24] = (byte) ('a' + random.nextInt(26));
+                bytes[at + 25] = (byte) ('a' + random.nextInt(26));
+                bytes[at + 26] = (byte) ('0' + random.nextInt(10));
+            }
+        }
+
+        private void randomBytes(SplittableRandom random) {
+            for (int at = 0; at < pageSize; at += 8) {
+                heap.set(LONG_LE, at, random.nextLong());
+            }
+        }
+
+        /** A pattern of 1 to 64 bytes (never all zero) repeated over the page, by doubling copies. */
+        private void repeat(SplittableRandom random) {
+            int length = 1 + random.nextInt(64);
+            for (int i = 0; i < length; i++) {
+                bytes[i] = (byte) random.nextInt(256);
+            }
+            bytes[0] |= 1;
+            int filled = length;
+            while (filled < pageSize) {
+                int n = Math.min(filled, pageSize - filled);
+                System.arraycopy(bytes, 0, bytes, filled, n);
+                filled += n;
+            }
+        }
+
+        private int put(int at, byte[] word) {
+            int n = Math.min(word.length, pageSize - at);
+            System.arraycopy(word, 0, bytes, at, n);
+            return at + n;
+        }
+
+        private int put(int at, char c) {
+            if (at < pageSize) {
+                bytes[at++] = (byte) c;
+            }
+            return at;
+        }
+
+        private static byte[] digits(int value) {
+            return Integer.toString(value).getBytes(StandardCharsets.US_ASCII);
+        }
+
+        private static byte[][] words(String... words) {
+            byte[][] result = new byte[words.length][];
+            for (int i = 0; i < words.length; i++) {
+                result[i] = words[i].getBytes(StandardCharsets.US_ASCII);
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.jmultifd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code jmultifd demo} in-process on a small live guest: the table, the JSON array, the tier column. */
+class DemoCommandTest {
+    /** MigrationResult.toMap()'s keys in their documented order. */
+    static final List<String> RESULT_KEYS = List.of("status", "error", "total_time_ms", "setup_time_ms",
+            "downtime_ms", "transferred_bytes", "normal_pages", "zero_pages", "compressed_bytes", "mbps",
+            "pages_per_second", "dirty_sync_count", "dirty_pages_rate", "method", "channels", "checksum_match",
+            "cpu_time_ms", "rounds", "method_statistics");
+
+    @Test
+    void tableHasOneCompletedRowPerMethodWithEveryColumn() {
+        CliRunner r = CliRunner.run("demo", "--size", "4M", "--channels", "2", "--workload-dirty-rate", "8",
+                "--methods", "none,qpl");
+        assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(List.of("method", "status", "total", "ms", "downtime", "ms", "Mbit/s", "pages/s", "transferred",
+                "zero", "pages", "ratio", "checksum", "pages", "per", "tier"),
+                List.of(lines.get(0).trim().split(" +")), r.toString());
+        assertTrue(lines.get(1).matches("-+"), r.toString());
+        assertEquals(4, lines.size(), "header, rule, two rows\n" + r);
+        assertTrue(lines.get(2).matches("none +completed .* match +raw=\\d+"), r.toString());
+        // qpl shows every tier, so that a fallback from hardware to software or java is visible.
+        assertTrue(lines.get(3).matches("qpl +completed .* match +hardware=\\d+ software=\\d+ java=\\d+.*"),
+                r.toString());
+        assertTrue(r.err().contains("demo none: completed"), r.toString());
+        assertTrue(!r.err().contains("\r") && !r.out().contains("\r"), "no progress bar off a terminal\n" + r);
+    }
+
+    @Test
+    void jsonIsOneArrayWithEveryResultKeyInOrder() throws Exception {
+        CliRunner r = CliRunner.run("demo", "--size", "2M", "--channels", "2", "--methods", "zlib,zstd", "--json");
+        assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
+        JsonNode array = new ObjectMapper().readTree(r.out());
+        assertTrue(array.isArray(), r.toString());
+        assertEquals(2, array.size(), r.toString());
+        List<String> methods = new ArrayList<>();
+        for (JsonNode result : array) {
+            List<String> keys = new ArrayList<>();
+            result.fieldNames().forEachRemaining(keys::add);
+            assertEquals(RESULT_KEYS, keys, r.toString());
+            assertEquals("COMPLETED", result.get("status").asText(), r.toString());
+            assertTrue(result.get("checksum_match").asBoolean(), r.toString());
+            assertEquals(2, result.get("channels").asInt(), r.toString());
+            assertTrue(result.get("method_statistics").isObject(), r.toString());
+            methods.add(result.get("method").asText());
+        }
+        assertEquals(List.of("zlib", "zstd"), methods);
+    }
+
+    @Test
+    void tierColumnShowsEveryTierOfATieredMethodAndOnlyNonZeroCountersOtherwise() {
+        Map<String, Long> qpl = new LinkedHashMap<>();
+        qpl.put("pages_hardware", 0L);
+        qpl.put("pages_software", 900L);
+        qpl.put("pages_java", 0L);
+        qpl.put("pages_raw", 12L);
+        qpl.put("fallbacks", 0L);
+        assertEquals("hardware=0 software=900 java=0 (raw 12)", DemoCommand.methodPages(qpl));
+        assertEquals("hardware=0 software=0 java=5", DemoCommand.methodPages(Map.of("pages_java", 5L)));
+        assertEquals("raw=7", DemoCommand.methodPages(Map.of("pages_raw", 7L, "bytes_in", 3L)));
+        assertEquals("-", DemoCommand.methodPages(Map.of()));
+    }
+}
