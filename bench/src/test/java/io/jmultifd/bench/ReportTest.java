@@ -181,7 +181,7 @@ class ReportTest {
         results.put("settings", Map.of("repetitions", 3, "jmh", "-f 2", "loopback_none_size", "1G",
                 "workload_dirty_rate_MBps", 16.0));
         results.put("image", Map.of("size", 1, "sha256", "abc", "pages", 1, "zero_pages", 0, "bytes_per_kind", Map.of()));
-        results.put("synthetic", Map.of("skipped", "no generator"));
+        results.put("synthetic", Map.of("skipped", "--synthetic none"));
         results.put("jmh", List.of(Map.of("benchmark", "PageCodecBenchmark.decompress", "params", Map.of("tier", "java"),
                 "pages_per_s", 777L, "error_pages_per_s", 1L, "bytes_per_s", 777L * 4096)));
         java.nio.file.Path readme = repo.resolve("accel-plugin/README.md");
@@ -194,7 +194,7 @@ class ReportTest {
         assertTrue(docs.contains("- **Command:** `bench/run-bench.sh --write-docs`"), docs);
         assertTrue(docs.contains("- **Machine:** 2 cores, Test CPU"), docs);
         assertTrue(docs.contains("- **Date:** 2026-01-01T00:00:00Z"), docs);
-        assertTrue(docs.contains("(skipped in this run: no generator)"), docs);
+        assertTrue(docs.contains("(skipped in this run: --synthetic none)"), docs);
         assertTrue(docs.contains("## T"), docs);
         String plugin = java.nio.file.Files.readString(readme);
         assertTrue(plugin.startsWith("# qpl\n\n## Benchmark\n\n" + Report.PLUGIN_BEGIN + "\nMeasured by `bench/run-bench.sh --write-docs`"), plugin);
