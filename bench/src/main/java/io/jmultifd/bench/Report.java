@@ -543,6 +543,12 @@ final class Report {
                         ((Number) r.get("bytes_per_s")).doubleValue() / 1e6));
             }
         }
+        sb.append("\nThe same two measurements by hand (IMAGE: `bench/make-guest-image.sh IMAGE 256M`; PAGES: `bench-pages.img` in the "
+                + "run's results folder, the 4096 non-zero pages both sides measured):\n\n```\n"
+                + "java --enable-native-access=ALL-UNNAMED -Djmultifd.bench.image=IMAGE -jar bench/target/benchmarks.jar "
+                + "PageCodecBenchmark -p tier=software -jvmArgsAppend \"--enable-native-access=ALL-UNNAMED "
+                + "-Djmultifd.bench.image=IMAGE\"\n"
+                + "bench/target/native/qpl_page_bench PAGES software fixed 5\n```\n");
         Object cQpl = ((Map<String, Object>) results.getOrDefault("c_yardsticks", Map.of())).get("qpl_page_bench");
         sb.append("\nC reference `qpl_page_bench` on the same pages: ").append(cQpl == null ? "not run" : cQpl).append("\n\n");
         sb.append("| ratio | ours | reference | ratio | goal | met |\n|---|---:|---:|---:|---|---|\n");

@@ -34,5 +34,7 @@ class HarnessRunTest {
         assertTrue(Files.readString(out.resolve("table.md")).contains("| none | 1 | unlimited |"));
         assertTrue(Files.isRegularFile(out.resolve("throughput-vs-channels-unlimited.png")));
         assertTrue(!Files.exists(out.resolve("guest-32M.img")), "the image is deleted after the run");
+        assertEquals((long) BenchPages.PAGES * BenchPages.PAGE, Files.size(out.resolve("bench-pages.img")),
+                "the measured pages stay for rerunning the C reference");
     }
 }

@@ -142,6 +142,7 @@ class ReportTest {
         assertTrue(section.contains("`bench/run-bench.sh --quick`"), section);
         assertTrue(section.contains("| PageCodecBenchmark.compress | software | 12345 | 50.6 |"), section);
         assertTrue(section.contains("compress_pages_per_s=11111"), section);
+        assertTrue(section.contains("bench/target/native/qpl_page_bench PAGES software fixed 5"), section);
         assertTrue(section.contains("| 12345 | 11111 | 1.111 | >= 0.95 | yes |"), section);
         String table = Report.tableMarkdown(results);
         assertTrue(table.contains("| 2 | 100 | 3500 | 7000 | 10 | 20 |"), table);
