@@ -216,9 +216,9 @@ public final class MigrationSource {
                     long dirty = guest.dirtyCount();
                     dirtyRemaining = dirty;
                     long elapsedRound = Math.max(1, System.nanoTime() - roundStart);
-                    if (round > 0) {
-                        dirtyPagesRate = dirty * 1e9 / elapsedRound;
-                    }
+                    // Pages the guest dirtied during the round just sent (the bulk round too: a migration that
+                    // converges right after it must still report the rate its workload ran at).
+                    dirtyPagesRate = dirty * 1e9 / elapsedRound;
                     report();
                     double expectedDowntimeMs = pagesPerSec <= 0 ? Double.MAX_VALUE : dirty * 1000.0 / pagesPerSec;
                     if (expectedDowntimeMs <= params.downtimeLimitMs()) {

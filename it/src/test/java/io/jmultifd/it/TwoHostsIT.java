@@ -1,0 +1,55 @@
+package io.jmultifd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+
+/** Source and destination in separate containers: a live qpl migration over two channels. */
+@EnabledIfEnvironmentVariable(named = "JMULTIFD_IT", matches = "1")
+class TwoHostsIT {
+    private final ContainerSet containers = new ContainerSet();
+
+    @AfterEach
+    void removeContainers() {
+        containers.close();
+    }
+
+    @Test
+    void liveQplMigrationOverTwoChannelsCompletesWithMatchingChecksums() throws Exception {
+        int port = ItEnvironment.freePort();
+        String[] parameters = Cli.sets("multifd-compression=qpl", "multifd-channels=2");
+        JmultifdContainer destination = containers.add(new JmultifdContainer(ItEnvironment.image(), "destination")
+                .runningCli(Cli.args(new String[]{"incoming", "--listen", "tcp:127.0.0.1:" + port, "--json"},
+                        parameters)));
+        destination.start();
+        destination.awaitListening(port, Duration.ofSeconds(60));
+
+        // The guest keeps writing 16 MB/s while it is migrated: later rounds resend what it dirtied.
+        JmultifdContainer source = containers.add(new JmultifdContainer(ItEnvironment.image(), "source")
+                .runningCli(Cli.args(new String[]{"migrate", "--to", "tcp:127.0.0.1:" + port,
+                        "--synthetic", "128M:mixed", "--workload-dirty-rate", "16", "--seed", "11", "--json"},
+                        parameters)));
+        source.start();
+
+        int sourceExit = source.awaitExit(Duration.ofSeconds(240));
+        int destinationExit = destination.awaitExit(Duration.ofSeconds(60));
+        JsonNode sent = source.jsonReport();
+        JsonNode received = destination.jsonReport();
+
+        assertEquals(0, sourceExit, "source exit code; output:\n" + source.output());
+        assertEquals(0, destinationExit, "destination exit code; output:\n" + destination.output());
+        Reports.assertCompleted("source", sent);
+        Reports.assertCompleted("destination", received);
+        assertEquals(2, sent.path("channels").asInt(), "source channels: " + sent);
+        assertEquals(2, received.path("channels").asInt(), "destination channels: " + received);
+        assertEquals("qpl", sent.path("method").asText(), "source method: " + sent);
+        // Live: the workload dirtied pages during the bulk round, so more than one round was sent.
+        assertTrue(sent.path("rounds").asLong() >= 2, "source rounds (bulk + at least a stop-and-copy): " + sent);
+        assertTrue(sent.path("dirty_sync_count").asLong() >= 1, "source dirty syncs: " + sent);
+    }
+}
