@@ -1,0 +1,70 @@
+package io.jmultifd.bench;
+
+import io.jmultifd.qpl.QplLibrary;
+import io.jmultifd.qpl.jobs.CorruptStreamException;
+import io.jmultifd.qpl.jobs.PageExecutor;
+import io.jmultifd.qpl.jobs.QplCalls;
+import io.jmultifd.qpl.jobs.SoftwarePageExecutor;
+import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.sw.perpage.Huffman;
+import io.jmultifd.sw.perpage.JavaDeflatePageCodec;
+import io.jmultifd.sw.perpage.PageCodec;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * The per-page codecs of the {@code qpl} format, configured as the C reference runs libqpl: level 1, fixed
+ * Huffman. {@code software} is the FFM path of the jobs module ({@link SoftwarePageExecutor}, one
+ * {@code qpl_execute_job} per page, the executor the {@code qpl} method's software tier wraps);
+ * {@code java} is the java.util.zip tier.
+ */
+final class PageCodecs {
+    static final List<String> TIERS = List.of("software", "java");
+
+    private PageCodecs() {}
+
+    static PageCodec open(String tier) {
+        return switch (tier) {
+            case "software" -> {
+                QplLibrary.load(); // a clear QplUnavailableException (with every place searched) when absent
+                yield new ExecutorCodec(new SoftwarePageExecutor(BenchPages.PAGE, BenchPages.PACKET_PAGES, false,
+                        QplCalls.bindings()));
+            }
+            case "java" -> new JavaDeflatePageCodec(BenchPages.PAGE, 1, Huffman.FIXED);
+            default -> throw new IllegalArgumentException("page codec tier " + tier + ": unknown; known: " + TIERS);
+        };
+    }
+
+    /** A jobs-module executor seen as a {@link PageCodec}; adds nothing on the page path. */
+    private record ExecutorCodec(PageExecutor executor) implements PageCodec {
+        @Override
+        public String tier() {
+            return executor.tier();
+        }
+
+        @Override
+        public void compress(List<MemorySegment> pages, List<MemorySegment> slots, int[] lengths) {
+            executor.compress(pages, slots, lengths);
+        }
+
+        @Override
+        public void decompress(List<MemorySegment> streams, List<MemorySegment> pages) throws CorruptPayloadException {
+            try {
+                executor.decompress(streams, pages);
+            } catch (CorruptStreamException e) {
+                throw new CorruptPayloadException(e.pageIndex(), e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public MethodStatistics statistics() {
+            return new MethodStatistics(executor.statistics().asMap());
+        }
+
+        @Override
+        public void close() {
+            executor.close();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.jmultifd.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The harness end to end on a tiny matrix: a broken migration must make it fail, a sound one must not. */
+class HarnessRunTest {
+
+    @Test
+    void aMigrationThatLosesDataFailsTheRunAndIsNamed(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Harness.Options o = Harness.parse(new String[] {"--size", "32M", "--skip-jmh", "--synthetic", "none",
+                "--methods", "none," + LossyTestMethod.NAME, "--channels", "1", "--bandwidths", "0", "--reps", "1",
+                "--loopback-size", "4M", "--dirty-rate", "0", "--repo", dir.toString(), "--out", out.toString()});
+        int exit = new Harness().run(o);
+
+        JsonNode results = Harness.read(out.resolve("results.json"));
+        List<String> failures = new ArrayList<>();
+        results.path("failures").forEach(f -> failures.add(f.asText()));
+        assertEquals(1, exit, failures::toString);
+        assertTrue(failures.stream().anyMatch(f -> f.startsWith("migration " + LossyTestMethod.NAME + "/1/unlimited rep 1: ")),
+                failures::toString);
+        assertTrue(failures.stream().noneMatch(f -> f.startsWith("migration none/")), failures::toString);
+        // The sound `none` runs (matrix and loopback) still have their figures and the report was written.
+        assertEquals(1, results.path("loopback_none").get(0).path("completed_runs").asInt());
+        assertTrue(Files.readString(out.resolve("table.md")).contains("| none | 1 | unlimited |"));
+        assertTrue(Files.isRegularFile(out.resolve("throughput-vs-channels-unlimited.png")));
+        assertTrue(!Files.exists(out.resolve("guest-32M.img")), "the image is deleted after the run");
+        assertEquals((long) BenchPages.PAGES * BenchPages.PAGE, Files.size(out.resolve("bench-pages.img")),
+                "the measured pages stay for rerunning the C reference");
+    }
+}
