@@ -16,7 +16,7 @@ class ZeroPagesTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment page = arena.allocate(4096, 4096);
             assertTrue(ZeroPages.isZero(page));
-            for (long at : new long[] {0, 7, 8, 2048, 4095}) {
+            for (long at : new long[] {0, 7, 8, 127, 128, 2048, 4095}) {
                 page.set(ValueLayout.JAVA_BYTE, at, (byte) 0x40);
                 assertFalse(ZeroPages.isZero(page), "non-zero byte at " + at);
                 page.set(ValueLayout.JAVA_BYTE, at, (byte) 0);
@@ -36,6 +36,11 @@ class ZeroPagesTest {
             assertFalse(ZeroPages.isZero(buffer.asSlice(3, 5)));
             assertFalse(ZeroPages.isZero(buffer.asSlice(1, 20)));
             assertTrue(ZeroPages.isZero(buffer.asSlice(7, 20)));
+            MemorySegment odd = arena.allocate(200, 8); // a 128-byte chunk, then a 72-byte tail
+            assertTrue(ZeroPages.isZero(odd));
+            odd.set(ValueLayout.JAVA_BYTE, 199, (byte) 1);
+            assertFalse(ZeroPages.isZero(odd), "last byte of the tail");
+            assertTrue(ZeroPages.isZero(odd.asSlice(0, 199)));
         }
     }
 }
