@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
@@ -158,6 +159,51 @@ public final class MigrationDestination implements AutoCloseable {
         }
     }
 
+    /** On its own thread: waits until every channel has ended, then computes the received blocks' checksums. */
+    private void checksumWhenReceived(CompletableFuture<long[]> result, Watchdog watchdog) {
+        try {
+            for (ReceiveChannel c : channels) {
+                while (!c.done.await(20, TimeUnit.MILLISECONDS)) {
+                    if (failure.isSet()) {
+                        result.cancel(false);
+                        return;
+                    }
+                }
+            }
+            if (failure.isSet()) {
+                result.cancel(false);
+                return;
+            }
+            List<RamBlock> blocks = received.blocks();
+            long[] crc = new long[blocks.size()];
+            for (int i = 0; i < crc.length; i++) {
+                crc[i] = blocks.get(i).checksum();
+                watchdog.touch();
+            }
+            result.complete(crc);
+        } catch (InterruptedException e) {
+            result.cancel(false); // torn down
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+    }
+
+    private long[] awaitChecksums(CompletableFuture<long[]> checksums) throws Failure.Stopped, InterruptedException {
+        while (true) {
+            failure.check();
+            try {
+                return checksums.get(20, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // poll again
+            } catch (java.util.concurrent.CancellationException e) {
+                failure.check();
+                throw new IllegalStateException("checksums cancelled without a failure");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("computing the received checksums failed", e.getCause());
+            }
+        }
+    }
+
     /** Accepts one migration on {@code listen} and returns when it is done, failed or cancelled. */
     public MigrationResult receive(Endpoint listen, ProgressListener listener) {
         synchronized (this) {
@@ -202,6 +248,11 @@ public final class MigrationDestination implements AutoCloseable {
             for (ReceiveChannel c : channels) {
                 threads.start("jmultifd-recv-" + c.index, c::run);
             }
+            // The received memory is final once every channel has read END, which the source sends before it
+            // computes its own checksums: computing ours from then on overlaps the two (both are downtime).
+            CompletableFuture<long[]> localChecksums = new CompletableFuture<>();
+            Watchdog verifyWatchdog = watchdog;
+            threads.start("jmultifd-dst-verify", () -> checksumWhenReceived(localChecksums, verifyWatchdog));
             // The main stream: stop-and-copy notice, then completion with the source's checksums.
             long[] sourceCrc;
             while (true) {
@@ -242,9 +293,9 @@ public final class MigrationDestination implements AutoCloseable {
             report(Progress.Phase.VERIFY, rounds);
             List<String> mismatches = new ArrayList<>();
             List<RamBlock> blocks = received.blocks();
+            long[] localCrc = awaitChecksums(localChecksums);
             for (int i = 0; i < blocks.size(); i++) {
-                long crc = blocks.get(i).checksum();
-                watchdog.touch();
+                long crc = localCrc[i];
                 if (crc != sourceCrc[i]) {
                     mismatches.add(String.format("block %s: source 0x%08x, destination 0x%08x",
                             blocks.get(i).name(), sourceCrc[i], crc));
