@@ -299,6 +299,14 @@ public final class Harness {
                 step("JMH MethodBenchmark");
                 rows.addAll(withData("image", MicroBenchmarks.run(List.of(new MicroBenchmarks.Spec("MethodBenchmark",
                         List.of("compress", "decompress"), "method", o.methods)), o.jmh, jvmArgs, missing)));
+                if (o.methods.contains(Report.SCALED_METHOD)) {
+                    // Two source channels on two cores with the destination elsewhere: two threads, each with
+                    // its own sender (channel state), against the one-thread figure above.
+                    step("JMH MethodBenchmark.compress, " + Report.SCALED_METHOD + ", 2 threads");
+                    rows.addAll(withData("image", MicroBenchmarks.run(List.of(new MicroBenchmarks.Spec(
+                            "MethodBenchmark", List.of("compress"), "method", List.of(Report.SCALED_METHOD), 2)),
+                            o.jmh, jvmArgs, missing)));
+                }
             }
             results.put("synthetic", synthetic(o, out, ratios, rows, missing));
             if (!o.skipJmh) {

@@ -35,8 +35,16 @@ final class MicroBenchmarks {
         }
     }
 
-    /** A benchmark class (simple name), its benchmark methods, and the values of its one parameter (or none). */
-    record Spec(String className, List<String> methods, String param, List<String> values) {}
+    /**
+     * A benchmark class (simple name), its benchmark methods, the values of its one parameter (or none), and
+     * how many JMH threads run it at once (each with its own {@code Scope.Thread} state; the score is their sum).
+     * A spec with more than one thread gets a {@code threads} entry in its rows' parameters.
+     */
+    record Spec(String className, List<String> methods, String param, List<String> values, int threads) {
+        Spec(String className, List<String> methods, String param, List<String> values) {
+            this(className, methods, param, values, 1);
+        }
+    }
 
     private MicroBenchmarks() {}
 
@@ -57,6 +65,7 @@ final class MicroBenchmarks {
                     .warmupTime(TimeValue.milliseconds(settings.iterationMillis()))
                     .measurementTime(TimeValue.milliseconds(settings.iterationMillis()))
                     .jvmArgsAppend(jvmArgs.toArray(String[]::new))
+                    .threads(spec.threads())
                     .shouldFailOnError(false);
             if (spec.param() != null) b.param(spec.param(), spec.values().toArray(String[]::new));
             Collection<RunResult> results = new Runner(b.build()).run();
@@ -66,6 +75,7 @@ final class MicroBenchmarks {
                 String method = label.substring(label.lastIndexOf('.') + 1);
                 Map<String, String> params = new LinkedHashMap<>();
                 for (String k : r.getParams().getParamsKeys()) params.put(k, r.getParams().getParam(k));
+                if (spec.threads() > 1) params.put("threads", Integer.toString(spec.threads()));
                 double err = r.getPrimaryResult().getScoreError();
                 Row row = new Row(spec.className() + "." + method, params, r.getPrimaryResult().getScore(),
                         Double.isNaN(err) ? 0 : err, r.getPrimaryResult().getStatistics().getMax());
@@ -74,7 +84,9 @@ final class MicroBenchmarks {
             for (String method : spec.methods()) {
                 List<String> values = spec.param() == null ? java.util.Collections.singletonList(null) : spec.values();
                 for (String v : values) {
-                    Map<String, String> params = v == null ? Map.of() : Map.of(spec.param(), v);
+                    Map<String, String> params = new LinkedHashMap<>();
+                    if (v != null) params.put(spec.param(), v);
+                    if (spec.threads() > 1) params.put("threads", Integer.toString(spec.threads()));
                     Row probe = new Row(spec.className() + "." + method, params, 0, 0, 0);
                     Row got = byKey.get(probe.key());
                     if (got == null) missing.add(probe.key() + " gave no result (see the JMH output above)");

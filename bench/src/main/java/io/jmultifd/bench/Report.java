@@ -140,7 +140,39 @@ final class Report {
             list.add(missing("zero-page check: Java / C", cZero.ok() ? "ZeroPageBenchmark gave no result" : cZero.problem()));
         }
         list.add(channelScaling(matrix));
+        list.add(senderScaling(rows));
         return list;
+    }
+
+    /** The method whose channel scaling is a goal (the "qpl on the software path, 2 channels vs 1"). */
+    static final String SCALED_METHOD = "qpl-software";
+    static final String SENDER_SCALING = "qpl software sender, pages/s (JMH MethodBenchmark.compress, own channel "
+            + "state per thread): 2 threads / 1 thread";
+
+    /**
+     * The source side alone: two channels' senders on the two cores, as when the destination is another host.
+     * The migrations above cannot show this here, since both ends share the same two cores.
+     */
+    static Map<String, Object> senderScaling(List<MicroBenchmarks.Row> rows) {
+        Double one = null, two = null;
+        for (MicroBenchmarks.Row r : rows) {
+            if (!r.benchmark().equals("MethodBenchmark.compress") || !SCALED_METHOD.equals(r.params().get("method"))
+                    || !"image".equals(r.params().get("data"))) continue;
+            if (r.params().get("threads") == null) one = r.opsPerSecond();
+            else if ("2".equals(r.params().get("threads"))) two = r.opsPerSecond();
+        }
+        if (one == null || two == null || one <= 0) {
+            return missing("qpl software sender: 2 threads / 1 thread",
+                    "needs MethodBenchmark.compress of " + SCALED_METHOD + " with 1 and 2 threads");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", SENDER_SCALING);
+        m.put("ours", Math.round(two));
+        m.put("c", Math.round(one));
+        m.put("ratio", Harness.round3(two / one));
+        m.put("goal", ">= 1.7");
+        m.put("met", two / one >= 1.7);
+        return m;
     }
 
     /** Context next to the loopback ratio: the same copy when the receiver fills fresh memory. No goal. */
@@ -481,6 +513,9 @@ final class Report {
                 - **qpl software, 2 channels / 1 channel:** median pages/s of the unlimited `qpl-software` migrations
                   of the matrix. Source and destination engines share the machine's cores, so on 2 cores each side
                   has at most one core per channel only when the other side idles.
+                - **qpl software sender, 2 threads / 1 thread:** the source side alone, as when the destination is
+                  another host: JMH `MethodBenchmark.compress` of `qpl-software` run by 2 threads at once, each with
+                  its own sender (a channel's method state) on its own packets, against 1 thread (JMH means).
                 - **zero-page check, Java / C:** `bench/native/zero_scan.c` (memcmp of each 4 KiB page against a zero
                   page) against `ZeroPageBenchmark` (the engine's `ZeroPages.isZero`), both over the first 8192 pages
                   of the guest image, one core.

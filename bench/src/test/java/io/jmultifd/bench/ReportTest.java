@@ -87,6 +87,25 @@ class ReportTest {
     }
 
     @Test
+    void senderScalingIsTwoThreadsOverOneOfQplSoftwareOnTheImage() {
+        List<MicroBenchmarks.Row> rows = List.of(
+                new MicroBenchmarks.Row("MethodBenchmark.compress", Map.of("method", "qpl-software", "data", "image"),
+                        1000, 0, 1100),
+                new MicroBenchmarks.Row("MethodBenchmark.compress",
+                        Map.of("method", "qpl-software", "threads", "2", "data", "image"), 1900, 0, 2500),
+                new MicroBenchmarks.Row("MethodBenchmark.compress",
+                        Map.of("method", "qpl-software", "data", "synthetic:mixed"), 10, 0, 10),
+                new MicroBenchmarks.Row("MethodBenchmark.decompress",
+                        Map.of("method", "qpl-software", "threads", "2", "data", "image"), 1, 0, 1));
+        Map<String, Object> r = Report.senderScaling(rows);
+        assertEquals(Report.SENDER_SCALING, r.get("name"));
+        assertEquals(1.9, r.get("ratio"), "JMH means, the image's rows only");
+        assertEquals(true, r.get("met"));
+        Map<String, Object> none = Report.senderScaling(rows.subList(0, 1));
+        assertTrue(String.valueOf(none.get("missing")).contains("1 and 2 threads"), none::toString);
+    }
+
+    @Test
     void channelScalingWithoutBothRunsSaysWhatIsMissing() {
         Map<String, Object> r = Report.channelScaling(List.of(config("qpl-software", 1, 0, 1000.0, 0),
                 config("qpl-software", 2, 0, null, 0)));
