@@ -45,8 +45,11 @@ final class ImageOutput {
         }
     }
 
-    /** Maps each block from a fresh temporary file (a stale one is removed first: the file must start sparse). */
-    BlockFactory blockFactory() {
+    /**
+     * Maps each block from a fresh temporary file (a stale one is removed first: the file must start sparse);
+     * with {@code prealloc}, every page of it is backed before the migration writes to it.
+     */
+    BlockFactory blockFactory(boolean prealloc) {
         return (name, size, pageSize) -> {
             Path temporary;
             synchronized (this) {
@@ -59,7 +62,11 @@ final class ImageOutput {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot remove the stale " + temporary + ": " + e.getMessage(), e);
             }
-            return RamBlock.mapFile(name, temporary, size, pageSize);
+            RamBlock block = RamBlock.mapFile(name, temporary, size, pageSize);
+            if (prealloc) {
+                block.touchEveryPage();
+            }
+            return block;
         };
     }
 

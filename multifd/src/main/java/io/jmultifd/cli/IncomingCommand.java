@@ -61,7 +61,7 @@ final class IncomingCommand implements Callable<Integer> {
         ProgressBar bar = progress ? new ProgressBar(context.err(), "incoming", parameters.pageSize()) : null;
         MigrationDestination destination = imageOutput == null
                 ? new MigrationDestination(parameters)
-                : new MigrationDestination(parameters, imageOutput.blockFactory());
+                : new MigrationDestination(parameters, imageOutput.blockFactory(parameters.prealloc()));
         int code = Main.EXIT_FAILED;
         try (ShutdownGuard guard = new ShutdownGuard(destination::cancel, context.err());
              destination) {

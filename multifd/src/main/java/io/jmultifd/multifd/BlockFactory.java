@@ -6,6 +6,8 @@ import io.jmultifd.multifd.guest.RamBlock;
 @FunctionalInterface
 public interface BlockFactory {
     BlockFactory ANONYMOUS = RamBlock::anonymous;
+    /** Anonymous memory backed up front ({@code prealloc=true}). */
+    BlockFactory PREALLOCATED = (name, size, pageSize) -> RamBlock.anonymous(name, size, pageSize, true);
 
     RamBlock create(String name, long size, int pageSize);
 }

@@ -71,8 +71,9 @@ public final class MigrationDestination implements AutoCloseable {
     private volatile long appliedRound;
     private ProgressListener progress = ProgressListener.NONE;
 
+    /** Receives into anonymous memory, backed up front when {@code prealloc=true}. */
     public MigrationDestination(MigrationParameters local) {
-        this(local, BlockFactory.ANONYMOUS);
+        this(local, local.prealloc() ? BlockFactory.PREALLOCATED : BlockFactory.ANONYMOUS);
     }
 
     /** @param blockFactory allocates the received blocks (e.g. a file mapping for {@code --output}) */

@@ -29,6 +29,7 @@ public final class MigrationParameters {
     public static final String CONVERGENCE_TIMEOUT = "convergence-timeout";
     public static final String FORCE_CONVERGE = "force-converge";
     public static final String MAX_GUEST_SIZE = "max-guest-size";
+    public static final String PREALLOC = "prealloc";
 
     /** Engine parameters and their defaults, in documentation order. */
     public static final Map<String, String> ENGINE_DEFAULTS;
@@ -46,6 +47,7 @@ public final class MigrationParameters {
         d.put(CONVERGENCE_TIMEOUT, "60000");
         d.put(FORCE_CONVERGE, "false");
         d.put(MAX_GUEST_SIZE, Long.toString(defaultMaxGuestSize()));
+        d.put(PREALLOC, "false");
         ENGINE_DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -62,6 +64,7 @@ public final class MigrationParameters {
     private final long convergenceTimeoutMs;
     private final boolean forceConverge;
     private final long maxGuestSize;
+    private final boolean prealloc;
 
     private MigrationParameters(Map<String, String> given) {
         Map<String, String> known = knownParameters();
@@ -85,15 +88,20 @@ public final class MigrationParameters {
         this.peerTimeoutMs = number(PEER_TIMEOUT, 1, 86_400_000L);
         this.convergenceTimeoutMs = number(CONVERGENCE_TIMEOUT, 0, 86_400_000L);
         this.maxGuestSize = number(MAX_GUEST_SIZE, 1, Long.MAX_VALUE);
-        String fc = get(FORCE_CONVERGE);
-        if (!fc.equals("true") && !fc.equals("false")) {
-            throw new IllegalArgumentException(FORCE_CONVERGE + "=" + fc + ": must be one of [false, true]");
-        }
-        this.forceConverge = fc.equals("true");
+        this.forceConverge = bool(FORCE_CONVERGE);
+        this.prealloc = bool(PREALLOC);
         this.method = CompressionMethods.find(get(COMPRESSION));
         // The method checks its own parameters and names the bad one.
         this.methodHandshake = Collections.unmodifiableMap(
                 new TreeMap<>(method.handshakeParameters(methodParameters())));
+    }
+
+    private boolean bool(String name) {
+        String v = get(name);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(name + "=" + v + ": must be one of [false, true]");
+        }
+        return v.equals("true");
     }
 
     /** Validates and freezes the given parameters (missing ones take their defaults). */
@@ -219,6 +227,9 @@ public final class MigrationParameters {
     public boolean forceConverge() { return forceConverge; }
     /** Destination: the largest guest (sum of block sizes) it agrees to allocate. */
     public long maxGuestSize() { return maxGuestSize; }
+
+    /** Destination: back received anonymous blocks with memory up front (QEMU's {@code -mem-prealloc}). */
+    public boolean prealloc() { return prealloc; }
 
     @Override
     public String toString() {

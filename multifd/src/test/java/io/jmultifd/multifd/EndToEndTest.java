@@ -90,6 +90,18 @@ class EndToEndTest {
     }
 
     @org.junit.jupiter.api.Test
+    void preallocatedDestinationReceivesTheGuest() throws Exception {
+        MigrationParameters p = MigrationParameters.from(Map.of("multifd-compression", "none", "prealloc", "true"));
+        try (GuestMemory guest = Harness.mixedGuest(2 << 20, 1 << 20, 9);
+             Harness.Incoming in = new Harness.Incoming(p, true)) {
+            MigrationResult sent = new MigrationSource(guest, null, p).migrate(in.sourceTarget, null);
+            Harness.assertCompleted(sent, "source");
+            Harness.assertCompleted(in.await(), "destination");
+            Harness.assertSameMemory(guest, in.destination.received());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void resultReportsStatisticsInOrder() throws Exception {
         MigrationParameters p = MigrationParameters.from(Map.of("multifd-compression", XorMethod.NAME, "multifd-channels", "3"));
         try (GuestMemory guest = Harness.mixedGuest(2 << 20, 1 << 20, 5);

@@ -50,6 +50,7 @@ class ParametersTest {
         assertEquals("multifd-zero-page=sometimes: must be one of [legacy, multifd, none]",
                 error(Map.of("multifd-zero-page", "sometimes")));
         assertEquals("force-converge=yes: must be one of [false, true]", error(Map.of("force-converge", "yes")));
+        assertEquals("prealloc=1: must be one of [false, true]", error(Map.of("prealloc", "1")));
         String e = error(Map.of("multifd-compression", "lz77"));
         assertTrue(e.startsWith("multifd-compression=lz77: unknown method; available: "), e);
         assertTrue(e.contains("none"), e);

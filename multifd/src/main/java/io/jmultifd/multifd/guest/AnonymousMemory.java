@@ -20,6 +20,7 @@ final class AnonymousMemory {
     private static final int MAP_PRIVATE = 0x02;
     private static final int MAP_ANONYMOUS = 0x20;
     private static final int MAP_NORESERVE = 0x4000;
+    private static final int MAP_POPULATE = 0x8000;
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
 
@@ -48,13 +49,17 @@ final class AnonymousMemory {
 
     private AnonymousMemory() {}
 
-    /** {@code size} zero bytes aligned to at least {@code alignment} (mmap gives the system page size). */
-    static MemorySegment allocate(Arena arena, long size, int alignment) {
+    /**
+     * {@code size} zero bytes aligned to at least {@code alignment} (mmap gives the system page size); with
+     * {@code populate}, backed by memory before this returns (the Arena fallback always is: it zero-fills).
+     */
+    static MemorySegment allocate(Arena arena, long size, int alignment, boolean populate) {
         if (MMAP != null && alignment <= 4096) {
             MemorySegment addr;
+            int flags = MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : MAP_NORESERVE);
             try {
                 addr = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+                        flags, -1, 0L);
             } catch (Throwable t) {
                 throw new IllegalStateException("mmap failed: " + t, t);
             }

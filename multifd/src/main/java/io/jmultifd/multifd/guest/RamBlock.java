@@ -52,13 +52,33 @@ public final class RamBlock implements AutoCloseable {
 
     /** Zero-filled anonymous memory, aligned to the page size (lazily backed on Linux, like QEMU's RAM). */
     public static RamBlock anonymous(String name, long size, int pageSize) {
+        return anonymous(name, size, pageSize, false);
+    }
+
+    /**
+     * Zero-filled anonymous memory, aligned to the page size; with {@code prealloc} every page is backed before
+     * this returns (Linux: {@code MAP_POPULATE}), so that the first write to a page, e.g. by IAA through SVM,
+     * takes no page fault.
+     */
+    public static RamBlock anonymous(String name, long size, int pageSize, boolean prealloc) {
         check(name, size, pageSize);
         Arena arena = Arena.ofShared();
         try {
-            return new RamBlock(name, size, pageSize, arena, AnonymousMemory.allocate(arena, size, pageSize));
+            return new RamBlock(name, size, pageSize, arena,
+                    AnonymousMemory.allocate(arena, size, pageSize, prealloc));
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /**
+     * Backs every page now (memory, or blocks of a mapped file) by writing each page's first byte back to it,
+     * so that later writes take no page fault ({@code prealloc}). Call before anything else writes the block.
+     */
+    public void touchEveryPage() {
+        for (long offset = 0; offset < size; offset += pageSize) {
+            memory.set(ValueLayout.JAVA_BYTE, offset, memory.get(ValueLayout.JAVA_BYTE, offset));
         }
     }
 

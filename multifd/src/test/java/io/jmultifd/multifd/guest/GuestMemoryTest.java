@@ -53,6 +53,51 @@ class GuestMemoryTest {
         }
     }
 
+    /** prealloc backs every page before the block is handed out; the default leaves untouched pages unbacked. */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+    void preallocatedBlockIsResidentAndLazyOneIsNot() throws Exception {
+        long size = 64L * 4096;
+        try (RamBlock lazy = RamBlock.anonymous("lazy", size, 4096);
+             RamBlock eager = RamBlock.anonymous("eager", size, 4096, true)) {
+            assertEquals(0, residentBytes(lazy.memory()), "untouched lazy block");
+            assertEquals(size, residentBytes(eager.memory()), "preallocated block");
+            assertTrue(ZeroPages.isZero(eager.memory()));
+        }
+    }
+
+    /** For a file-backed block (incoming --output with prealloc) every page is mapped in, content unchanged. */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+    void touchingEveryPageMapsAFileBlockInWithoutChangingIt(@TempDir Path dir) throws Exception {
+        long size = 32L * 4096;
+        try (RamBlock b = RamBlock.mapFile("img", dir.resolve("img"), size, 4096)) {
+            b.memory().set(ValueLayout.JAVA_BYTE, 5 * 4096L, (byte) 7);
+            assertTrue(residentBytes(b.memory()) < size, "only the written page is mapped in yet");
+            b.touchEveryPage();
+            assertEquals(size, residentBytes(b.memory()));
+            byte[] expected = new byte[(int) size];
+            expected[5 * 4096] = 7;
+            CRC32C crc = new CRC32C();
+            crc.update(expected);
+            assertEquals(crc.getValue(), b.checksum(), "content unchanged");
+        }
+    }
+
+    /** The Rss of the mapping that starts at the segment's address, from /proc/self/smaps. */
+    private static long residentBytes(MemorySegment segment) throws java.io.IOException {
+        String start = Long.toHexString(segment.address());
+        boolean inMapping = false;
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                inMapping = line.startsWith(start + "-");
+            } else if (inMapping && line.startsWith("Rss:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new AssertionError("no mapping at 0x" + start + " in /proc/self/smaps");
+    }
+
     @Test
     void badBlocksAreRejected() {
         assertEquals("block ram0: size 5000 must be a positive multiple of the page size 4096",
