@@ -478,7 +478,7 @@ final class Report {
         sb.append("Migrations run over loopback TCP (127.0.0.1) with source and destination engines in one JVM "
                 + "(the destination on its own thread), so both sides and the workload share the machine's cores. "
                 + "CPU % is `cpu_time_ms / total_time_ms * 100` of each side's engine threads (100% = one core). "
-                + "Network Mbit/s is the source's transferred bytes over its total time. Compression ratio = page "
+                + "Network Mbit/s is the source's `mbps`: transferred bytes over the transfer time (total minus setup, as QEMU computes its final throughput); pages/s likewise. Compression ratio = page "
                 + "bytes / payload bytes of the data pages sent.\n\n");
         sb.append("The `none` loopback runs migrate a guest of ").append(settings.get("loopback_none_size"))
                 .append(" (the image repeated) without a workload, after one unrecorded warm-up migration; the C socket "
