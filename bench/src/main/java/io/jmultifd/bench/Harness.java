@@ -328,23 +328,30 @@ public final class Harness {
             long loopbackBytes = GuestImageBuilder.parseSize(o.loopbackSize);
             Yardsticks.Outcome cCopy = yardstick(yard, c.socketCopy(loopbackBytes, 3));
             Yardsticks.Outcome cCopyFresh = yardstick(yard, c.socketCopyFresh(loopbackBytes, 3));
+            Yardsticks.Outcome cCopyMemory = yardstick(yard, c.socketCopyMemory(loopbackBytes, 3));
             List<Map<String, Object>> loopback = new ArrayList<>();
             if (!o.skipMigrations) {
                 step("`none` migrations of a " + o.loopbackSize + " guest over loopback TCP, no workload, channels "
-                        + o.channels + " x " + o.repetitions + " repetitions (yardstick: C socket copy)");
+                        + o.channels + " x " + o.repetitions + " repetitions, destination memory lazy and prealloc"
+                        + " (yardstick: C socket copy)");
                 try (Arena tileArena = Arena.ofShared()) {
                     MemorySegment tiled = tile(pages.image(), loopbackBytes, tileArena);
-                    try (Migrations migrations = new Migrations(tiled, 0)) {
-                        // One unrecorded migration first: the JIT compiles the engine's page path and the kernel
-                        // sets up its socket buffers, costs the later runs (and the matrix) do not pay either.
-                        Migrations.Run warm = migrations.run(new Migrations.Config("none", o.channels.getLast(), 0), 41);
-                        System.out.println("  warm-up (not recorded): " + warm.source().get("status") + " "
-                                + warm.source().get("total_time_ms") + " ms");
-                        if (!"COMPLETED".equals(warm.source().get("status"))) {
-                            failures.add("loopback warm-up migration: " + warm.source().get("error"));
-                        }
-                        for (int ch : o.channels) {
-                            loopback.add(runConfig(migrations, new Migrations.Config("none", ch, 0), o.repetitions));
+                    for (boolean prealloc : List.of(false, true)) {
+                        try (Migrations migrations = new Migrations(tiled, 0, prealloc)) {
+                            // One unrecorded migration first: the JIT compiles the engine's page path and the
+                            // kernel sets up its socket buffers, costs the later runs (and the matrix) do not pay.
+                            Migrations.Run warm = migrations.run(new Migrations.Config("none", o.channels.getLast(), 0), 41);
+                            System.out.println("  warm-up (not recorded): " + warm.source().get("status") + " "
+                                    + warm.source().get("total_time_ms") + " ms");
+                            if (!"COMPLETED".equals(warm.source().get("status"))) {
+                                failures.add("loopback warm-up migration: " + warm.source().get("error"));
+                            }
+                            for (int ch : o.channels) {
+                                Map<String, Object> cfg = runConfig(migrations, new Migrations.Config("none", ch, 0),
+                                        o.repetitions);
+                                cfg.put("destination_prealloc", prealloc);
+                                loopback.add(cfg);
+                            }
                         }
                     }
                 }
@@ -371,6 +378,7 @@ public final class Harness {
             // 6. Yardstick ratios.
             List<Map<String, Object>> yardstickRatios = Report.yardstickRatios(cQpl, cZero, cCopy,
                     codecOutcomes.get("software"), rows, matrix, loopback, failures);
+            if (cCopyMemory.ok() && !loopback.isEmpty()) yardstickRatios.add(Report.memoryCopy(loopback, cCopyMemory));
             if (cCopyFresh.ok() && !loopback.isEmpty()) yardstickRatios.add(Report.context(loopback, cCopyFresh));
             results.put("yardstick_ratios", yardstickRatios);
         }

@@ -39,13 +39,20 @@ final class Migrations implements AutoCloseable {
 
     private final MemorySegment image;
     private final double dirtyRateMBps;
+    private final boolean preallocDestination;
     private final ExecutorService destinationThread = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("bench-destination").daemon(true).unstarted(r));
     private final GuestMemory guest;
 
     Migrations(MemorySegment image, double dirtyRateMBps) {
+        this(image, dirtyRateMBps, false);
+    }
+
+    /** @param preallocDestination whether the destination runs with {@code prealloc=true} */
+    Migrations(MemorySegment image, double dirtyRateMBps, boolean preallocDestination) {
         this.image = image;
         this.dirtyRateMBps = dirtyRateMBps;
+        this.preallocDestination = preallocDestination;
         this.guest = GuestMemory.of(java.util.List.of(RamBlock.anonymous("ram", image.byteSize(), BenchPages.PAGE)));
     }
 
@@ -58,8 +65,9 @@ final class Migrations implements AutoCloseable {
         // workload instead of failing on convergence-timeout, so every cell of the matrix gets figures.
         p.put("force-converge", "true");
         MigrationParameters parameters = MigrationParameters.from(p);
+        MigrationParameters destinationParameters = parameters.with("prealloc", Boolean.toString(preallocDestination));
         // close() frees the received guest; the results are taken before.
-        try (MigrationDestination destination = new MigrationDestination(parameters)) {
+        try (MigrationDestination destination = new MigrationDestination(destinationParameters)) {
             Future<MigrationResult> received = destinationThread.submit(
                     () -> destination.receive(Endpoint.parse("tcp:127.0.0.1:0"), ProgressListener.NONE));
             int port = destination.awaitListening();

@@ -47,6 +47,12 @@ final class Yardsticks {
         return run("socket_copy", List.of(Long.toString(bytes), Integer.toString(repeats), "reuse"));
     }
 
+    /** The socket copy between buffers of all the bytes (memory, not cache; the destination already backed). */
+    Outcome socketCopyMemory(long bytes, int repeats) {
+        Outcome o = run("socket_copy", List.of(Long.toString(bytes), Integer.toString(repeats), "memory"));
+        return new Outcome("socket_copy_memory", o.figures(), o.problem());
+    }
+
     /** The socket copy into fresh memory (first-touch faults included, as on a migration destination). */
     Outcome socketCopyFresh(long bytes, int repeats) {
         Outcome o = run("socket_copy", List.of(Long.toString(bytes), Integer.toString(repeats), "fresh"));

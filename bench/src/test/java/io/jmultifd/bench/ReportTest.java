@@ -227,6 +227,29 @@ class ReportTest {
         assertEquals("# no markers\n", java.nio.file.Files.readString(readme));
     }
 
+    private static Map<String, Object> preallocated(Map<String, Object> config) {
+        config.put("destination_prealloc", true);
+        return config;
+    }
+
+    @Test
+    void likeForLikeLoopbackTakesOnlyPreallocatedRunsAndFreshContextOnlyLazyOnes() {
+        List<Map<String, Object>> loopback = List.of(config("none", 1, 0, 1.0, 9000),
+                preallocated(config("none", 1, 0, 1.0, 7000)), preallocated(config("none", 2, 0, 1.0, 8000)));
+        Yardsticks.Outcome memory = new Yardsticks.Outcome("socket_copy_memory", Map.of("copy_Mbitps", "10000"), null);
+        Map<String, Object> m = Report.memoryCopy(loopback, memory);
+        assertEquals(Report.MEMORY_COPY, m.get("name"));
+        assertEquals(0.8, m.get("ratio"), "the fastest prealloc run, not the faster lazy one");
+        assertEquals(true, m.get("met"));
+        Yardsticks.Outcome fresh = new Yardsticks.Outcome("socket_copy_fresh", Map.of("copy_Mbitps", "10000"), null);
+        assertEquals(0.9, Report.context(loopback, fresh).get("ratio"), "the lazy run only");
+        Map<String, Object> none = Report.memoryCopy(loopback.subList(0, 1), memory);
+        assertTrue(String.valueOf(none.get("missing")).contains("prealloc=true"), none::toString);
+        Map<String, Object> results = new java.util.LinkedHashMap<>();
+        results.put("loopback_none", loopback);
+        assertTrue(Report.figures(results).containsKey("loopback_none/ch2/prealloc/mbps"), () -> Report.figures(results).toString());
+    }
+
     @Test
     void theFreshMemoryCopyIsContextWithoutAGoalAndNotACompareFigure() {
         Yardsticks.Outcome fresh = new Yardsticks.Outcome("socket_copy_fresh", Map.of("copy_Mbitps", "5000"), null);
