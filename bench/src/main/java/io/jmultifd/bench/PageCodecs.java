@@ -1,16 +1,12 @@
 package io.jmultifd.bench;
 
+import io.jmultifd.accel.qpl.QplPageCodec;
 import io.jmultifd.qpl.QplLibrary;
-import io.jmultifd.qpl.jobs.CorruptStreamException;
-import io.jmultifd.qpl.jobs.PageExecutor;
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.jobs.SoftwarePageExecutor;
-import io.jmultifd.spi.CorruptPayloadException;
-import io.jmultifd.spi.MethodStatistics;
 import io.jmultifd.sw.perpage.Huffman;
 import io.jmultifd.sw.perpage.JavaDeflatePageCodec;
 import io.jmultifd.sw.perpage.PageCodec;
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
@@ -28,43 +24,11 @@ final class PageCodecs {
         return switch (tier) {
             case "software" -> {
                 QplLibrary.load(); // a clear QplUnavailableException (with every place searched) when absent
-                yield new ExecutorCodec(new SoftwarePageExecutor(BenchPages.PAGE, BenchPages.PACKET_PAGES, false,
+                yield new QplPageCodec(new SoftwarePageExecutor(BenchPages.PAGE, BenchPages.PACKET_PAGES, false,
                         QplCalls.bindings()));
             }
             case "java" -> new JavaDeflatePageCodec(BenchPages.PAGE, 1, Huffman.FIXED);
             default -> throw new IllegalArgumentException("page codec tier " + tier + ": unknown; known: " + TIERS);
         };
-    }
-
-    /** A jobs-module executor seen as a {@link PageCodec}; adds nothing on the page path. */
-    private record ExecutorCodec(PageExecutor executor) implements PageCodec {
-        @Override
-        public String tier() {
-            return executor.tier();
-        }
-
-        @Override
-        public void compress(List<MemorySegment> pages, List<MemorySegment> slots, int[] lengths) {
-            executor.compress(pages, slots, lengths);
-        }
-
-        @Override
-        public void decompress(List<MemorySegment> streams, List<MemorySegment> pages) throws CorruptPayloadException {
-            try {
-                executor.decompress(streams, pages);
-            } catch (CorruptStreamException e) {
-                throw new CorruptPayloadException(e.pageIndex(), e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public MethodStatistics statistics() {
-            return new MethodStatistics(executor.statistics().asMap());
-        }
-
-        @Override
-        public void close() {
-            executor.close();
-        }
     }
 }

@@ -410,15 +410,19 @@ final class Report {
         }
         sb.append("### Yardsticks (measured in the same run)\n\n| ratio | ours | reference | ratio | goal | met |\n|---|---:|---:|---:|---|---|\n");
         for (Map<String, Object> y : (List<Map<String, Object>>) results.getOrDefault("yardstick_ratios", List.of())) {
-            if (y.containsKey("missing")) {
-                sb.append("| ").append(y.get("name")).append(" | | | MISSING: ").append(y.get("missing")).append(" | | |\n");
-            } else {
-                sb.append("| ").append(y.get("name")).append(" | ").append(y.get("ours")).append(" | ").append(y.get("c"))
-                        .append(" | ").append(y.get("ratio")).append(" | ").append(y.get("goal")).append(" | ")
-                        .append(y.get("met") == null ? "-" : Boolean.TRUE.equals(y.get("met")) ? "yes" : "**no**").append(" |\n");
-            }
+            yardstickRow(sb, y);
         }
         return sb.toString();
+    }
+
+    private static void yardstickRow(StringBuilder sb, Map<String, Object> y) {
+        if (y.containsKey("missing")) {
+            sb.append("| ").append(y.get("name")).append(" | | | MISSING: ").append(y.get("missing")).append(" | | |\n");
+        } else {
+            sb.append("| ").append(y.get("name")).append(" | ").append(y.get("ours")).append(" | ").append(y.get("c"))
+                    .append(" | ").append(y.get("ratio")).append(" | ").append(y.get("goal")).append(" | ")
+                    .append(y.get("met") == null ? "-" : Boolean.TRUE.equals(y.get("met")) ? "yes" : "**no**").append(" |\n");
+        }
     }
 
     // ------------------------------------------------------------------------------------ plots
@@ -618,13 +622,7 @@ final class Report {
         sb.append("| ratio | ours | reference | ratio | goal | met |\n|---|---:|---:|---:|---|---|\n");
         for (Map<String, Object> y : (List<Map<String, Object>>) results.getOrDefault("yardstick_ratios", List.of())) {
             if (!String.valueOf(y.get("name")).startsWith("qpl software")) continue;
-            if (y.containsKey("missing")) {
-                sb.append("| ").append(y.get("name")).append(" | | | MISSING: ").append(y.get("missing")).append(" | | |\n");
-            } else {
-                sb.append("| ").append(y.get("name")).append(" | ").append(y.get("ours")).append(" | ").append(y.get("c"))
-                        .append(" | ").append(y.get("ratio")).append(" | ").append(y.get("goal")).append(" | ")
-                        .append(y.get("met") == null ? "-" : Boolean.TRUE.equals(y.get("met")) ? "yes" : "**no**").append(" |\n");
-            }
+            yardstickRow(sb, y);
         }
         return sb.toString();
     }

@@ -9,11 +9,14 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Objects;
 
-/** The hardware and software tiers: a {@link PageCodec} over a QPL {@link PageExecutor} of the jobs module. */
-final class QplPageCodec implements PageCodec {
+/**
+ * The hardware and software tiers: a {@link PageCodec} over a QPL {@link PageExecutor} of the jobs module.
+ * Public for the bench module, which measures the software executor through exactly this adapter.
+ */
+public final class QplPageCodec implements PageCodec {
     private final PageExecutor executor;
 
-    QplPageCodec(PageExecutor executor) {
+    public QplPageCodec(PageExecutor executor) {
         this.executor = Objects.requireNonNull(executor, "executor");
     }
 
