@@ -1,6 +1,5 @@
 package io.jmultifd.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,15 +46,9 @@ class MixedTiersIT {
                         "--synthetic", "64M:mixed", "--seed", "5", "--json"}, parameters)));
         source.start();
 
-        int sourceExit = source.awaitExit(Duration.ofSeconds(180));
-        int destinationExit = destination.awaitExit(Duration.ofSeconds(60));
-        JsonNode sent = source.jsonReport();
-        JsonNode received = destination.jsonReport();
-
-        assertEquals(0, sourceExit, "source exit code; output:\n" + source.output());
-        assertEquals(0, destinationExit, "destination exit code; output:\n" + destination.output());
-        Reports.assertCompleted("source", sent);
-        Reports.assertCompleted("destination", received);
+        Reports.Migration migration = Reports.assertBothCompleted(source, Duration.ofSeconds(180), destination);
+        JsonNode sent = migration.sent();
+        JsonNode received = migration.received();
         assertTrue(Reports.statistic(sent, sourceTierCounter) > 0,
                 "source pages counted in " + sourceTierCounter + ": " + sent.path("method_statistics"));
         assertTrue(Reports.statistic(received, destinationTierCounter) > 0,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.Locale;
 
 /** Assertions on the CLI's JSON report (MigrationResult.toMap()). */
@@ -25,6 +26,27 @@ final class Reports {
         assertNotEquals("completed", status(report), side + " must not report a completed migration: " + report);
         assertTrue(report.path("error").isTextual() && !report.path("error").asText().isBlank(),
                 side + " names the cause: " + report);
+    }
+
+    /** Both ends' JSON reports of one migration. */
+    record Migration(JsonNode sent, JsonNode received) {
+    }
+
+    /**
+     * Waits for a source and a destination container running the CLI with {@code --json}, checks that both
+     * exited 0 and report a completed migration with matching checksums, and returns their reports.
+     */
+    static Migration assertBothCompleted(JmultifdContainer source, Duration sourceLimit,
+                                         JmultifdContainer destination) {
+        int sourceExit = source.awaitExit(sourceLimit);
+        int destinationExit = destination.awaitExit(Duration.ofSeconds(60));
+        JsonNode sent = source.jsonReport();
+        JsonNode received = destination.jsonReport();
+        assertEquals(0, sourceExit, "source exit code; output:\n" + source.output());
+        assertEquals(0, destinationExit, "destination exit code; output:\n" + destination.output());
+        assertCompleted("source", sent);
+        assertCompleted("destination", received);
+        return new Migration(sent, received);
     }
 
     /** A counter of method_statistics, 0 when absent. */

@@ -36,15 +36,9 @@ class TwoHostsIT {
                         parameters)));
         source.start();
 
-        int sourceExit = source.awaitExit(Duration.ofSeconds(240));
-        int destinationExit = destination.awaitExit(Duration.ofSeconds(60));
-        JsonNode sent = source.jsonReport();
-        JsonNode received = destination.jsonReport();
-
-        assertEquals(0, sourceExit, "source exit code; output:\n" + source.output());
-        assertEquals(0, destinationExit, "destination exit code; output:\n" + destination.output());
-        Reports.assertCompleted("source", sent);
-        Reports.assertCompleted("destination", received);
+        Reports.Migration migration = Reports.assertBothCompleted(source, Duration.ofSeconds(240), destination);
+        JsonNode sent = migration.sent();
+        JsonNode received = migration.received();
         assertEquals(2, sent.path("channels").asInt(), "source channels: " + sent);
         assertEquals(2, received.path("channels").asInt(), "destination channels: " + received);
         assertEquals("qpl", sent.path("method").asText(), "source method: " + sent);
