@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles the C yardsticks with gcc -O2 into bench/target/native/ (never committed):
-#   qpl_page_bench  the shared reference (shared/reference/qpl_page_bench.c, not copied into this repo),
-#                   against the libqpl that ci/provision-libqpl.sh provides
+#   qpl_page_bench  the team's shared reference (shared/reference/qpl_page_bench.c; a verbatim copy is kept in
+#                   bench/native/reference/ for clones without shared/ beside them), against the libqpl that
+#                   ci/provision-libqpl.sh provides
 #   zero_scan       memcmp zero-page scan, one core
 #   socket_copy     plain loopback TCP copy
 # A yardstick that cannot be built is reported on stderr with the reason and skipped (exit 0), so the
@@ -25,8 +26,13 @@ for d in "${JMULTIFD_SHARED_DIR:-}" "$repo/../shared" \
          "$(cd "$repo" && cd "$(git rev-parse --git-common-dir 2>/dev/null)/../.." 2>/dev/null && pwd)/shared"; do
     if [ -n "$d" ] && [ -f "$d/reference/qpl_page_bench.c" ]; then reference=$d/reference/qpl_page_bench.c; break; fi
 done
+copy=$repo/bench/native/reference/qpl_page_bench.c
+if [ -n "$reference" ] && ! cmp -s "$reference" "$copy"; then
+    echo "bench/native/build.sh: $reference differs from $copy; using the shared one (update the copy)" >&2
+fi
+[ -z "$reference" ] && [ -f "$copy" ] && reference=$copy
 if [ -z "$reference" ]; then
-    fail "shared/reference/qpl_page_bench.c not found (looked in \$JMULTIFD_SHARED_DIR, $repo/../shared and beside the main checkout); the C-vs-Java qpl ratio will be missing"
+    fail "qpl_page_bench.c not found (looked in \$JMULTIFD_SHARED_DIR, $repo/../shared, beside the main checkout and $copy); the C-vs-Java qpl ratio will be missing"
 else
     lib=$("$repo/ci/provision-libqpl.sh" --print-lib) && inc=$("$repo/ci/provision-libqpl.sh" --print-include)
     if [ -z "${lib:-}" ] || [ -z "${inc:-}" ]; then

@@ -529,7 +529,7 @@ final class Report {
         sb.append("""
                 ## How the yardsticks are measured
 
-                - **qpl software, Java FFM / C:** `shared/reference/qpl_page_bench.c`, compiled with gcc -O2 against the
+                - **qpl software, Java FFM / C:** `shared/reference/qpl_page_bench.c` (or its copy in `bench/native/reference/`), compiled with gcc -O2 against the
                   same libqpl, runs on a file holding exactly the pages `PageCodecBenchmark` uses (4096 non-zero pages
                   spread over the image): level 1, fixed Huffman, output capped at 4095 bytes, then inflate every
                   non-raw page. The compression ratios must be identical (same library, same pages).
