@@ -165,14 +165,7 @@ final class Report {
             return missing("qpl software sender: 2 threads / 1 thread",
                     "needs MethodBenchmark.compress of " + SCALED_METHOD + " with 1 and 2 threads");
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", SENDER_SCALING);
-        m.put("ours", Math.round(two));
-        m.put("c", Math.round(one));
-        m.put("ratio", Harness.round3(two / one));
-        m.put("goal", ">= 1.7");
-        m.put("met", two / one >= 1.7);
-        return m;
+        return ratio(SENDER_SCALING, two, one, 1.7);
     }
 
     static boolean preallocated(Map<String, Object> loopbackConfig) {
@@ -229,14 +222,7 @@ final class Report {
             return missing("qpl software: 2 channels / 1 channel",
                     "needs completed unlimited qpl-software migrations with 1 and 2 channels");
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", SCALING);
-        m.put("ours", Math.round(two));
-        m.put("c", Math.round(one));
-        m.put("ratio", Harness.round3(two / one));
-        m.put("goal", ">= 1.7");
-        m.put("met", two / one >= 1.7);
-        return m;
+        return ratio(SCALING, two, one, 1.7);
     }
 
     private static Map<String, Object> ratio(String name, double ours, double c, double goal) {
