@@ -74,6 +74,26 @@ final class Failure {
         }
     }
 
+    /**
+     * Waits for {@code result}, checking every 20 ms whether the side has stopped meanwhile. A result that
+     * failed or was cancelled without a recorded failure is an internal error.
+     */
+    <T> T await(java.util.concurrent.Future<T> result, String what) throws Stopped, InterruptedException {
+        while (true) {
+            check();
+            try {
+                return result.get(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // poll again
+            } catch (java.util.concurrent.CancellationException e) {
+                check();
+                throw new IllegalStateException(what + " cancelled without a failure");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(what + " failed", e.getCause());
+            }
+        }
+    }
+
     /** Thrown to unwind a thread after the side has stopped; the reason is in {@link Failure#get()}. */
     static final class Stopped extends Exception {
         Stopped() {

@@ -189,22 +189,6 @@ public final class MigrationDestination implements AutoCloseable {
         }
     }
 
-    private long[] awaitChecksums(CompletableFuture<long[]> checksums) throws Failure.Stopped, InterruptedException {
-        while (true) {
-            failure.check();
-            try {
-                return checksums.get(20, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                // poll again
-            } catch (java.util.concurrent.CancellationException e) {
-                failure.check();
-                throw new IllegalStateException("checksums cancelled without a failure");
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("computing the received checksums failed", e.getCause());
-            }
-        }
-    }
-
     /** Accepts one migration on {@code listen} and returns when it is done, failed or cancelled. */
     public MigrationResult receive(Endpoint listen, ProgressListener listener) {
         synchronized (this) {
@@ -294,7 +278,7 @@ public final class MigrationDestination implements AutoCloseable {
             report(Progress.Phase.VERIFY, rounds);
             List<String> mismatches = new ArrayList<>();
             List<RamBlock> blocks = received.blocks();
-            long[] localCrc = awaitChecksums(localChecksums);
+            long[] localCrc = failure.await(localChecksums, "computing the received checksums");
             for (int i = 0; i < blocks.size(); i++) {
                 long crc = localCrc[i];
                 if (crc != sourceCrc[i]) {

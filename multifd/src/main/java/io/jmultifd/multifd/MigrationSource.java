@@ -287,7 +287,7 @@ public final class MigrationSource {
                     watchdog.touch();
                 }
                 complete.send(connections.getFirst());
-                String mismatch = awaitVerdict();
+                String mismatch = failure.await(verdict, "the destination's verdict");
                 verdictNanos = System.nanoTime();
                 if (mismatch != null) {
                     failure.set(MigrationStatus.FAILED, mismatch);
@@ -430,19 +430,6 @@ public final class MigrationSource {
                 }
             } catch (IOException e) {
                 failure.set(MigrationStatus.FAILED, "main channel: " + Failure.describe(e));
-            }
-        }
-
-        private String awaitVerdict() throws Failure.Stopped, InterruptedException {
-            while (true) {
-                failure.check();
-                try {
-                    return verdict.get(50, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    // poll again
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException(e);
-                }
             }
         }
 
