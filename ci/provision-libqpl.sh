@@ -174,40 +174,50 @@ provision() {
         "set JMULTIFD_DEBIAN_MIRROR to a Debian mirror URI"
 
     mkdir -p "$CACHE_ROOT"
-    local work
+    # Two working directories: the result is staged next to its final place (one rename publishes it),
+    # apt's state and downloads go under the temporary directory, because apt drops to its sandbox user
+    # _apt for downloads and that user cannot reach anything under a 0700 $HOME (a fresh machine's).
+    local work apt_dir
     work=$(mktemp -d "$CACHE_ROOT/.provision.XXXXXX")
-    trap 'rm -rf "$work"' EXIT
-    mkdir -p "$work/apt/etc/sources.list.d" "$work/apt/etc/preferences.d" "$work/apt/state/lists/partial" \
-             "$work/apt/cache/archives/partial" "$work/debs" "$work/root" "$work/out/lib" "$work/out/bin" \
+    apt_dir=$(mktemp -d "${TMPDIR:-/tmp}/jmultifd-apt.XXXXXX")
+    trap 'rm -rf "$work" "$apt_dir"' EXIT
+    mkdir -p "$apt_dir/etc/sources.list.d" "$apt_dir/etc/preferences.d" "$apt_dir/state/lists/partial" \
+             "$apt_dir/cache/archives/partial" "$apt_dir/debs" "$work/root" "$work/out/lib" "$work/out/bin" \
              "$work/out/share"
-    : > "$work/apt/state/status"
-    echo "deb [signed-by=$DEBIAN_KEYRING] $mirror unstable main" > "$work/apt/etc/sources.list"
+    : > "$apt_dir/state/status"
+    echo "deb [signed-by=$DEBIAN_KEYRING] $mirror unstable main" > "$apt_dir/etc/sources.list"
     local apt_opts=(
-        -o "Dir::Etc::SourceList=$work/apt/etc/sources.list"
-        -o "Dir::Etc::SourceParts=$work/apt/etc/sources.list.d"
-        -o "Dir::Etc::Preferences=$work/apt/etc/preferences"
-        -o "Dir::Etc::PreferencesParts=$work/apt/etc/preferences.d"
-        -o "Dir::State=$work/apt/state"
-        -o "Dir::State::status=$work/apt/state/status"
-        -o "Dir::Cache=$work/apt/cache"
+        -o "Dir::Etc::SourceList=$apt_dir/etc/sources.list"
+        -o "Dir::Etc::SourceParts=$apt_dir/etc/sources.list.d"
+        -o "Dir::Etc::Preferences=$apt_dir/etc/preferences"
+        -o "Dir::Etc::PreferencesParts=$apt_dir/etc/preferences.d"
+        -o "Dir::State=$apt_dir/state"
+        -o "Dir::State::status=$apt_dir/state/status"
+        -o "Dir::Cache=$apt_dir/cache"
         -o "Debug::NoLocking=1"
         -o "APT::Get::AllowUnauthenticated=false"
         -o "Acquire::AllowInsecureRepositories=false"
     )
     if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then
         # apt drops to _apt for downloads; let it write where it downloads.
-        chown -R _apt "$work/apt" "$work/debs"
-        chmod 755 "$work"
+        chown -R _apt "$apt_dir"
+        chmod 755 "$apt_dir"
+        if ! runuser -u _apt -- test -w "$apt_dir/state/lists/partial" 2>/dev/null; then
+            # A temporary directory _apt cannot traverse either (TMPDIR under a private home): download as
+            # root, said here rather than as apt's warning, which would fail the update check below.
+            say "apt's download user _apt cannot reach $apt_dir; downloading as root"
+            apt_opts+=(-o "APT::Sandbox::User=root")
+        fi
     fi
 
-    say "reading Debian unstable's package index from $mirror (private apt state in $work/apt)"
+    say "reading Debian unstable's package index from $mirror (private apt state in $apt_dir)"
     # --error-on=any: without it apt-get update exits 0 when the mirror cannot be reached.
-    apt-get "${apt_opts[@]}" -q --error-on=any update >"$work/apt-update.log" 2>&1 \
+    apt-get "${apt_opts[@]}" -q --error-on=any update >"$apt_dir/update.log" 2>&1 \
         || die "apt-get update of unstable failed (signature checked with $DEBIAN_KEYRING):
-$(tail -n 8 "$work/apt-update.log")"
-    if grep -qE '^(W|E): ' "$work/apt-update.log"; then
+$(tail -n 8 "$apt_dir/update.log")"
+    if grep -qE '^(W|E): ' "$apt_dir/update.log"; then
         die "apt-get update of unstable reported problems (signature checked with $DEBIAN_KEYRING):
-$(grep -E '^(W|E):' "$work/apt-update.log")"
+$(grep -E '^(W|E):' "$apt_dir/update.log")"
     fi
 
     local pkg version
@@ -223,10 +233,10 @@ $(grep -E '^(W|E):' "$work/apt-update.log")"
         extra=$(apt-cache "${apt_opts[@]}" depends "$pkg" | awk '$1 ~ /Depends:$/ { print $2 }' \
                 | grep -vE '^(libc6|libstdc\+\+6|libgcc-s1|libqpl1)$' || true)
         [ -z "$extra" ] || say "note: $pkg $version also depends on: $(echo $extra) (not provisioned)"
-        ( cd "$work/debs" && apt-get "${apt_opts[@]}" -q download "$pkg=$version" >>"$work/apt-download.log" 2>&1 ) \
-            || die "apt-get download $pkg=$version failed: $(tail -n 5 "$work/apt-download.log")"
+        ( cd "$apt_dir/debs" && apt-get "${apt_opts[@]}" -q download "$pkg=$version" >>"$apt_dir/download.log" 2>&1 ) \
+            || die "apt-get download $pkg=$version failed: $(tail -n 5 "$apt_dir/download.log")"
     done
-    for deb in "$work"/debs/*.deb; do
+    for deb in "$apt_dir"/debs/*.deb; do
         dpkg-deb -x "$deb" "$work/root"
     done
 
@@ -275,14 +285,14 @@ $(grep -E '^(W|E):' "$work/apt-update.log")"
     {
         echo "libqpl $QPL_VERSION for jmultifd, made by ci/provision-libqpl.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
         echo "from Debian unstable (index signature checked with $DEBIAN_KEYRING):"
-        ( cd "$work/debs" && sha256sum ./*.deb )
+        ( cd "$apt_dir/debs" && sha256sum ./*.deb )
         echo "relinked from libqpl.a + ci/qpl-glibc-compat.c for glibc $glibc"
     } > "$work/out/share/PROVENANCE"
     echo "$QPL_VERSION" > "$work/out/.complete"
 
     rm -rf "$DEST"
     mv "$work/out" "$DEST"
-    rm -rf "$work"
+    rm -rf "$work" "$apt_dir"
     trap - EXIT
 }
 

@@ -19,8 +19,10 @@ export JMULTIFD_REQUIRE_QPL=1
 it_started=0
 if [ "${JMULTIFD_IT:-1}" != 0 ] && [ -x ci/it-env.sh ]; then
     echo "== integration test environment"
-    # it-env.sh start prints the environment (DOCKER_HOST=...) for the Testcontainers run.
-    eval "$(ci/it-env.sh start)"
+    # it-env.sh start prints the environment (DOCKER_HOST=...) for the Testcontainers run. Captured first:
+    # `eval "$(...)"` would drop its exit status, and set -e stops here when the assignment fails.
+    it_env=$(ci/it-env.sh start)
+    eval "$it_env"
     it_started=1
     trap 'ci/it-env.sh stop || true' EXIT
     export JMULTIFD_IT=1
