@@ -43,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--size", paramLabel = "SIZE", defaultValue = "256M",
-            description = "Guest size (k/M/G suffix, a page multiple; default: ${DEFAULT-VALUE}).")
+            description = "Guest size (k/M/G/T suffix, a page multiple; default: ${DEFAULT-VALUE}).")
     String size;
 
     @Option(names = "--mix", paramLabel = "MIX", defaultValue = "mixed",

@@ -1,5 +1,6 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.multifd.guest.Sizes;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CompressionMethods;
 import io.jmultifd.spi.MethodParameters;
@@ -140,42 +141,19 @@ public final class MigrationParameters {
         return s != null ? s : ENGINE_DEFAULTS.get(name);
     }
 
+    /** A non-negative integer, sizes with their k/M/G/T suffix (powers of 1024) included. */
     private long number(String name, long min, long max) {
         String raw = get(name);
-        long v = parseSize(name, raw);
+        long v;
+        try {
+            v = Sizes.parse(raw);
+        } catch (Sizes.InvalidSize e) {
+            throw new IllegalArgumentException(name + "=" + raw + ": " + e.problem().words());
+        }
         if (v < min || v > max) {
             throw new IllegalArgumentException(name + "=" + raw + ": must be between " + min + " and " + max);
         }
         return v;
-    }
-
-    /** A non-negative integer with an optional k/M/G/T suffix (powers of 1024). */
-    static long parseSize(String name, String raw) {
-        String s = raw.trim();
-        long mult = 1;
-        if (!s.isEmpty()) {
-            switch (Character.toLowerCase(s.charAt(s.length() - 1))) {
-                case 'k' -> mult = 1L << 10;
-                case 'm' -> mult = 1L << 20;
-                case 'g' -> mult = 1L << 30;
-                case 't' -> mult = 1L << 40;
-                default -> { }
-            }
-            if (mult != 1) {
-                s = s.substring(0, s.length() - 1);
-            }
-        }
-        try {
-            long v = Long.parseLong(s);
-            if (v < 0) {
-                throw new IllegalArgumentException(name + "=" + raw + ": must not be negative");
-            }
-            return Math.multiplyExact(v, mult);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + "=" + raw + ": not a number");
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(name + "=" + raw + ": too large");
-        }
     }
 
     private static long defaultMaxGuestSize() {

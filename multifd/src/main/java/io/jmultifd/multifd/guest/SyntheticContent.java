@@ -139,7 +139,7 @@ public final class SyntheticContent {
                 throw new IllegalArgumentException("expected SIZE:MIX, e.g. 1G:mixed or 512M:zero=10,text=90");
             }
             String sizeText = text.substring(0, colon);
-            long size = parseSize(sizeText);
+            long size = Sizes.parse(sizeText);
             if (size == 0) {
                 throw new IllegalArgumentException("bad size '" + sizeText + "': must be more than 0");
             }
@@ -152,44 +152,6 @@ public final class SyntheticContent {
                 throw new IllegalArgumentException("size " + size + " is not a multiple of the page size " + pageSize);
             }
         }
-    }
-
-    /**
-     * Parses a byte count: digits with an optional binary suffix k, M, G or T (either case; an optional trailing
-     * {@code B} or {@code iB} is accepted, e.g. {@code 512MiB}).
-     */
-    public static long parseSize(String text) {
-        String t = text.trim();
-        String bad = "bad size '" + text + "' (use e.g. 512M, 1G)";
-        if (t.endsWith("iB") || t.endsWith("ib")) {
-            t = t.substring(0, t.length() - 2);
-        } else if (t.length() > 1 && (t.endsWith("B") || t.endsWith("b")) && !Character.isDigit(t.charAt(t.length() - 2))) {
-            t = t.substring(0, t.length() - 1);
-        }
-        if (t.isEmpty()) {
-            throw new IllegalArgumentException(bad);
-        }
-        int shift = switch (Character.toLowerCase(t.charAt(t.length() - 1))) {
-            case 'k' -> 10;
-            case 'm' -> 20;
-            case 'g' -> 30;
-            case 't' -> 40;
-            default -> 0;
-        };
-        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
-        if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit)) {
-            throw new IllegalArgumentException(bad);
-        }
-        long n;
-        try {
-            n = Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(bad + ": too large");
-        }
-        if (n > (Long.MAX_VALUE >> shift)) {
-            throw new IllegalArgumentException(bad + ": too large");
-        }
-        return n << shift;
     }
 
     /**

@@ -162,13 +162,6 @@ class SyntheticContentTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"4096,4096", "4k,4096", "4K,4096", "2M,2097152", "1g,1073741824", "1T,1099511627776",
-            "512MiB,536870912", "64kB,65536"})
-    void sizes(String text, long expected) {
-        assertEquals(expected, SyntheticContent.parseSize(text));
-    }
-
-    @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "12Q:mixed|bad size '12Q' (use e.g. 512M, 1G)",
             ":mixed|bad size ''",
