@@ -1,7 +1,9 @@
 package io.jmultifd.bench;
 
+import io.jmultifd.multifd.guest.Sizes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,8 +32,8 @@ import java.util.zip.GZIPInputStream;
  * page-aligned 64 KiB chunks spread evenly over each source's concatenated (sorted) files, and the kinds are
  * interleaved by a fixed deficit schedule. Contents differ between machines with other package versions.
  *
- * <p>Only JDK classes are used, so {@code make-guest-image.sh} runs this file with the source launcher
- * ({@code java GuestImageBuilder.java OUT SIZE JDK_MODULES}) before anything is built.
+ * <p>Only JDK classes and the engine's {@link Sizes} (itself JDK-only) are used, so {@code make-guest-image.sh}
+ * compiles the two files with javac and runs them before anything is built.
  */
 public final class GuestImageBuilder {
     public static final int PAGE = 4096;
@@ -72,30 +74,71 @@ public final class GuestImageBuilder {
 
     private GuestImageBuilder() {}
 
-    public static void main(String[] args) throws IOException {
-        if (args.length < 2 || args.length > 3) {
-            System.err.println("usage: GuestImageBuilder OUT SIZE [JDK_MODULES_FILE]   (SIZE e.g. 256M, 32M; a multiple of 1M)");
-            System.exit(2);
-        }
-        Path modules = args.length == 3 ? Path.of(args[2]) : Path.of(System.getProperty("java.home"), "lib", "modules");
-        Composition c = build(Path.of(args[0]), parseSize(args[1]), modules);
-        System.out.print(c.describe());
+    static final String USAGE = "usage: GuestImageBuilder OUT SIZE [JDK_MODULES_FILE]   (SIZE e.g. 256M, 32M; a multiple of 1M)";
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) System.exit(code);
     }
 
-    /** Parses 256M, 32m, 1G, 1048576; must be a positive multiple of 1 MiB. */
+    /** Builds the image the command line asks for; returns the exit code: 0 built, 1 failed, 2 bad command line. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length < 2 || args.length > 3) {
+            err.println(USAGE);
+            return 2;
+        }
+        long size;
+        try {
+            size = parseSize(args[1]);
+        } catch (IllegalArgumentException e) {
+            err.println("make-guest-image: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        Path modules = args.length == 3 ? Path.of(args[2]) : Path.of(System.getProperty("java.home"), "lib", "modules");
+        try {
+            out.print(build(Path.of(args[0]), size, modules).describe());
+            return 0;
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+            // A missing source (IllegalStateException) or an unwritable OUT: the reason, not a stack trace.
+            err.println("make-guest-image: cannot build " + args[0] + ": " + reason(e));
+            return 1;
+        }
+    }
+
+    /**
+     * The message of an exception with its causes ("x: caused by y"); file exceptions, whose message is only the
+     * path, get their kind.
+     */
+    static String reason(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (!sb.isEmpty()) sb.append(": caused by ");
+            String message = t.getMessage();
+            if (t instanceof java.nio.file.FileSystemException || message == null || message.isBlank()) {
+                sb.append(t.getClass().getSimpleName()).append(message == null ? "" : " " + message);
+            } else {
+                sb.append(message);
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Parses 256M, 32m, 1G, 1048576 (any spelling of the engine's {@link Sizes}); must be a positive multiple of
+     * 1 MiB.
+     */
     public static long parseSize(String text) {
-        String t = text.trim().toUpperCase(Locale.ROOT);
-        long unit = 1;
-        if (t.endsWith("K")) { unit = 1L << 10; t = t.substring(0, t.length() - 1); }
-        else if (t.endsWith("M")) { unit = 1L << 20; t = t.substring(0, t.length() - 1); }
-        else if (t.endsWith("G")) { unit = 1L << 30; t = t.substring(0, t.length() - 1); }
         long v;
         try {
-            v = Long.parseLong(t) * unit;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("image size " + text + ": not a size like 256M");
+            v = Sizes.parse(text);
+        } catch (Sizes.InvalidSize e) {
+            throw new IllegalArgumentException("image size " + text + ": " + switch (e.problem()) {
+                case EMPTY, NOT_A_NUMBER -> "not a size like 256M: expected " + Sizes.SYNTAX;
+                case NEGATIVE, TOO_LARGE -> e.problem().words();
+            });
         }
-        if (v <= 0 || v % (1L << 20) != 0) {
+        if (v == 0 || v % (1L << 20) != 0) {
             throw new IllegalArgumentException("image size " + text + ": must be a positive multiple of 1M");
         }
         return v;

@@ -3,9 +3,11 @@ package io.jmultifd.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jmultifd.multifd.guest.Sizes;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.TierStatus;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -19,6 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The end-to-end benchmark: builds the guest image, runs the C yardsticks, the JMH micro-benchmarks and a
@@ -37,11 +49,25 @@ public final class Harness {
     /** The smallest guest image: the zero-page benchmark scans its first 32 MiB. */
     static final long MIN_IMAGE = (long) ZeroPageBenchmark.SCAN_PAGES * BenchPages.PAGE;
 
-    /** Parsed command line. */
+    /**
+     * Parsed command line. picocli fills it; each setter checks its value and throws a usage error naming the
+     * option and the value.
+     */
+    @Command(name = "bench/run-bench.sh", sortOptions = false, usageHelpWidth = 110,
+            description = {"The end-to-end benchmark: builds the guest image, runs the C yardsticks, the JMH "
+                    + "micro-benchmarks and a matrix of migrations over loopback TCP, and writes "
+                    + "results/<UTC timestamp>/{results.json,table.md,*.png}.", ""},
+            footer = {"", "Exit codes: 0 everything ran; 1 something broke (a migration failed, a benchmark gave "
+                    + "no result, a method is unavailable), or --fail-on-regression found a figure more than 10%% "
+                    + "worse; 2 bad command line."})
     static final class Options {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--quick", order = 1, description = "The CI smoke test: a 32M image, 1 repetition, "
+                + "channels 1,2, --jmh 1,1,1,500, a 256M loopback guest. Options given with it still win.")
         boolean quick;
         String size = "256M";
-        Path image;
         int repetitions = 3;
         List<String> methods = MethodVariant.ALL;
         List<Integer> channels = List.of(1, 2, 4);
@@ -51,159 +77,270 @@ public final class Harness {
         List<String> synthetic = List.of("mixed");
         /** Size of the `none` loopback yardstick's guest (the issue asks for 1 GiB). */
         String loopbackSize = "1G";
-        Path out;
-        Path compare;
-        boolean failOnRegression;
-        boolean writeDocs;
-        boolean skipJmh;
-        boolean skipMigrations;
         MicroBenchmarks.Settings jmh = new MicroBenchmarks.Settings(2, 3, 5, 1000);
         Path repo = Path.of("").toAbsolutePath();
-        String command = "bench/run-bench.sh";
+
+        @Option(names = "--size", paramLabel = "SIZE", order = 2, description = "The guest image, built from files "
+                + "on this machine: at least 32M, a multiple of 1M (default 256M; --quick 32M).")
+        void size(String value) {
+            if (imageSize(value) < MIN_IMAGE) {
+                throw usage("--size " + value + ": the image must be at least 32M (the zero-page benchmark scans "
+                        + "its first " + ZeroPageBenchmark.SCAN_PAGES + " pages)");
+            }
+            size = value;
+        }
+
+        @Option(names = "--image", paramLabel = "FILE", order = 3, description = "Use this guest image instead of "
+                + "building one.")
+        Path image;
+
+        @Option(names = "--reps", paramLabel = "N", order = 4, description = "Repetitions of every migration, the "
+                + "median is reported (default 3; --quick 1).")
+        void repetitions(String value) {
+            repetitions = positive(value, "--reps");
+        }
+
+        @Option(names = "--methods", paramLabel = "a,b,..", order = 5, description = "none, zlib, zstd, "
+                + "qpl-software, qpl-java (qpl pinned by qpl-path, fixed Huffman), qpl-hardware where IAA exists, "
+                + "or any method name on the class path (default: none,zlib,zstd,qpl-software,qpl-java).")
+        void methods(String value) {
+            List<String> list = List.of(value.split(","));
+            for (String m : list) {
+                try {
+                    MethodVariant.of(m);
+                } catch (IllegalArgumentException e) {
+                    throw usage(e.getMessage());
+                }
+            }
+            methods = list;
+        }
+
+        @Option(names = "--channels", paramLabel = "1,2,4", order = 6, description = "multifd-channels of the "
+                + "migrations (default 1,2,4; --quick 1,2).")
+        void channels(String value) {
+            List<Integer> list = new ArrayList<>();
+            for (String s : value.split(",")) list.add(positive(s, "--channels"));
+            channels = List.copyOf(list);
+        }
+
+        @Option(names = "--bandwidths", paramLabel = "0,125000000", order = 7, description = "max-bandwidth of "
+                + "the migrations in bytes/s, 0 = unlimited; k/M/G/T suffixes are powers of 1024 as the engine's "
+                + "(default 0,125000000).")
+        void bandwidths(String value) {
+            List<Long> list = new ArrayList<>();
+            for (String s : value.split(",")) {
+                try {
+                    list.add(Sizes.parse(s));
+                } catch (Sizes.InvalidSize e) {
+                    throw usage("--bandwidths " + s + ": " + e.problem().words() + " (bytes/s, 0 = unlimited; "
+                            + "an optional suffix k, M, G or T is a power of 1024)");
+                }
+            }
+            bandwidths = List.copyOf(list);
+        }
+
+        @Option(names = "--dirty-rate", paramLabel = "MB/s", order = 8, description = "How fast the workload "
+                + "dirties the guest during the migrations (default 16).")
+        void dirtyRate(String value) {
+            dirtyRate("--dirty-rate", value);
+        }
+
+        /** The engine CLI's name for the same thing. */
+        @Option(names = "--workload-dirty-rate", paramLabel = "MB/s", hidden = true)
+        void workloadDirtyRate(String value) {
+            dirtyRate("--workload-dirty-rate", value);
+        }
+
+        private void dirtyRate(String option, String value) {
+            double v;
+            try {
+                v = Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw usage(option + " " + value + ": not a number of MB/s");
+            }
+            if (!(v >= 0)) throw usage(option + " " + value + ": must be >= 0");
+            dirtyRate = v;
+        }
+
+        @Option(names = "--out", paramLabel = "DIR", order = 9, description = "Where the results go (default: "
+                + "results/<UTC timestamp>/ in the repository).")
+        Path out;
+
+        @Option(names = "--compare", paramLabel = "OLD.json", order = 10, description = "Print a WORSE line for "
+                + "every figure more than 10%% worse than in this earlier results.json (the exit code stays 0).")
+        Path compare;
+
+        @Option(names = "--fail-on-regression", order = 11, description = "With --compare: exit 1 when a figure is "
+                + "more than 10%% worse.")
+        boolean failOnRegression;
+
+        @Option(names = "--write-docs", order = 12, description = "Regenerate docs/benchmarks.md, "
+                + "docs/img/bench-*.png and the Benchmark section of accel-plugin/README.md.")
+        boolean writeDocs;
+
+        @Option(names = "--jmh", paramLabel = "F,WI,I,MS", order = 13, description = "JMH forks, warm-up and "
+                + "measurement iterations, iteration length in ms (default 2,3,5,1000; --quick 1,1,1,500).")
+        void jmh(String value) {
+            String[] f = value.split(",");
+            if (f.length != 4) throw usage("--jmh " + value + ": expected FORKS,WARMUPS,ITERATIONS,MILLIS");
+            jmh = new MicroBenchmarks.Settings(positive(f[0], "--jmh"), nonNegative(f[1], "--jmh"),
+                    positive(f[2], "--jmh"), positive(f[3], "--jmh"));
+        }
+
+        @Option(names = "--skip-jmh", order = 14, description = "Run no JMH micro-benchmark.")
+        boolean skipJmh;
+
+        @Option(names = "--skip-migrations", order = 15, description = "Run no migration.")
+        boolean skipMigrations;
+
+        @Option(names = "--synthetic", paramLabel = "MIX;MIX..", order = 16, description = "Mixes of `jmultifd "
+                + "migrate --synthetic` the method benchmarks also run on, e.g. mixed;zero=10,text=90 (default "
+                + "mixed); none: no synthetic data.")
+        void synthetic(String value) {
+            List<String> mixes = value.equals("none") ? List.of() : List.of(value.split(";", -1));
+            for (String mix : mixes) {
+                if (mix.isBlank()) throw usage("--synthetic " + value + ": empty mix");
+                try {
+                    SyntheticImages.parseMix(mix);
+                } catch (IllegalArgumentException e) {
+                    throw usage("--synthetic " + mix + ": " + e.getMessage());
+                }
+            }
+            synthetic = mixes;
+        }
+
+        @Option(names = "--loopback-size", paramLabel = "SIZE", order = 17, description = "The guest of the `none` "
+                + "loopback runs and the C socket copy, a multiple of 1M (default 1G; --quick 256M).")
+        void loopbackSize(String value) {
+            imageSize(value);
+            loopbackSize = value;
+        }
+
+        @Option(names = "--machine-note", paramLabel = "TEXT", order = 18, description = "A note on the machine "
+                + "for the report, e.g. what else ran.")
         String machineNote = "";
+
+        @Option(names = "--repo", paramLabel = "DIR", hidden = true, description = "The repository (run-bench.sh "
+                + "passes it).")
+        void repo(Path value) {
+            repo = value.toAbsolutePath();
+        }
+
+        @Option(names = "--command", paramLabel = "TEXT", hidden = true, description = "The command line for "
+                + "results.json (run-bench.sh passes its own).")
+        String command = "bench/run-bench.sh";
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, order = 19, description = "Print this help and exit.")
+        boolean help;
+
+        /** --quick's values for what the command line did not set itself. */
+        private void applyQuick(ParseResult given) {
+            if (!quick) return;
+            if (!given.hasMatchedOption("--size")) size = "32M";
+            if (!given.hasMatchedOption("--reps")) repetitions = 1;
+            if (!given.hasMatchedOption("--channels")) channels = List.of(1, 2);
+            if (!given.hasMatchedOption("--jmh")) jmh = new MicroBenchmarks.Settings(1, 1, 1, 500);
+            if (!given.hasMatchedOption("--loopback-size")) loopbackSize = "256M";
+        }
+
+        /** What depends on more than one option, or on files. */
+        private void checkTogether() {
+            if (failOnRegression && compare == null) throw usage("--fail-on-regression needs --compare OLD.json");
+            if (compare != null && !Files.isRegularFile(compare)) throw usage("--compare " + compare + ": no such file");
+            if (image != null && !Files.isRegularFile(image)) throw usage("--image " + image + ": no such file");
+        }
+
+        private long imageSize(String value) {
+            try {
+                return GuestImageBuilder.parseSize(value);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+        }
+
+        private int positive(String s, String option) {
+            int v = nonNegative(s, option);
+            if (v == 0) throw usage(option + " " + s + ": must be > 0");
+            return v;
+        }
+
+        private int nonNegative(String s, String option) {
+            try {
+                int v = Integer.parseInt(s.trim());
+                if (v < 0) throw new NumberFormatException();
+                return v;
+            } catch (NumberFormatException e) {
+                throw usage(option + " " + s + ": not a whole number >= 0");
+            }
+        }
+
+        /** picocli passes a ParameterException from a setter on as it is; any other exception it would wrap. */
+        private ParameterException usage(String message) {
+            return new ParameterException(spec.commandLine(), message);
+        }
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /** Parses {@code args} and runs the benchmark; returns the exit code (see the class comment; 2: bad usage). */
+    static int execute(String[] args, PrintStream out, PrintStream err) {
         Options o;
         try {
             o = parse(args);
         } catch (IllegalArgumentException e) {
-            System.err.println("jmultifd bench: " + e.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
+            err.println("jmultifd bench: " + e.getMessage());
+            err.println("Try 'bench/run-bench.sh --help' for usage.");
+            return 2;
         }
         if (o == null) {
-            System.out.println(USAGE);
-            return;
+            commandLine(new Options()).usage(out);
+            return 0;
         }
-        System.exit(new Harness().run(o));
+        try {
+            return new Harness().run(o);
+        } catch (Exception e) {
+            // E.g. an --out that cannot be created, or an --image that is no guest image: the reason, no stack trace.
+            err.println("jmultifd bench: error: " + GuestImageBuilder.reason(e));
+            return 1;
+        }
     }
 
-    static final String USAGE = """
-            usage: bench/run-bench.sh [--quick] [--size SIZE | --image FILE] [--reps N] [--methods a,b,..]
-                   [--channels 1,2,4] [--bandwidths 0,125000000] [--dirty-rate MB/s] [--out DIR]
-                   [--compare OLD.json [--fail-on-regression]] [--write-docs] [--jmh F,WI,I,MS]
-                   [--skip-jmh] [--skip-migrations] [--synthetic MIX;MIX.. | --synthetic none]
-                   [--loopback-size SIZE] [--machine-note TEXT]
-              --quick: 32M image, 1 repetition, channels 1,2, short JMH runs, 256M loopback guest (the CI smoke test)
-              synthetic: mixes of `jmultifd migrate --synthetic`, e.g. mixed;zero=10,text=90 (default mixed)
-              methods: none, zlib, zstd, qpl-software, qpl-java (qpl pinned by qpl-path, fixed Huffman)
-              bandwidths: bytes/s, 0 = unlimited""";
-
+    /**
+     * The options of {@code args}; null when they ask for the help. A bad command line throws an
+     * IllegalArgumentException whose message names the option and the value.
+     */
     static Options parse(String[] args) {
-        Options o = new Options();
+        // The help wins over anything else on the line, bad values included.
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) return null;
-        // --quick first, so that explicit options given with it still win.
-        if (Arrays.asList(args).contains("--quick")) {
-            o.quick = true;
-            o.size = "32M";
-            o.repetitions = 1;
-            o.channels = List.of(1, 2);
-            o.jmh = new MicroBenchmarks.Settings(1, 1, 1, 500);
-            o.loopbackSize = "256M";
-        }
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--quick" -> {}
-                case "--size" -> {
-                    o.size = value(args, ++i, a);
-                    if (GuestImageBuilder.parseSize(o.size) < MIN_IMAGE) {
-                        throw new IllegalArgumentException("--size " + o.size + ": the image must be at least 32M (the"
-                                + " zero-page benchmark scans its first " + ZeroPageBenchmark.SCAN_PAGES + " pages)");
-                    }
-                }
-                case "--image" -> o.image = Path.of(value(args, ++i, a));
-                case "--reps" -> o.repetitions = positive(value(args, ++i, a), a);
-                case "--methods" -> {
-                    o.methods = List.of(value(args, ++i, a).split(","));
-                    o.methods.forEach(MethodVariant::of);
-                }
-                case "--channels" -> o.channels = Arrays.stream(value(args, ++i, a).split(",")).map(s -> positive(s, "--channels")).toList();
-                case "--bandwidths" -> o.bandwidths = Arrays.stream(value(args, ++i, a).split(",")).map(s -> {
-                    try {
-                        long v = Long.parseLong(s.trim());
-                        if (v < 0) throw new NumberFormatException();
-                        return v;
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--bandwidths " + s + ": not a number of bytes/s >= 0");
-                    }
-                }).toList();
-                case "--dirty-rate", "--workload-dirty-rate" -> {
-                    String v = value(args, ++i, a);
-                    try {
-                        o.dirtyRate = Double.parseDouble(v);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException(a + " " + v + ": not a number of MB/s");
-                    }
-                    if (!(o.dirtyRate >= 0)) throw new IllegalArgumentException(a + " " + v + ": must be >= 0");
-                }
-                case "--out" -> o.out = Path.of(value(args, ++i, a));
-                case "--compare" -> o.compare = Path.of(value(args, ++i, a));
-                case "--fail-on-regression" -> o.failOnRegression = true;
-                case "--write-docs" -> o.writeDocs = true;
-                case "--skip-jmh" -> o.skipJmh = true;
-                case "--skip-migrations" -> o.skipMigrations = true;
-                case "--synthetic" -> {
-                    String v = value(args, ++i, a);
-                    o.synthetic = v.equals("none") ? List.of() : List.of(v.split(";", -1));
-                    for (String mix : o.synthetic) {
-                        if (mix.isBlank()) throw new IllegalArgumentException("--synthetic " + v + ": empty mix");
-                        try {
-                            SyntheticImages.parseMix(mix);
-                        } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("--synthetic " + mix + ": " + e.getMessage());
-                        }
-                    }
-                }
-                case "--loopback-size" -> {
-                    o.loopbackSize = value(args, ++i, a);
-                    GuestImageBuilder.parseSize(o.loopbackSize);
-                }
-                case "--jmh" -> {
-                    String[] f = value(args, ++i, a).split(",");
-                    if (f.length != 4) throw new IllegalArgumentException("--jmh " + args[i] + ": expected FORKS,WARMUPS,ITERATIONS,MILLIS");
-                    o.jmh = new MicroBenchmarks.Settings(positive(f[0], a), nonNegative(f[1], a), positive(f[2], a), positive(f[3], a));
-                }
-                case "--repo" -> o.repo = Path.of(value(args, ++i, a)).toAbsolutePath();
-                case "--command" -> o.command = value(args, ++i, a);
-                case "--machine-note" -> o.machineNote = value(args, ++i, a);
-                default -> throw new IllegalArgumentException("unknown argument " + a);
-            }
-        }
-        if (o.failOnRegression && o.compare == null) {
-            throw new IllegalArgumentException("--fail-on-regression needs --compare OLD.json");
-        }
-        if (o.compare != null && !Files.isRegularFile(o.compare)) {
-            throw new IllegalArgumentException("--compare " + o.compare + ": no such file");
-        }
-        if (o.image != null && !Files.isRegularFile(o.image)) {
-            throw new IllegalArgumentException("--image " + o.image + ": no such file");
+        Options o = new Options();
+        ParseResult given;
+        try {
+            given = commandLine(o).parseArgs(args);
+            o.applyQuick(given);
+            o.checkTogether();
+        } catch (UnmatchedArgumentException e) {
+            List<String> suggestions = e.getSuggestions();
+            throw new IllegalArgumentException("unknown argument " + e.getUnmatched().getFirst()
+                    + (suggestions.isEmpty() ? "" : " (did you mean " + String.join(" or ", suggestions) + "?)"));
+        } catch (MissingParameterException e) {
+            String option = e.getMissing().getFirst() instanceof OptionSpec spec ? spec.longestName() : e.getMessage();
+            throw new IllegalArgumentException(option + " needs a value");
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
         return o;
     }
 
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
-        return args[i];
-    }
-
-    private static int positive(String s, String option) {
-        int v = nonNegative(s, option);
-        if (v == 0) throw new IllegalArgumentException(option + " " + s + ": must be > 0");
-        return v;
-    }
-
-    private static int nonNegative(String s, String option) {
-        try {
-            int v = Integer.parseInt(s.trim());
-            if (v < 0) throw new NumberFormatException();
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " " + s + ": not a whole number >= 0");
-        }
+    static CommandLine commandLine(Options o) {
+        CommandLine cl = new CommandLine(o);
+        // A repeated option takes its last value (a script can append an override); @FILE is a plain value, e.g.
+        // of --machine-note, never a file of arguments.
+        cl.setOverwrittenOptionsAllowed(true);
+        cl.setExpandAtFiles(false);
+        return cl;
     }
 
     // ------------------------------------------------------------------------------------------------ run

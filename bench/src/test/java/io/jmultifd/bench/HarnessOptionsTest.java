@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HarnessOptionsTest {
 
@@ -62,6 +65,104 @@ class HarnessOptionsTest {
         assertMessage("--image /nonexistent/guest.img: no such file", "--image", "/nonexistent/guest.img");
         assertMessage("image size big: not a size", "--loopback-size", "big");
         assertMessage("--synthetic mixed;: empty mix", "--synthetic", "mixed;");
+    }
+
+    @Test
+    void sizesOverflowingALongAreRefusedNotWrapped() {
+        // 16 Ei + 1 Gi bytes: multiplied without a check this wrapped around to 1G and was accepted.
+        assertMessage("image size 17179869185G: too large", "--size", "17179869185G");
+        assertMessage("image size 17179869185G: too large", "--loopback-size", "17179869185G");
+    }
+
+    @Test
+    void sizesAndBandwidthsTakeTheEngineSpellings() {
+        Harness.Options o = Harness.parse(new String[] {"--size", "64MiB", "--loopback-size", "2g",
+                "--bandwidths", "0,125M,1000"});
+        assertEquals("64MiB", o.size);
+        assertEquals("2g", o.loopbackSize);
+        assertEquals(List.of(0L, 131_072_000L, 1000L), o.bandwidths);
+        assertMessage("--bandwidths -5: must not be negative", "--bandwidths", "-5");
+        assertMessage("image size 1000K: must be a positive multiple of 1M", "--loopback-size", "1000K");
+    }
+
+    @Test
+    void quickDoesNotDependOnWhereItStands() {
+        Harness.Options o = Harness.parse(new String[] {"--channels", "4", "--reps", "2", "--quick"});
+        assertEquals(List.of(4), o.channels);
+        assertEquals(2, o.repetitions);
+        assertEquals("32M", o.size);
+        assertEquals(new MicroBenchmarks.Settings(1, 1, 1, 500), o.jmh);
+        assertEquals(new MicroBenchmarks.Settings(2, 3, 5, 1000), Harness.parse(new String[0]).jmh);
+    }
+
+    @Test
+    void theLastOfARepeatedOptionWinsAndAtFilesArePlainValues() {
+        Harness.Options o = Harness.parse(new String[] {"--reps", "2", "--reps", "5", "--machine-note", "@notes",
+                "--dirty-rate=4.5"});
+        assertEquals(5, o.repetitions);
+        assertEquals("@notes", o.machineNote);
+        assertEquals(4.5, o.dirtyRate);
+    }
+
+    @Test
+    void theEngineNameOfTheDirtyRateIsNamedAsGiven() {
+        assertEquals(8.0, Harness.parse(new String[] {"--workload-dirty-rate", "8"}).dirtyRate);
+        assertMessage("--workload-dirty-rate -1: must be >= 0", "--workload-dirty-rate", "-1");
+        assertMessage("--dirty-rate fast: not a number of MB/s", "--dirty-rate", "fast");
+    }
+
+    @Test
+    void strayWordsAndMisspelledOptionsAreUnknownArguments() {
+        assertMessage("unknown argument results", "--out", "/tmp/x", "results");
+        assertMessage("unknown argument --quik (did you mean --quick?)", "--quik");
+        assertMessage("--jmh needs a value", "--quick", "--jmh");
+        assertMessage("--out needs a value", "--out", "--quick");
+    }
+
+    @Test
+    void aBadCommandLineExitsTwoWithTheReasonAndAPointerToTheHelp() {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int exit = Harness.execute(new String[] {"--reps", "0"}, new java.io.PrintStream(out, true),
+                new java.io.PrintStream(err, true));
+        assertEquals(2, exit);
+        assertEquals("", out.toString());
+        assertEquals("jmultifd bench: --reps 0: must be > 0\nTry 'bench/run-bench.sh --help' for usage.\n",
+                err.toString().replace(System.lineSeparator(), "\n"));
+    }
+
+    @Test
+    void aRunThatCannotStartExitsOneWithTheReasonAndNoStackTrace(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "not a directory");
+        var err = new java.io.ByteArrayOutputStream();
+        int exit = Harness.execute(new String[] {"--out", file.resolve("results").toString(), "--skip-jmh",
+                "--skip-migrations", "--synthetic", "none"}, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                new java.io.PrintStream(err, true));
+        assertEquals(1, exit);
+        assertTrue(err.toString().startsWith("jmultifd bench: error: ") && err.toString().contains(
+                file.resolve("results").toString()), err.toString());
+        assertTrue(!err.toString().contains("\tat "), err.toString());
+    }
+
+    @Test
+    void theHelpListsEveryOptionButTheOnesRunBenchShPasses() {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int exit = Harness.execute(new String[] {"--quick", "--help"}, new java.io.PrintStream(out, true),
+                new java.io.PrintStream(err, true));
+        assertEquals(0, exit);
+        assertEquals("", err.toString());
+        String help = out.toString();
+        assertTrue(help.startsWith("Usage: bench/run-bench.sh "), help);
+        assertTrue(help.contains("10% worse") && !help.contains("%%"), help);
+        for (String option : List.of("--quick", "--size", "--image", "--reps", "--methods", "--channels",
+                "--bandwidths", "--dirty-rate", "--out", "--compare", "--fail-on-regression", "--write-docs", "--jmh",
+                "--skip-jmh", "--skip-migrations", "--synthetic", "--loopback-size", "--machine-note", "--help")) {
+            assertTrue(help.contains(option), option + " missing in\n" + help);
+        }
+        for (String hidden : List.of("--repo", "--command", "--workload-dirty-rate")) {
+            assertTrue(!help.contains(hidden), hidden + " shown in\n" + help);
+        }
     }
 
     @Test
