@@ -638,8 +638,10 @@ public final class Harness {
                 String broken = brokenRun(r);
                 if (broken != null) failures.add("migration " + config.key() + " rep " + (rep + 1) + ": " + broken);
             } catch (Exception e) {
-                failures.add("migration " + config.key() + " rep " + (rep + 1) + ": " + e);
-                e.printStackTrace();
+                // Recorded as a failure of the run and listed at its end; no stack trace for the operator.
+                String failure = "migration " + config.key() + " rep " + (rep + 1) + ": " + e;
+                failures.add(failure);
+                System.out.println("  " + failure);
             }
         }
         return Report.configSummary(config, runs);
