@@ -19,7 +19,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -217,7 +216,7 @@ public final class MigrationDestination implements AutoCloseable {
         try {
             failure.check();
             listener(listen);
-            Connection main = new Connection(this.listener.accept(), activity);
+            Connection main = this.listener.accept(activity);
             // The migration starts when the source connects; the wait before it is no part of its times.
             startNanos = System.nanoTime();
             connections.add(main);
@@ -372,7 +371,7 @@ public final class MigrationDestination implements AutoCloseable {
 
     private void listener(Endpoint listen) throws IOException {
         try {
-            Transport.Listener l = Transport.listen(listen);
+            Transport.Listener l = Transport.of(listen).listen(listen);
             this.listener = l;
             boundPort = l.port();
             if (failure.isSet()) {
@@ -514,8 +513,7 @@ public final class MigrationDestination implements AutoCloseable {
         ReceiveChannel[] byIndex = new ReceiveChannel[local.channels()];
         ByteBuffer hello = ByteBuffer.allocate(4 + 2 + 8 + 2);
         for (int n = 0; n < local.channels(); n++) {
-            SocketChannel sc = listener.accept();
-            Connection c = new Connection(sc, activity);
+            Connection c = listener.accept(activity);
             connections.add(c);
             failure.check();
             hello.clear();

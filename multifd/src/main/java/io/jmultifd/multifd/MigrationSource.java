@@ -359,7 +359,7 @@ public final class MigrationSource {
 
         private void setup() throws IOException, Failure.Stopped, InterruptedException {
             MessageWriter w = new MessageWriter();
-            Connection main = new Connection(Transport.connect(to, params.peerTimeoutMs()), activity);
+            Connection main = Transport.of(to).connect(to, params.peerTimeoutMs(), true, activity);
             connections.add(main);
             failure.check();
             w.u32(Wire.MAGIC_MAIN).u16(Wire.VERSION).u64(sessionId);
@@ -395,7 +395,7 @@ public final class MigrationSource {
 
             ChannelContextFactory ctx = i -> new ChannelContext(i, params.pageSize(), params.packetPages(), params.methodParameters());
             for (int i = 0; i < params.channels(); i++) {
-                Connection c = new Connection(Transport.connect(to, params.peerTimeoutMs(), false), activity);
+                Connection c = Transport.of(to).connect(to, params.peerTimeoutMs(), false, activity);
                 connections.add(c);
                 failure.check();
                 new MessageWriter().u32(Wire.MAGIC_CHANNEL).u16(Wire.VERSION).u64(sessionId).u16(i).send(c);
