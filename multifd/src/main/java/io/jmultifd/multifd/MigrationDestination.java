@@ -1,5 +1,7 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.multifd.MigrationFailure.Cause;
+import io.jmultifd.multifd.MigrationFailure.Side;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.method.NoneMethod;
@@ -51,7 +53,7 @@ public final class MigrationDestination implements AutoCloseable {
     private final AtomicLong activity = new AtomicLong();
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private final EngineThreads threads = new EngineThreads();
-    private final Failure failure = new Failure(this::farewell, this::teardown, threads);
+    private final Failure failure = new Failure(Side.DESTINATION, this::farewell, this::teardown, threads);
     private final LongAdder normalPages = new LongAdder();
     private final LongAdder zeroPages = new LongAdder();
     private final LongAdder compressedBytes = new LongAdder();
@@ -104,7 +106,7 @@ public final class MigrationDestination implements AutoCloseable {
 
     /** Cancels from any thread: closes the listening socket and every channel; receive() returns CANCELLED. */
     public void cancel() {
-        failure.set(MigrationStatus.CANCELLED, "cancelled");
+        failure.cancel();
     }
 
     /** Cancels a migration still running, waits for receive() to return, then frees the received memory. */
@@ -244,7 +246,7 @@ public final class MigrationDestination implements AutoCloseable {
                 if (type == Wire.MSG_STOP_COPY) {
                     stopCopyNanos = System.nanoTime();
                 } else if (type == Wire.MSG_ERROR) {
-                    failure.set(MigrationStatus.FAILED, "source failed: " + r.str("source error"));
+                    failure.peerFailed(Cause.PEER, "source failed: " + r.str("source error"));
                     failure.check();
                 } else if (type == Wire.MSG_COMPLETE) {
                     rounds = r.u64("round count");
@@ -290,35 +292,35 @@ public final class MigrationDestination implements AutoCloseable {
                     .str(checksumMatch ? "checksums match" : String.join("; ", mismatches)).send(main);
             verdictNanos = System.nanoTime();
             if (!checksumMatch) {
-                failure.set(MigrationStatus.FAILED, "checksum mismatch: " + String.join("; ", mismatches));
+                failure.fail(Cause.CHECKSUM_MISMATCH, "checksum mismatch: " + String.join("; ", mismatches));
             } else {
                 report(Progress.Phase.COMPLETED, rounds);
             }
         } catch (Failure.Stopped e) {
             // reason recorded
         } catch (WireException e) {
-            fail(e.getMessage());
+            failure.fail(Cause.PROTOCOL, e.getMessage());
         } catch (IOException e) {
-            fail("main channel: " + Failure.describe(e));
+            failure.fail(Cause.CONNECTION, "main channel: " + Failure.describe(e));
         } catch (InterruptedException e) {
-            failure.set(MigrationStatus.FAILED, "interrupted");
+            failure.fail(Cause.INTERRUPTED, "interrupted");
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "receive failed", e);
-            fail("internal error: " + e);
+            failure.fail(Cause.INTERNAL, "internal error: " + e);
         } finally {
             if (watchdog != null) {
                 watchdog.stop();
             }
             boolean ok = checksumMatch && !failure.isSet();
             if (!ok && !failure.isSet()) {
-                failure.set(MigrationStatus.FAILED, "failed");
+                failure.fail(Cause.INTERNAL, "failed");
             }
-            failure.set(MigrationStatus.COMPLETED, SUCCESS);
+            failure.complete();
             threads.joinAll();
             Thread.interrupted();
         }
-        Failure.Reason reason = failure.get();
-        MigrationStatus status = reason.message() == SUCCESS ? MigrationStatus.COMPLETED : reason.status();
+        MigrationFailure reason = failure.get();
+        MigrationStatus status = reason == null ? MigrationStatus.COMPLETED : reason.status();
         if (status != MigrationStatus.COMPLETED) {
             report(Progress.Phase.FAILED, rounds);
             LOG.log(System.Logger.Level.WARNING, "incoming migration " + status + ": " + reason.message());
@@ -336,30 +338,23 @@ public final class MigrationDestination implements AutoCloseable {
         }
         long cpu = threads.cpuNanos() + EngineThreads.currentThreadCpuNanos() - startCpu;
         boolean completed = status == MigrationStatus.COMPLETED;
-        return new MigrationResult(status, completed ? null : reason.message(), (end - startNanos) / 1_000_000L,
-                setupNanos / 1_000_000L,
-                completed && stopCopyNanos != 0 ? (verdictNanos - stopCopyNanos) / 1_000_000L : 0,
-                transferred, normalPages.sum(), zeroPages.sum(), compressedBytes.sum(),
-                transferred * 8 / 1e6 / secs, (normalPages.sum() + zeroPages.sum()) / secs,
-                rounds, 0, local.methodName(), local.channels(), completed && checksumMatch,
-                cpu / 1_000_000L, rounds, stats.counters());
-    }
-
-    private static final String SUCCESS = "\u0000completed";
-
-    /** Fails and tells the source why (best effort: the source may be gone). */
-    private void fail(String message) {
-        failure.set(MigrationStatus.FAILED, message);
+        return new MigrationResult(status, reason,
+                new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L,
+                        completed && stopCopyNanos != 0 ? (verdictNanos - stopCopyNanos) / 1_000_000L : 0,
+                        cpu / 1_000_000L),
+                new MigrationResult.Ram(transferred, normalPages.sum(), zeroPages.sum(),
+                        transferred * 8 / 1e6 / secs, (normalPages.sum() + zeroPages.sum()) / secs, rounds, 0, rounds),
+                new MigrationResult.Multifd(local.methodName(), local.channels(), compressedBytes.sum(), stats.counters()),
+                completed && checksumMatch);
     }
 
     /**
      * Tells the source why the destination stops (the failure is claimed first, so the source's reaction,
-     * closing its end, cannot overtake this reason), unless the source said it first.
+     * closing its end, cannot overtake this reason), unless the source said it first or the verdict did.
      */
-    private void farewell(Failure.Reason r) {
+    private void farewell(MigrationFailure r) {
         Connection main = connections.isEmpty() ? null : connections.getFirst();
-        if (main == null || !handshakeDone || r.message() == SUCCESS || r.message().startsWith("source failed")
-                || r.message().startsWith("checksum mismatch")) { // the verdict already said so
+        if (main == null || !handshakeDone || r.side() != Side.DESTINATION || r.cause() == Cause.CHECKSUM_MISMATCH) {
             return;
         }
         try {
@@ -388,7 +383,7 @@ public final class MigrationDestination implements AutoCloseable {
         } catch (IOException ignored) {
             // the source may be gone
         }
-        failure.set(MigrationStatus.FAILED, why);
+        failure.fail(Cause.REFUSED, why);
         failure.check();
     }
 
@@ -590,7 +585,8 @@ public final class MigrationDestination implements AutoCloseable {
             try {
                 setUp();
             } catch (RuntimeException | OutOfMemoryError e) {
-                fail("channel " + index + ": method " + local.methodName() + " cannot set up: " + Failure.describe(e));
+                failure.fail(Cause.METHOD, index, "channel " + index + ": method " + local.methodName() + " cannot set up: "
+                        + Failure.describe(e));
                 closeReceiver();
                 done.countDown();
                 return;
@@ -603,16 +599,16 @@ public final class MigrationDestination implements AutoCloseable {
                     sequence++;
                 }
             } catch (WireException | CorruptPayloadException e) {
-                fail(where() + e.getMessage());
+                failure.fail(Cause.PROTOCOL, index, where() + e.getMessage());
             } catch (IOException e) {
-                failure.setAfterGrace(MigrationStatus.FAILED, where() + Failure.describe(e));
+                failure.failAfterGrace(Cause.CONNECTION, index, where() + Failure.describe(e));
             } catch (InterruptedException | BrokenBarrierException e) {
                 // torn down
             } catch (RuntimeException e) {
                 if (!failure.isSet()) {
                     LOG.log(System.Logger.Level.ERROR, "channel " + index + " failed", e);
                 }
-                fail(where() + e);
+                failure.fail(Cause.INTERNAL, index, where() + e);
             } finally {
                 closeReceiver();
                 done.countDown();

@@ -1,5 +1,7 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.multifd.MigrationFailure.Cause;
+import io.jmultifd.multifd.MigrationFailure.Side;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.Workload;
@@ -84,7 +86,7 @@ public final class MigrationSource {
     public void cancel() {
         Run r = current;
         if (r != null) {
-            r.failure.set(MigrationStatus.CANCELLED, "cancelled");
+            r.failure.cancel();
         }
     }
 
@@ -111,7 +113,7 @@ public final class MigrationSource {
         final AtomicLong activity = new AtomicLong();
         final List<Connection> connections = new CopyOnWriteArrayList<>();
         final EngineThreads threads = new EngineThreads();
-        final Failure failure = new Failure(this::farewell, this::teardown, threads);
+        final Failure failure = new Failure(Side.SOURCE, this::farewell, this::teardown, threads);
         volatile boolean handshakeDone;
         final LongAdder normalPages = new LongAdder();
         final LongAdder zeroPages = new LongAdder();
@@ -134,8 +136,8 @@ public final class MigrationSource {
         }
 
         /** Tells the destination why the source stops, unless the destination said it first. */
-        void farewell(Failure.Reason r) {
-            if (!handshakeDone || r.message() == SUCCESS || r.message().startsWith("destination")) {
+        void farewell(MigrationFailure r) {
+            if (!handshakeDone || r.side() != Side.SOURCE) {
                 return;
             }
             String why = r.status() == MigrationStatus.CANCELLED ? "cancelled by the source" : r.message();
@@ -228,7 +230,7 @@ public final class MigrationSource {
                     if (iteratingMs >= params.convergenceTimeoutMs()) {
                         if (!params.forceConverge() || workload == null) {
                             double dirtyMBs = dirty * (double) params.pageSize() / (elapsedRound / 1e9) / 1e6;
-                            failure.set(MigrationStatus.FAILED, String.format(java.util.Locale.ROOT,
+                            failure.fail(Cause.NOT_CONVERGED, String.format(java.util.Locale.ROOT,
                                     "did not converge: dirty rate %.1f MB/s above bandwidth %.1f MB/s after %d rounds"
                                             + " (%d pages dirty, expected downtime %.0f ms > downtime-limit %d ms,"
                                             + " convergence-timeout %d ms)",
@@ -290,7 +292,7 @@ public final class MigrationSource {
                 String mismatch = failure.await(verdict, "the destination's verdict");
                 verdictNanos = System.nanoTime();
                 if (mismatch != null) {
-                    failure.set(MigrationStatus.FAILED, mismatch);
+                    failure.peerFailed(Cause.CHECKSUM_MISMATCH, mismatch);
                 } else {
                     checksumMatch = true;
                     phase = Progress.Phase.COMPLETED;
@@ -299,27 +301,29 @@ public final class MigrationSource {
             } catch (Failure.Stopped e) {
                 // the reason is in failure
             } catch (InterruptedException e) {
-                failure.set(MigrationStatus.FAILED, "interrupted");
+                failure.fail(Cause.INTERRUPTED, "interrupted");
             } catch (IOException e) {
-                failure.set(MigrationStatus.FAILED, "main channel: " + Failure.describe(e));
+                failure.fail(e instanceof WireException ? Cause.PROTOCOL : Cause.CONNECTION,
+                        "main channel: " + Failure.describe(e));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "migration failed", e);
-                failure.set(MigrationStatus.FAILED, "internal error: " + e);
+                failure.fail(Cause.INTERNAL, "internal error: " + e);
             } finally {
                 watchdog.stop();
                 boolean ok = checksumMatch && !failure.isSet();
                 if (!ok) {
-                    failure.set(MigrationStatus.FAILED, "failed");
+                    failure.fail(Cause.INTERNAL, "failed");
                 }
-                // Success also closes everything, through the same path.
-                teardownAfter(ok);
+                // Success also closes everything, through the same path; a failure after it is a consequence.
+                failure.complete();
+                threads.joinAll();
                 Thread.interrupted(); // teardown may have interrupted this thread; do not leak that to the caller
                 if (!ok && pausedHere) {
                     workload.resume();
                 }
             }
-            Failure.Reason reason = failure.get();
-            MigrationStatus status = checksumMatch && isSuccessReason(reason) ? MigrationStatus.COMPLETED : reason.status();
+            MigrationFailure reason = failure.get();
+            MigrationStatus status = reason == null ? MigrationStatus.COMPLETED : reason.status();
             if (status != MigrationStatus.COMPLETED) {
                 phase = Progress.Phase.FAILED;
                 report();
@@ -335,26 +339,16 @@ public final class MigrationSource {
                 stats = stats.plus(c.statistics);
             }
             long cpu = threads.cpuNanos() + EngineThreads.currentThreadCpuNanos() - startCpu;
-            return new MigrationResult(status, status == MigrationStatus.COMPLETED ? null : reason.message(),
-                    totalMs, setupNanos / 1_000_000L,
-                    status == MigrationStatus.COMPLETED ? (verdictNanos - pauseNanos) / 1_000_000L : 0,
-                    transferred, normalPages.sum(), zeroPages.sum(), compressedBytes.sum(),
-                    transferred * 8 / 1e6 / secs, (normalPages.sum() + zeroPages.sum()) / secs,
-                    syncs, dirtyPagesRate, params.methodName(), params.channels(),
-                    checksumMatch && status == MigrationStatus.COMPLETED, cpu / 1_000_000L, syncs, stats.counters());
-        }
-
-        private static final String SUCCESS = "\u0000completed";
-
-        private boolean isSuccessReason(Failure.Reason r) {
-            return r.message() == SUCCESS;
-        }
-
-        /** Closes channels and joins threads; on success the reason recorded is the success marker. */
-        private void teardownAfter(boolean ok) {
-            // On success, failure is still unset here: set the marker so that late errors (peer closing) are ignored.
-            failure.set(MigrationStatus.COMPLETED, SUCCESS);
-            threads.joinAll();
+            boolean completed = status == MigrationStatus.COMPLETED;
+            return new MigrationResult(status, reason,
+                    new MigrationResult.Times(totalMs, setupNanos / 1_000_000L,
+                            completed ? (verdictNanos - pauseNanos) / 1_000_000L : 0, cpu / 1_000_000L),
+                    new MigrationResult.Ram(transferred, normalPages.sum(), zeroPages.sum(),
+                            transferred * 8 / 1e6 / secs, (normalPages.sum() + zeroPages.sum()) / secs,
+                            syncs, dirtyPagesRate, syncs),
+                    new MigrationResult.Multifd(params.methodName(), params.channels(), compressedBytes.sum(),
+                            stats.counters()),
+                    checksumMatch && completed);
         }
 
         private void setup() throws IOException, Failure.Stopped, InterruptedException {
@@ -386,7 +380,7 @@ public final class MigrationSource {
             int answer = r.u8("handshake answer");
             if (answer == Wire.MSG_REFUSE) {
                 String why = r.str("refusal");
-                failure.set(MigrationStatus.FAILED, "destination refused the migration: " + why);
+                failure.peerFailed(Cause.REFUSED, "destination refused the migration: " + why);
                 failure.check();
             } else if (answer != Wire.MSG_ACCEPT) {
                 throw new WireException("handshake answer: unexpected message type " + answer);
@@ -422,14 +416,15 @@ public final class MigrationSource {
                         }
                         case Wire.MSG_ERROR -> {
                             String msg = r.str("destination error");
-                            failure.set(MigrationStatus.FAILED, "destination failed: " + msg);
+                            failure.peerFailed(Cause.PEER, "destination failed: " + msg);
                             return;
                         }
                         default -> throw new WireException("destination message: unexpected type " + type);
                     }
                 }
             } catch (IOException e) {
-                failure.set(MigrationStatus.FAILED, "main channel: " + Failure.describe(e));
+                failure.fail(e instanceof WireException ? Cause.PROTOCOL : Cause.CONNECTION,
+                        "main channel: " + Failure.describe(e));
             }
         }
 
@@ -578,7 +573,7 @@ public final class MigrationSource {
                 try {
                     sender = params.method().newSender(context);
                 } catch (RuntimeException e) {
-                    failure.set(MigrationStatus.FAILED, "channel " + index + ": method " + params.methodName()
+                    failure.fail(Cause.METHOD, index, "channel " + index + ": method " + params.methodName()
                             + " cannot set up: " + Failure.describe(e));
                     return;
                 }
@@ -606,13 +601,13 @@ public final class MigrationSource {
                 } catch (InterruptedException e) {
                     // torn down
                 } catch (IOException e) {
-                    failure.setAfterGrace(MigrationStatus.FAILED, "channel " + index + ", packet " + sequence + ": "
+                    failure.failAfterGrace(Cause.CONNECTION, index, "channel " + index + ", packet " + sequence + ": "
                             + Failure.describe(e));
                 } catch (RuntimeException e) {
                     if (!failure.isSet()) {
                         LOG.log(System.Logger.Level.ERROR, "channel " + index + " failed", e);
                     }
-                    failure.set(MigrationStatus.FAILED, "channel " + index + ", packet " + sequence + ": " + e);
+                    failure.fail(Cause.INTERNAL, index, "channel " + index + ", packet " + sequence + ": " + e);
                 } finally {
                     closeSender();
                 }
