@@ -1,6 +1,6 @@
 package io.jmultifd.bench;
 
-import io.jmultifd.multifd.ZeroPages;
+import io.jmultifd.multifd.ram.ZeroPages;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

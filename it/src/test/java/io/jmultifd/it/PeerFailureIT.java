@@ -249,8 +249,8 @@ class PeerFailureIT {
     }
 
     private static void assertFailedInBulkRound(MigrationResult failed) {
-        assertTrue(failed.normalPages() > 0, "pages were on their way when the peer failed: " + failed.toMap());
-        assertEquals(0, failed.dirtySyncCount(), "the bulk round had not ended when the peer failed: "
+        assertTrue(failed.ram().normalPages() > 0, "pages were on their way when the peer failed: " + failed.toMap());
+        assertEquals(0, failed.ram().dirtySyncCount(), "the bulk round had not ended when the peer failed: "
                 + failed.toMap());
     }
 

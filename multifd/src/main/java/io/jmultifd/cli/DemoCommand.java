@@ -2,10 +2,10 @@ package io.jmultifd.cli;
 
 import io.jmultifd.multifd.Endpoint;
 import io.jmultifd.multifd.MigrationDestination;
+import io.jmultifd.multifd.MigrationFailure;
 import io.jmultifd.multifd.MigrationParameters;
 import io.jmultifd.multifd.MigrationResult;
 import io.jmultifd.multifd.MigrationSource;
-import io.jmultifd.multifd.MigrationStatus;
 import io.jmultifd.multifd.ProgressListener;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
@@ -170,7 +170,8 @@ final class DemoCommand implements Callable<Integer> {
                     bar.finish();
                 }
             } catch (IllegalStateException e) {
-                result = failed(parameters, "the destination did not listen: " + e.getMessage());
+                result = failed(parameters, MigrationFailure.Cause.CONNECTION,
+                        "the destination did not listen: " + e.getMessage());
             } finally {
                 if (received.get() == null && !receiver.join(java.time.Duration.ofMillis(parameters.peerTimeoutMs() + 5000))) {
                     destination.cancel();
@@ -179,7 +180,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             MigrationResult incoming = received.get();
             if (result.completed() && (incoming == null || !incoming.completed())) {
-                result = failed(parameters, "the source completed but the destination says: "
+                result = failed(parameters, MigrationFailure.Cause.PEER, "the source completed but the destination says: "
                         + (incoming == null ? "nothing" : incoming.status() + " " + incoming.error()));
             }
             context.err().println(Reports.summary("demo " + parameters.methodName() + ":", result, pageSize));
@@ -189,8 +190,9 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static MigrationResult failed(MigrationParameters p, String error) {
-        return Reports.notStarted(p, MigrationStatus.FAILED, error);
+    /** The demo's own verdict on a run: the destination's side of it went wrong. */
+    private static MigrationResult failed(MigrationParameters p, MigrationFailure.Cause cause, String error) {
+        return Reports.notStarted(p, MigrationFailure.failed(MigrationFailure.Side.DESTINATION, cause, error));
     }
 
     private void print(List<MigrationParameters> runs, List<MigrationResult> results, int pageSize) {
@@ -208,17 +210,17 @@ final class DemoCommand implements Callable<Integer> {
             "zero pages", "ratio", "checksum", "pages per tier"});
         for (MigrationResult r : results) {
             rows.add(new String[] {
-                r.method(),
+                r.multifd().method(),
                 r.status().name().toLowerCase(Locale.ROOT),
-                Long.toString(r.totalTimeMs()),
-                Long.toString(r.downtimeMs()),
-                String.format(Locale.ROOT, "%.1f", r.mbps()),
-                String.format(Locale.ROOT, "%.0f", r.pagesPerSecond()),
-                Reports.bytes(r.transferredBytes()),
-                Long.toString(r.zeroPages()),
+                Long.toString(r.times().totalMs()),
+                Long.toString(r.times().downtimeMs()),
+                String.format(Locale.ROOT, "%.1f", r.ram().mbps()),
+                String.format(Locale.ROOT, "%.0f", r.ram().pagesPerSecond()),
+                Reports.bytes(r.ram().transferredBytes()),
+                Long.toString(r.ram().zeroPages()),
                 Double.isNaN(Reports.ratio(r, pageSize)) ? "-" : String.format(Locale.ROOT, "%.2f", Reports.ratio(r, pageSize)),
                 r.completed() ? (r.checksumMatch() ? "match" : "DIFFER") : "-",
-                methodPages(r.methodStatistics())});
+                methodPages(r.multifd().methodStatistics())});
         }
         int[] widths = new int[rows.getFirst().length];
         for (String[] row : rows) {
@@ -242,7 +244,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         for (MigrationResult r : results) {
             if (!r.completed()) {
-                out.println(r.method() + ": " + r.status().name().toLowerCase(Locale.ROOT) + ": " + r.error());
+                out.println(r.multifd().method() + ": " + r.status().name().toLowerCase(Locale.ROOT) + ": " + r.error());
             }
         }
         if (results.size() < runs.size()) {

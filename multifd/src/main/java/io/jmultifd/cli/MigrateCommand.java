@@ -1,10 +1,10 @@
 package io.jmultifd.cli;
 
 import io.jmultifd.multifd.Endpoint;
+import io.jmultifd.multifd.MigrationFailure;
 import io.jmultifd.multifd.MigrationParameters;
 import io.jmultifd.multifd.MigrationResult;
 import io.jmultifd.multifd.MigrationSource;
-import io.jmultifd.multifd.MigrationStatus;
 import io.jmultifd.multifd.ProgressListener;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.SyntheticContent;
@@ -98,7 +98,8 @@ final class MigrateCommand implements Callable<Integer> {
                  Workload workload = withWorkload ? new Workload(guest, dirtyRate, seed) : null) {
                 MigrationResult result;
                 if (guard.signalled()) {
-                    result = Reports.notStarted(parameters, MigrationStatus.CANCELLED, "cancelled before it started");
+                    result = Reports.notStarted(parameters,
+                            MigrationFailure.cancelled(MigrationFailure.Side.SOURCE, "cancelled before it started"));
                 } else {
                     MigrationSource source = new MigrationSource(guest, workload, parameters);
                     running.set(source);

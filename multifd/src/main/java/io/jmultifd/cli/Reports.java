@@ -2,9 +2,9 @@ package io.jmultifd.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jmultifd.multifd.MigrationFailure;
 import io.jmultifd.multifd.MigrationParameters;
 import io.jmultifd.multifd.MigrationResult;
-import io.jmultifd.multifd.MigrationStatus;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -34,9 +34,8 @@ final class Reports {
     }
 
     /** The result of a migration that never began (e.g. cancelled while the guest was being built). */
-    static MigrationResult notStarted(MigrationParameters p, MigrationStatus status, String error) {
-        return new MigrationResult(status, error, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, p.methodName(), p.channels(),
-                false, 0, 0, Map.of());
+    static MigrationResult notStarted(MigrationParameters p, MigrationFailure failure) {
+        return MigrationResult.notStarted(p.methodName(), p.channels(), failure);
     }
 
     static String crcHex(long crc) {
@@ -47,17 +46,19 @@ final class Reports {
     static String summary(String what, MigrationResult r, int pageSize) {
         StringBuilder sb = new StringBuilder();
         sb.append(what).append(' ').append(r.status().name().toLowerCase(Locale.ROOT))
-          .append(" in ").append(r.totalTimeMs()).append(" ms");
+          .append(" in ").append(r.times().totalMs()).append(" ms");
         if (r.completed()) {
-            sb.append(" (downtime ").append(r.downtimeMs()).append(" ms, setup ").append(r.setupTimeMs())
-              .append(" ms, ").append(r.rounds()).append(r.rounds() == 1 ? " round" : " rounds").append(')');
-            sb.append(": ").append(bytes(r.transferredBytes())).append(" transferred, ")
-              .append(String.format(Locale.ROOT, "%.1f Mbit/s, %.0f pages/s", r.mbps(), r.pagesPerSecond()));
-            sb.append(String.format(Locale.ROOT, "; %d normal + %d zero pages", r.normalPages(), r.zeroPages()));
-            if (r.compressedBytes() > 0 && r.normalPages() > 0) {
+            MigrationResult.Ram ram = r.ram();
+            sb.append(" (downtime ").append(r.times().downtimeMs()).append(" ms, setup ").append(r.times().setupMs())
+              .append(" ms, ").append(ram.rounds()).append(ram.rounds() == 1 ? " round" : " rounds").append(')');
+            sb.append(": ").append(bytes(ram.transferredBytes())).append(" transferred, ")
+              .append(String.format(Locale.ROOT, "%.1f Mbit/s, %.0f pages/s", ram.mbps(), ram.pagesPerSecond()));
+            sb.append(String.format(Locale.ROOT, "; %d normal + %d zero pages", ram.normalPages(), ram.zeroPages()));
+            if (r.multifd().compressedBytes() > 0 && ram.normalPages() > 0) {
                 sb.append(String.format(Locale.ROOT, ", compression ratio %.2f", ratio(r, pageSize)));
             }
-            sb.append("; method ").append(r.method()).append(" on ").append(r.channels()).append(" channels");
+            sb.append("; method ").append(r.multifd().method()).append(" on ").append(r.multifd().channels())
+              .append(" channels");
             sb.append("; checksums ").append(r.checksumMatch() ? "match" : "DIFFER");
         } else if (r.error() != null) {
             sb.append(": ").append(r.error());
@@ -67,7 +68,8 @@ final class Reports {
 
     /** normal page bytes / compressed payload bytes; NaN when nothing was compressed. */
     static double ratio(MigrationResult r, int pageSize) {
-        return r.compressedBytes() > 0 ? (double) r.normalPages() * pageSize / r.compressedBytes() : Double.NaN;
+        long compressed = r.multifd().compressedBytes();
+        return compressed > 0 ? (double) r.ram().normalPages() * pageSize / compressed : Double.NaN;
     }
 
     static String bytes(long n) {

@@ -31,7 +31,7 @@ final class Watchdog {
                 last = a;
                 lastChange = now;
             } else if ((now - lastChange) / 1_000_000L >= timeoutMs && !stopped) {
-                failure.set(MigrationStatus.FAILED, "peer stalled: no progress on any channel for "
+                failure.fail(MigrationFailure.Cause.STALLED, "peer stalled: no progress on any channel for "
                         + (now - lastChange) / 1_000_000L + " ms (peer-timeout " + timeoutMs + " ms)");
                 return;
             }

@@ -293,8 +293,8 @@ class BadInputTest {
         });
         assertEquals(MigrationStatus.COMPLETED, r.status(), r.error());
         assertEquals("VERDICT 1 checksums match", verdict[0]);
-        assertEquals(2, r.normalPages());
-        assertEquals(1, r.zeroPages());
+        assertEquals(2, r.ram().normalPages());
+        assertEquals(1, r.ram().zeroPages());
     }
 
     @Test

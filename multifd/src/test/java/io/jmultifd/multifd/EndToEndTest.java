@@ -72,18 +72,18 @@ class EndToEndTest {
             assertTrue(workload.isPaused(), "a completed migration leaves the workload paused");
             assertTrue(workload.bytesWritten() >= writtenAtBulk[0] + 64 * 4096, "the workload wrote during the migration");
             Harness.assertSameMemory(guest, in.destination.received());
-            assertEquals(method, sent.method());
-            assertEquals(channels, sent.channels());
-            assertTrue(sent.rounds() >= 2, "bulk + stop-and-copy at least");
-            assertEquals(sent.normalPages(), got.normalPages());
-            assertEquals(sent.zeroPages(), got.zeroPages());
+            assertEquals(method, sent.multifd().method());
+            assertEquals(channels, sent.multifd().channels());
+            assertTrue(sent.ram().rounds() >= 2, "bulk + stop-and-copy at least");
+            assertEquals(sent.ram().normalPages(), got.ram().normalPages());
+            assertEquals(sent.ram().zeroPages(), got.ram().zeroPages());
             if (zero.equals("none")) {
-                assertEquals(0, sent.zeroPages());
+                assertEquals(0, sent.ram().zeroPages());
             } else {
-                assertTrue(sent.zeroPages() > 0, "the guest has zero pages");
+                assertTrue(sent.ram().zeroPages() > 0, "the guest has zero pages");
             }
             if (method.equals("none")) {
-                assertTrue(sent.transferredBytes() > guest.totalBytes() / 2, "raw pages travel in full");
+                assertTrue(sent.ram().transferredBytes() > guest.totalBytes() / 2, "raw pages travel in full");
             }
         }
         Harness.assertNoEngineThreads();
@@ -115,13 +115,13 @@ class EndToEndTest {
                     "dirty_pages_rate", "method", "channels", "checksum_match", "cpu_time_ms", "rounds", "method_statistics"),
                     List.copyOf(sent.toMap().keySet()));
             assertEquals("COMPLETED", sent.toMap().get("status"));
-            assertEquals(guest.totalPages(), sent.normalPages() + sent.zeroPages(), "no workload: every page once");
-            assertEquals(Map.of("pages_xor", sent.normalPages()), sent.methodStatistics(), "summed over channels");
-            assertEquals(Map.of("pages_xor", got.normalPages()), got.methodStatistics());
-            assertEquals(sent.normalPages() * (4096 + 4), sent.compressedBytes());
-            assertTrue(sent.transferredBytes() > sent.compressedBytes());
-            assertTrue(sent.cpuTimeMs() >= 0 && sent.totalTimeMs() >= sent.downtimeMs());
-            assertEquals(3, sent.channels());
+            assertEquals(guest.totalPages(), sent.ram().normalPages() + sent.ram().zeroPages(), "no workload: every page once");
+            assertEquals(Map.of("pages_xor", sent.ram().normalPages()), sent.multifd().methodStatistics(), "summed over channels");
+            assertEquals(Map.of("pages_xor", got.ram().normalPages()), got.multifd().methodStatistics());
+            assertEquals(sent.ram().normalPages() * (4096 + 4), sent.multifd().compressedBytes());
+            assertTrue(sent.ram().transferredBytes() > sent.multifd().compressedBytes());
+            assertTrue(sent.times().cpuMs() >= 0 && sent.times().totalMs() >= sent.times().downtimeMs());
+            assertEquals(3, sent.multifd().channels());
         }
     }
 

@@ -123,7 +123,7 @@ class FailureTest {
                 MigrationResult r = source.migrate(in.sourceTarget, null);
                 Harness.assertCompleted(r, "second migration");
                 Harness.assertCompleted(in.await(), "second destination");
-                assertTrue(r.normalPages() + r.zeroPages() >= guest.totalPages(), "full bulk round");
+                assertTrue(r.ram().normalPages() + r.ram().zeroPages() >= guest.totalPages(), "full bulk round");
                 assertTrue(workload.bytesWritten() >= written);
                 Harness.assertSameMemory(guest, in.destination.received());
             }

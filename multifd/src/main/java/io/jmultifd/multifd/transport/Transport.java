@@ -3,133 +3,38 @@ package io.jmultifd.multifd.transport;
 import io.jmultifd.multifd.Endpoint;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * TCP and in-process transports. Both use blocking NIO socket channels; the in-process one listens on a
- * loopback port registered under a name, so it runs the very same code and bytes as TCP.
+ * How connections to an endpoint are made: the source connects, the destination listens and accepts. Every
+ * connection counts the bytes it moves into {@code activity}, the counter the stall watchdog watches.
  */
-public final class Transport {
-    private static final ConcurrentHashMap<String, InetSocketAddress> IN_PROCESS = new ConcurrentHashMap<>();
+public interface Transport {
 
-    private Transport() {}
-
-    /** A listening socket; {@link #close()} also unregisters an in-process name. */
-    public static final class Listener implements AutoCloseable {
-        private final ServerSocketChannel server;
-        private final String inProcessName;
-
-        private Listener(ServerSocketChannel server, String inProcessName) {
-            this.server = server;
-            this.inProcessName = inProcessName;
-        }
-
-        public int port() {
-            return server.socket().getLocalPort();
-        }
-
-        public SocketChannel accept() throws IOException {
-            SocketChannel ch = server.accept();
-            configure(ch);
-            return ch;
-        }
-
-        @Override
-        public void close() {
-            if (inProcessName != null) {
-                IN_PROCESS.remove(inProcessName, server.socket().getLocalSocketAddress());
-            }
-            try {
-                server.close();
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
-    }
-
-    public static Listener listen(Endpoint endpoint) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open();
-        try {
-            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            switch (endpoint) {
-                case Endpoint.Tcp tcp -> {
-                    server.bind(new InetSocketAddress(tcp.host(), tcp.port()), 64);
-                    return new Listener(server, null);
-                }
-                case Endpoint.InProcess ip -> {
-                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-                    InetSocketAddress addr = (InetSocketAddress) server.getLocalAddress();
-                    if (IN_PROCESS.putIfAbsent(ip.name(), addr) != null) {
-                        throw new IOException("in-process endpoint " + ip.name() + " is already listening");
-                    }
-                    return new Listener(server, ip.name());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-    }
-
-    /** Connects within {@code timeoutMs} (an in-process name must be registered by then). */
-    public static SocketChannel connect(Endpoint endpoint, long timeoutMs) throws IOException {
-        return connect(endpoint, timeoutMs, true);
+    /** The transport for {@code endpoint}: sockets for {@code tcp:} and {@code inprocess:} alike. */
+    static Transport of(Endpoint endpoint) {
+        return SocketTransport.INSTANCE;
     }
 
     /**
+     * Connects within {@code timeoutMs}.
+     *
      * @param awaitName for an in-process endpoint: wait up to {@code timeoutMs} for the name to appear (the
      *                  first connection of a migration); false once the destination is known to listen, so
      *                  that a destination that went away fails the connection at once
      */
-    public static SocketChannel connect(Endpoint endpoint, long timeoutMs, boolean awaitName) throws IOException {
-        InetSocketAddress addr = switch (endpoint) {
-            case Endpoint.Tcp tcp -> new InetSocketAddress(tcp.host(), tcp.port());
-            case Endpoint.InProcess ip -> awaitInProcess(ip.name(), awaitName ? timeoutMs : 0);
-        };
-        if (addr.isUnresolved()) {
-            throw new IOException("cannot resolve " + endpoint);
-        }
-        SocketChannel ch = SocketChannel.open();
-        try {
-            ch.socket().connect(addr, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
-            configure(ch);
-            return ch;
-        } catch (SocketTimeoutException e) {
-            ch.close();
-            throw new IOException("connecting to " + endpoint + " timed out after " + timeoutMs + " ms", e);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw new IOException("cannot connect to " + endpoint + ": " + e.getMessage(), e);
-        }
-    }
+    Connection connect(Endpoint endpoint, long timeoutMs, boolean awaitName, AtomicLong activity) throws IOException;
 
-    private static InetSocketAddress awaitInProcess(String name, long timeoutMs) throws IOException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (true) {
-            InetSocketAddress a = IN_PROCESS.get(name);
-            if (a != null) {
-                return a;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IOException("no in-process destination called " + name + " is listening");
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for in-process endpoint " + name);
-            }
-        }
-    }
+    Listener listen(Endpoint endpoint) throws IOException;
 
-    private static void configure(SocketChannel ch) throws IOException {
-        ch.configureBlocking(true);
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    /** A listening endpoint; {@link #close()} from another thread wakes a blocked {@link #accept}. */
+    interface Listener extends AutoCloseable {
+        /** The port listened on (TCP port 0 resolves here). */
+        int port();
+
+        Connection accept(AtomicLong activity) throws IOException;
+
+        @Override
+        void close();
     }
 }

@@ -23,6 +23,10 @@ package io.jmultifd.multifd.wire;
  *            then (normal + zero) x u64 page offset (normal pages first), then the payload.
  * str = u16 length + UTF-8 bytes, at most MAX_STRING bytes.
  * </pre>
+ *
+ * <p>Each message is a record of this package with its own encode and decode ({@link Handshake},
+ * {@link HandshakeReply}, {@link ChannelHello}, {@link PacketHeader} with {@link PageOffsets}, {@link StopCopy},
+ * {@link Complete}, {@link Verdict}, {@link ErrorMessage}); no other package builds or parses these bytes.
  */
 public final class Wire {
     private Wire() {}
@@ -51,6 +55,11 @@ public final class Wire {
 
     public static int zeroModeCode(io.jmultifd.multifd.ZeroPageMode m) {
         return m.ordinal();
+    }
+
+    /** "WHAT mismatch: source S, destination D", the wording of every refused difference. */
+    public static String mismatch(String what, Object source, Object destination) {
+        return what + " mismatch: source " + source + ", destination " + destination;
     }
 
     public static String typeName(int type) {

@@ -3,7 +3,7 @@ package io.jmultifd.multifd.wire;
 import java.io.IOException;
 
 /** The peer sent something that breaks the wire rules; the message says what and where. */
-public final class WireException extends IOException {
+public class WireException extends IOException {
     public WireException(String message) {
         super(message);
     }

@@ -1,6 +1,6 @@
 package io.jmultifd.multifd.guest;
 
-import io.jmultifd.multifd.ZeroPages;
+import io.jmultifd.multifd.ram.ZeroPages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,16 +1,16 @@
-package io.jmultifd.multifd;
+package io.jmultifd.multifd.channels;
 
 /** {@code max-bandwidth}: a token bucket shared by all channels of one source (about 50 ms of burst). */
-final class RateLimiter {
+public final class RateLimiter {
     private final long bytesPerSecond;
     private long nextFreeNanos = System.nanoTime();
 
-    RateLimiter(long bytesPerSecond) {
+    public RateLimiter(long bytesPerSecond) {
         this.bytesPerSecond = bytesPerSecond;
     }
 
     /** Takes {@code bytes} tokens, sleeping as long as the bucket is in debt. */
-    void acquire(long bytes) throws InterruptedException {
+    public void acquire(long bytes) throws InterruptedException {
         if (bytesPerSecond <= 0) {
             return;
         }

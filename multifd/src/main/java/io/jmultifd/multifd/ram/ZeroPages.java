@@ -1,4 +1,4 @@
-package io.jmultifd.multifd;
+package io.jmultifd.multifd.ram;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,4 +1,4 @@
-package io.jmultifd.multifd;
+package io.jmultifd.multifd.ram;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,0 +1,50 @@
+package io.jmultifd.multifd;
+
+import io.jmultifd.multifd.channels.PageCounters;
+import io.jmultifd.spi.MethodStatistics;
+
+/** Times one side of a migration and builds its {@link MigrationResult}. */
+final class ResultBuilder {
+    private final MigrationParameters params;
+    private final long startCpu = EngineThreads.currentThreadCpuNanos();
+    private long startNanos = System.nanoTime();
+    private long setupNanos;
+
+    ResultBuilder(MigrationParameters params) {
+        this.params = params;
+    }
+
+    /** The migration starts now (the destination: when the source connects, not when it began to listen). */
+    void restart() {
+        startNanos = System.nanoTime();
+    }
+
+    /** Connecting, handshake and block setup are done. */
+    void setupDone() {
+        setupNanos = System.nanoTime() - startNanos;
+    }
+
+    /**
+     * @param failure        why the side did not complete; null when it completed
+     * @param downtimeNanos  the downtime when completed (ignored otherwise)
+     * @param checksumMatch  whether the verdict said the checksums match
+     * @param threads        the side's engine threads, all joined
+     */
+    MigrationResult build(MigrationFailure failure, long downtimeNanos, long transferredBytes, PageCounters pages,
+                          long dirtySyncCount, double dirtyPagesRate, long rounds, boolean checksumMatch,
+                          MethodStatistics statistics, EngineThreads threads) {
+        boolean completed = failure == null;
+        long end = System.nanoTime();
+        // As QEMU computes its final throughput: over the transfer time, i.e. without setup.
+        double secs = Math.max(1e-9, (end - startNanos - setupNanos) / 1e9);
+        long cpu = threads.cpuNanos() + EngineThreads.currentThreadCpuNanos() - startCpu;
+        return new MigrationResult(completed ? MigrationStatus.COMPLETED : failure.status(), failure,
+                new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L,
+                        completed ? downtimeNanos / 1_000_000L : 0, cpu / 1_000_000L),
+                new MigrationResult.Ram(transferredBytes, pages.normalPages(), pages.zeroPages(),
+                        transferredBytes * 8 / 1e6 / secs, pages.pages() / secs, dirtySyncCount, dirtyPagesRate, rounds),
+                new MigrationResult.Multifd(params.methodName(), params.channels(), pages.compressedBytes(),
+                        statistics.counters()),
+                completed && checksumMatch);
+    }
+}

@@ -1,0 +1,234 @@
+package io.jmultifd.multifd.channels;
+
+import io.jmultifd.multifd.Failure;
+import io.jmultifd.multifd.MigrationFailure.Cause;
+import io.jmultifd.multifd.MigrationParameters;
+import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.method.NoneMethod;
+import io.jmultifd.multifd.ram.ReceiveRounds;
+import io.jmultifd.multifd.ram.ZeroPages;
+import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.wire.PacketHeader;
+import io.jmultifd.multifd.wire.PageOffsets;
+import io.jmultifd.multifd.wire.Wire;
+import io.jmultifd.multifd.wire.WireException;
+import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.ChannelReceiver;
+import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodStatistics;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One data channel of the destination: its receiver thread ({@link #run}) reads, validates and applies its
+ * packets, decoding straight into the destination pages. Buffers are allocated once, before the first packet.
+ */
+public final class ReceiveChannel {
+    private static final System.Logger LOG = System.getLogger(ReceiveChannel.class.getName());
+
+    private final int index;
+    private final Connection conn;
+    private final MigrationParameters local;
+    private final List<RamBlock> blocks;
+    private final ReceiveRounds rounds;
+    private final PageCounters counters;
+    private final Failure failure;
+    // Method state and buffers are made and released on the channel's own thread (methods may use
+    // confined arenas); they are allocated once, before the first packet.
+    private ChannelReceiver receiver;
+    private boolean raw;
+    private Arena arena;
+    private final ByteBuffer header = ByteBuffer.allocateDirect(PacketHeader.SIZE).order(ByteOrder.BIG_ENDIAN);
+    private final PageOffsets offsets;
+    private MemorySegment payloadBuffer;
+    private final ByteBuffer[] scatter;
+    private final List<MemorySegment> targets;
+    private final CountDownLatch done = new CountDownLatch(1);
+    private long sequence;
+    private volatile long round;
+    private volatile MethodStatistics statistics = MethodStatistics.EMPTY;
+
+    public ReceiveChannel(int index, Connection conn, MigrationParameters local, List<RamBlock> blocks,
+                          ReceiveRounds rounds, PageCounters counters, Failure failure) {
+        this.index = index;
+        this.conn = conn;
+        this.local = local;
+        this.blocks = blocks;
+        this.rounds = rounds;
+        this.counters = counters;
+        this.failure = failure;
+        int packetPages = local.packetPages();
+        this.offsets = new PageOffsets(packetPages);
+        this.scatter = new ByteBuffer[packetPages];
+        this.targets = new ArrayList<>(packetPages);
+    }
+
+    public int index() {
+        return index;
+    }
+
+    /** The round this channel receives; after END, the number of rounds it received. */
+    public long round() {
+        return round;
+    }
+
+    /** The method's counters, final once the channel has ended. */
+    public MethodStatistics statistics() {
+        return statistics;
+    }
+
+    /** Waits up to {@code timeoutMs} for the channel to end (END, failure or teardown). */
+    public boolean awaitEnd(long timeoutMs) throws InterruptedException {
+        return done.await(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    private String where() {
+        return "channel " + index + ", packet " + sequence + ": ";
+    }
+
+    private void setUp() {
+        int packetPages = local.packetPages();
+        receiver = local.method().newReceiver(
+                new ChannelContext(index, local.pageSize(), packetPages, local.methodParameters()));
+        raw = receiver instanceof NoneMethod.Receiver;
+        arena = Arena.ofConfined();
+        long maxPayload = receiver.maxPayloadSize(packetPages);
+        if (maxPayload < 0) {
+            throw new IllegalStateException("method " + local.methodName() + " reports a negative maxPayloadSize");
+        }
+        payloadBuffer = raw ? null : arena.allocate(Math.max(1, maxPayload), 64);
+    }
+
+    /** The receiver thread's body: until END, or until the side stops. */
+    public void run() {
+        try {
+            setUp();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            failure.fail(Cause.METHOD, index, "channel " + index + ": method " + local.methodName()
+                    + " cannot set up: " + Failure.describe(e));
+            closeReceiver();
+            done.countDown();
+            return;
+        }
+        try {
+            while (true) {
+                if (!packet()) {
+                    break;
+                }
+                sequence++;
+            }
+        } catch (WireException | CorruptPayloadException e) {
+            failure.fail(Cause.PROTOCOL, index, where() + e.getMessage());
+        } catch (IOException e) {
+            failure.failAfterGrace(Cause.CONNECTION, index, where() + Failure.describe(e));
+        } catch (InterruptedException | BrokenBarrierException e) {
+            // torn down
+        } catch (RuntimeException e) {
+            if (!failure.isSet()) {
+                LOG.log(System.Logger.Level.ERROR, "channel " + index + " failed", e);
+            }
+            failure.fail(Cause.INTERNAL, index, where() + e);
+        } finally {
+            closeReceiver();
+            done.countDown();
+        }
+    }
+
+    /** Reads one packet; false after END. */
+    private boolean packet() throws IOException, CorruptPayloadException, InterruptedException, BrokenBarrierException {
+        header.clear();
+        conn.readFully(header, "the packet header");
+        PacketHeader h = PacketHeader.decode(header.flip());
+        h.checkOrder(sequence, round);
+        switch (h.type()) {
+            case Wire.PACKET_SYNC, Wire.PACKET_END -> {
+                h.checkMarker();
+                if (h.type() == Wire.PACKET_END) {
+                    return false;
+                }
+                // Wait for every channel to finish this round, so no older copy lands after a newer one.
+                rounds.awaitRoundEnd();
+                round++;
+                return true;
+            }
+            case Wire.PACKET_DATA -> {
+                data(h);
+                return true;
+            }
+            default -> throw new WireException("unknown packet type " + h.type());
+        }
+    }
+
+    private void data(PacketHeader h) throws IOException, CorruptPayloadException {
+        int pageSize = local.pageSize();
+        h.checkData(blocks.size(), local.packetPages());
+        long normal = h.normalPages();
+        long payload = h.payloadLength();
+        if (raw) {
+            h.checkRawPayload(pageSize);
+        } else {
+            h.checkPayload(normal == 0 ? 0 : receiver.maxPayloadSize((int) normal), payloadBuffer.byteSize(),
+                    local.methodName());
+        }
+        int blockIndex = (int) h.block();
+        RamBlock block = blocks.get(blockIndex);
+        int count = (int) h.pageCount();
+        conn.readFully(offsets.expect(count), "the page offsets");
+        for (int i = 0; i < count; i++) {
+            long off = offsets.page(i, block.name(), block.size(), pageSize);
+            if (!rounds.claim(blockIndex, off / pageSize)) {
+                throw new WireException(String.format("page offset 0x%x of block %s sent twice in round %d",
+                        off, block.name(), round));
+            }
+        }
+        targets.clear();
+        for (int i = 0; i < normal; i++) {
+            targets.add(block.memory().asSlice(offsets.get(i), pageSize));
+        }
+        if (normal > 0) {
+            if (raw) {
+                // `none`: scatter-read straight into the destination pages, no buffer in between.
+                for (int i = 0; i < normal; i++) {
+                    scatter[i] = targets.get(i).asByteBuffer();
+                }
+                conn.readFully(scatter, (int) normal, "the payload");
+                ((NoneMethod.Receiver) receiver).countRaw((int) normal);
+            } else {
+                MemorySegment pl = payloadBuffer.asSlice(0, payload);
+                conn.readFully(pl.asByteBuffer(), "the payload");
+                receiver.decode(pl, targets);
+            }
+        }
+        for (int i = (int) normal; i < count; i++) {
+            MemorySegment page = block.memory().asSlice(offsets.get(i), pageSize);
+            // Only write pages that are not zero already: a fresh destination stays untouched (and unfaulted).
+            if (!ZeroPages.isZero(page)) {
+                page.fill((byte) 0);
+            }
+        }
+        counters.add(normal, h.zeroPages(), payload);
+    }
+
+    private void closeReceiver() {
+        if (receiver != null) {
+            try {
+                statistics = receiver.statistics();
+                receiver.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing channel " + index + " receiver: " + e);
+            }
+        }
+        if (arena != null) {
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.jmultifd.multifd.channels;
+
+import io.jmultifd.multifd.Failure;
+import io.jmultifd.multifd.MigrationFailure.Cause;
+import io.jmultifd.multifd.MigrationParameters;
+import io.jmultifd.multifd.ZeroPageMode;
+import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.ram.ZeroPages;
+import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.wire.PacketHeader;
+import io.jmultifd.multifd.wire.PageOffsets;
+import io.jmultifd.multifd.wire.Wire;
+import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.ChannelSender;
+import io.jmultifd.spi.MethodStatistics;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
+
+/**
+ * One data channel of the source: its sender thread ({@link #run}), method state and buffers (allocated once
+ * here). The thread takes batches from its work queue, checks zero pages ({@code multifd-zero-page=multifd}),
+ * compresses the rest into the method's buffers and writes header, offsets and payload with one gathering
+ * write to its {@link Connection}.
+ */
+public final class SendChannel {
+    private static final System.Logger LOG = System.getLogger(SendChannel.class.getName());
+
+    private final int index;
+    private final Connection conn;
+    private final ChannelContext context;
+    private final MigrationParameters params;
+    private final List<RamBlock> blocks;
+    private final RateLimiter limiter;
+    private final PageCounters counters;
+    private final Failure failure;
+    private ChannelSender sender; // created and closed on this channel's own thread (methods may use confined arenas)
+    final ArrayBlockingQueue<PageBatch> free = new ArrayBlockingQueue<>(2);
+    final ArrayBlockingQueue<PageBatch> work = new ArrayBlockingQueue<>(2);
+    final Semaphore markersWritten = new Semaphore(0);
+    private final ByteBuffer header = ByteBuffer.allocateDirect(PacketHeader.SIZE).order(ByteOrder.BIG_ENDIAN);
+    private final PageOffsets offsets;
+    private final List<MemorySegment> normal;
+    private final List<MemorySegment> out = new ArrayList<>();
+    private ByteBuffer[] iov;
+    private long sequence;
+    private volatile MethodStatistics statistics = MethodStatistics.EMPTY;
+
+    public SendChannel(int index, Connection conn, MigrationParameters params, List<RamBlock> blocks,
+                       RateLimiter limiter, PageCounters counters, Failure failure) {
+        this.index = index;
+        this.conn = conn;
+        this.params = params;
+        this.context = new ChannelContext(index, params.pageSize(), params.packetPages(), params.methodParameters());
+        this.blocks = blocks;
+        this.limiter = limiter;
+        this.counters = counters;
+        this.failure = failure;
+        int packetPages = params.packetPages();
+        this.offsets = new PageOffsets(packetPages);
+        this.normal = new ArrayList<>(packetPages);
+        this.iov = new ByteBuffer[packetPages + 2];
+        free.add(new PageBatch(this, packetPages));
+        free.add(new PageBatch(this, packetPages));
+    }
+
+    public int index() {
+        return index;
+    }
+
+    /** The method's counters, as of the last SYNC (and final once the channel has ended). */
+    public MethodStatistics statistics() {
+        return statistics;
+    }
+
+    /** The sender thread's body: until END, or until the side stops. */
+    public void run() {
+        try {
+            sender = params.method().newSender(context);
+        } catch (RuntimeException e) {
+            failure.fail(Cause.METHOD, index, "channel " + index + ": method " + params.methodName()
+                    + " cannot set up: " + Failure.describe(e));
+            return;
+        }
+        try {
+            while (true) {
+                PageBatch batch = work.take();
+                switch (batch.type) {
+                    case Wire.PACKET_DATA -> sendData(batch);
+                    case Wire.PACKET_SYNC, Wire.PACKET_END -> {
+                        PacketHeader.marker(batch.type, sequence++, batch.round).encode(header);
+                        limiter.acquire(PacketHeader.SIZE);
+                        conn.writeFully(header);
+                        statistics = sender.statistics(); // once per round, not per packet
+                        markersWritten.release();
+                    }
+                    default -> throw new IllegalStateException("batch type " + batch.type);
+                }
+                int type = batch.type;
+                free.put(batch);
+                if (type == Wire.PACKET_END) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            // torn down
+        } catch (IOException e) {
+            failure.failAfterGrace(Cause.CONNECTION, index, "channel " + index + ", packet " + sequence + ": "
+                    + Failure.describe(e));
+        } catch (RuntimeException e) {
+            if (!failure.isSet()) {
+                LOG.log(System.Logger.Level.ERROR, "channel " + index + " failed", e);
+            }
+            failure.fail(Cause.INTERNAL, index, "channel " + index + ", packet " + sequence + ": " + e);
+        } finally {
+            closeSender();
+        }
+    }
+
+    private void sendData(PageBatch batch) throws IOException, InterruptedException {
+        RamBlock block = blocks.get(batch.blockIndex);
+        int pageSize = params.pageSize();
+        ZeroPageMode mode = params.zeroPageMode();
+        normal.clear();
+        offsets.clear();
+        // Normal pages' offsets first, then the zero pages' (two passes over the batch, no extra arrays).
+        int zeroCount = 0;
+        for (int i = 0; i < batch.count; i++) {
+            MemorySegment page = block.memory().asSlice(batch.offsets[i], pageSize);
+            boolean zero = switch (mode) {
+                case NONE -> false;
+                case LEGACY -> batch.zero[i];
+                case MULTIFD -> ZeroPages.isZero(page);
+            };
+            batch.zero[i] = zero;
+            if (zero) {
+                zeroCount++;
+            } else {
+                normal.add(page);
+                offsets.add(batch.offsets[i]);
+            }
+        }
+        for (int i = 0; i < batch.count; i++) {
+            if (batch.zero[i]) {
+                offsets.add(batch.offsets[i]);
+            }
+        }
+        ByteBuffer offsetBytes = offsets.flip();
+        out.clear();
+        long payload = normal.isEmpty() ? 0 : sender.encode(normal, out);
+        long sum = 0;
+        for (MemorySegment s : out) {
+            sum += s.byteSize();
+        }
+        if (sum != payload) {
+            throw new IllegalStateException("method " + params.methodName() + " returned " + payload
+                    + " bytes but segments of " + sum);
+        }
+        PacketHeader.data(sequence++, batch.round, batch.blockIndex, normal.size(), zeroCount, payload).encode(header);
+        if (iov.length < out.size() + 2) {
+            iov = new ByteBuffer[out.size() + 2];
+        }
+        iov[0] = header;
+        iov[1] = offsetBytes;
+        for (int i = 0; i < out.size(); i++) {
+            iov[i + 2] = out.get(i).asByteBuffer();
+        }
+        limiter.acquire(PacketHeader.SIZE + offsetBytes.remaining() + payload);
+        conn.writeFully(iov, out.size() + 2);
+        for (int i = 2; i < out.size() + 2; i++) {
+            iov[i] = null;
+        }
+        counters.add(normal.size(), zeroCount, payload);
+    }
+
+    private void closeSender() {
+        try {
+            statistics = sender.statistics();
+            sender.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing channel " + index + " sender: " + e);
+        }
+    }
+}

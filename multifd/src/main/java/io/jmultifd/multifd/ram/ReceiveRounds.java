@@ -1,0 +1,61 @@
+package io.jmultifd.multifd.ram;
+
+import io.jmultifd.multifd.guest.RamBlock;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.function.LongConsumer;
+
+/**
+ * The destination's rounds. A page may come in several rounds but at most once per round, so that an older
+ * copy can never overwrite a newer one: one bitmap per block records the pages of the current round, and a
+ * round ends only when every channel has reached its SYNC (a barrier), which clears the bitmaps.
+ */
+public final class ReceiveRounds {
+    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final long[][] bitmaps;
+    private final CyclicBarrier barrier;
+    private final LongConsumer roundEnded;
+    private volatile long appliedRound;
+
+    /** @param roundEnded told the number of the next round, once every channel has ended the previous one */
+    public ReceiveRounds(List<RamBlock> blocks, int channels, LongConsumer roundEnded) {
+        this.bitmaps = new long[blocks.size()][];
+        for (int i = 0; i < blocks.size(); i++) {
+            bitmaps[i] = new long[(int) ((blocks.get(i).pageCount() + 63) / 64)];
+        }
+        this.roundEnded = roundEnded;
+        this.barrier = new CyclicBarrier(channels, this::nextRound);
+    }
+
+    /** Marks {@code page} of {@code block} received in this round; false when it was already. */
+    public boolean claim(int block, long page) {
+        long mask = 1L << (page & 63);
+        return (((long) WORD.getAndBitwiseOr(bitmaps[block], (int) (page >>> 6), mask)) & mask) == 0;
+    }
+
+    /** A channel reached the round's SYNC: waits until every channel has. */
+    public void awaitRoundEnd() throws InterruptedException, BrokenBarrierException {
+        barrier.await();
+    }
+
+    /** Wakes every channel waiting at the end of a round (with a BrokenBarrierException), for teardown. */
+    public void abort() {
+        barrier.reset();
+    }
+
+    /** Runs once per round when every receiver has reached the round's SYNC: the next round may start. */
+    private void nextRound() {
+        // The barrier orders this with every receiver's next round.
+        for (long[] bm : bitmaps) {
+            Arrays.fill(bm, 0L);
+        }
+        appliedRound++;
+        roundEnded.accept(appliedRound);
+    }
+}

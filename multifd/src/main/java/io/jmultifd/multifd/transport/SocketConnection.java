@@ -1,0 +1,99 @@
+package io.jmultifd.multifd.transport;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link Connection} over a blocking socket channel (TCP, and the in-process transport's loopback socket).
+ * Every byte moved is added to a shared activity counter, which the stall watchdog watches.
+ */
+public final class SocketConnection implements Connection {
+    private final SocketChannel channel;
+    private final AtomicLong activity;
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong bytesWritten = new AtomicLong();
+
+    SocketConnection(SocketChannel channel, AtomicLong activity) {
+        this.channel = channel;
+        this.activity = activity;
+    }
+
+    @Override public long bytesRead() { return bytesRead.get(); }
+    @Override public long bytesWritten() { return bytesWritten.get(); }
+
+    @Override
+    public void readFully(ByteBuffer dst, String what) throws IOException {
+        int want = dst.remaining();
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst);
+            if (n < 0) {
+                throw new EOFException("connection closed by the peer after " + (want - dst.remaining())
+                        + " of " + want + " bytes of " + what);
+            }
+            bytesRead.addAndGet(n);
+            activity.addAndGet(n);
+        }
+    }
+
+    @Override
+    public void readFully(ByteBuffer[] dsts, int count, String what) throws IOException {
+        long want = 0;
+        for (int i = 0; i < count; i++) {
+            want += dsts[i].remaining();
+        }
+        long got = 0;
+        int first = 0;
+        while (got < want) {
+            while (!dsts[first].hasRemaining()) {
+                first++;
+            }
+            long n = channel.read(dsts, first, count - first);
+            if (n < 0) {
+                throw new EOFException("connection closed by the peer after " + got + " of " + want + " bytes of " + what);
+            }
+            got += n;
+            bytesRead.addAndGet(n);
+            activity.addAndGet(n);
+        }
+    }
+
+    @Override
+    public void writeFully(ByteBuffer[] srcs, int count) throws IOException {
+        long want = 0;
+        for (int i = 0; i < count; i++) {
+            want += srcs[i].remaining();
+        }
+        long done = 0;
+        int first = 0;
+        while (done < want) {
+            while (!srcs[first].hasRemaining()) {
+                first++;
+            }
+            long n = channel.write(srcs, first, count - first);
+            done += n;
+            bytesWritten.addAndGet(n);
+            activity.addAndGet(n);
+        }
+    }
+
+    @Override
+    public void writeFully(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            int n = channel.write(src);
+            bytesWritten.addAndGet(n);
+            activity.addAndGet(n);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing is best effort: the peer may already be gone
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.jmultifd.multifd.transport;
+
+import io.jmultifd.multifd.Endpoint;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * TCP and in-process transports. Both use blocking NIO socket channels; the in-process one listens on a
+ * loopback port registered under a name, so it runs the very same code and bytes as TCP.
+ */
+final class SocketTransport implements Transport {
+    static final SocketTransport INSTANCE = new SocketTransport();
+    private static final ConcurrentHashMap<String, InetSocketAddress> IN_PROCESS = new ConcurrentHashMap<>();
+
+    private SocketTransport() {}
+
+    /** A listening socket; {@link #close()} also unregisters an in-process name. */
+    private static final class SocketListener implements Listener {
+        private final ServerSocketChannel server;
+        private final String inProcessName;
+
+        private SocketListener(ServerSocketChannel server, String inProcessName) {
+            this.server = server;
+            this.inProcessName = inProcessName;
+        }
+
+        @Override
+        public int port() {
+            return server.socket().getLocalPort();
+        }
+
+        @Override
+        public Connection accept(AtomicLong activity) throws IOException {
+            SocketChannel ch = server.accept();
+            try {
+                configure(ch);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            return new SocketConnection(ch, activity);
+        }
+
+        @Override
+        public void close() {
+            if (inProcessName != null) {
+                IN_PROCESS.remove(inProcessName, server.socket().getLocalSocketAddress());
+            }
+            try {
+                server.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    @Override
+    public Listener listen(Endpoint endpoint) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            switch (endpoint) {
+                case Endpoint.Tcp tcp -> {
+                    server.bind(new InetSocketAddress(tcp.host(), tcp.port()), 64);
+                    return new SocketListener(server, null);
+                }
+                case Endpoint.InProcess ip -> {
+                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+                    InetSocketAddress addr = (InetSocketAddress) server.getLocalAddress();
+                    if (IN_PROCESS.putIfAbsent(ip.name(), addr) != null) {
+                        throw new IOException("in-process endpoint " + ip.name() + " is already listening");
+                    }
+                    return new SocketListener(server, ip.name());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Connection connect(Endpoint endpoint, long timeoutMs, boolean awaitName, AtomicLong activity) throws IOException {
+        InetSocketAddress addr = switch (endpoint) {
+            case Endpoint.Tcp tcp -> new InetSocketAddress(tcp.host(), tcp.port());
+            case Endpoint.InProcess ip -> awaitInProcess(ip.name(), awaitName ? timeoutMs : 0);
+        };
+        if (addr.isUnresolved()) {
+            throw new IOException("cannot resolve " + endpoint);
+        }
+        SocketChannel ch = SocketChannel.open();
+        try {
+            ch.socket().connect(addr, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
+            configure(ch);
+            return new SocketConnection(ch, activity);
+        } catch (SocketTimeoutException e) {
+            ch.close();
+            throw new IOException("connecting to " + endpoint + " timed out after " + timeoutMs + " ms", e);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw new IOException("cannot connect to " + endpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static InetSocketAddress awaitInProcess(String name, long timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (true) {
+            InetSocketAddress a = IN_PROCESS.get(name);
+            if (a != null) {
+                return a;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("no in-process destination called " + name + " is listening");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for in-process endpoint " + name);
+            }
+        }
+    }
+
+    private static void configure(SocketChannel ch) throws IOException {
+        ch.configureBlocking(true);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    }
+}
