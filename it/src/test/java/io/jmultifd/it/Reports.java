@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /** Assertions on the CLI's JSON report (MigrationResult.toMap()). */
@@ -49,8 +50,26 @@ final class Reports {
         return new Migration(sent, received);
     }
 
-    /** A counter of method_statistics, 0 when absent. */
-    static long statistic(JsonNode report, String name) {
-        return report.path("method_statistics").path(name).asLong(0);
+    /** The qpl method's tiers, each counted in method_statistics as {@code pages_<tier>}. */
+    static final List<String> QPL_TIERS = List.of("hardware", "software", "java");
+
+    /**
+     * The report is of the qpl method and its pages went through {@code tier} only: its counter is above 0 and the
+     * other tiers' are 0 (all three present, as the qpl method always reports them). A run that fell back to
+     * another tier, or never used the one the test is about, fails here even though it completed.
+     */
+    static void assertQplTier(String side, JsonNode report, String tier) {
+        assertEquals("qpl", report.path("method").asText(), side + " method: " + report);
+        JsonNode statistics = report.path("method_statistics");
+        for (String t : QPL_TIERS) {
+            String counter = "pages_" + t;
+            assertTrue(statistics.path(counter).isIntegralNumber(), side + " reports " + counter + ": " + statistics);
+            if (t.equals(tier)) {
+                assertTrue(statistics.path(counter).asLong() > 0, side + " ran on the " + tier + " tier: " + statistics);
+            } else {
+                assertEquals(0, statistics.path(counter).asLong(), side + " ran on the " + tier + " tier only, but "
+                        + counter + " counts pages: " + statistics);
+            }
+        }
     }
 }

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
                 + "compression method, and print a comparison table.",
                 "ratio = normal page bytes / compressed payload bytes; 'pages per tier': for qpl which tier "
                 + "(hardware, software, java) compressed the pages, raw = pages sent uncompressed because they "
-                + "did not shrink; for other methods their own page counters."},
+                + "did not shrink, then the tier used (the java tier in capitals, with the reason); for other "
+                + "methods their own page counters."},
         footer = {"", "Exit codes: 0 every migration completed, 1 one failed, 2 usage error."})
 final class DemoCommand implements Callable<Integer> {
     @Spec
@@ -183,7 +184,7 @@ final class DemoCommand implements Callable<Integer> {
                 result = failed(parameters, MigrationFailure.Cause.PEER, "the source completed but the destination says: "
                         + (incoming == null ? "nothing" : incoming.status() + " " + incoming.error()));
             }
-            context.err().println(Reports.summary("demo " + parameters.methodName() + ":", result, pageSize));
+            context.err().println(Reports.summary("demo " + parameters.methodName() + ":", result, parameters));
             return result;
         } finally {
             cancelCurrent.set(() -> {});
@@ -208,7 +209,9 @@ final class DemoCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"method", "status", "total ms", "downtime ms", "Mbit/s", "pages/s", "transferred",
             "zero pages", "ratio", "checksum", "pages per tier"});
-        for (MigrationResult r : results) {
+        for (int i = 0; i < results.size(); i++) {
+            MigrationResult r = results.get(i);
+            String tier = TierNote.of(runs.get(i), r.multifd().methodStatistics());
             rows.add(new String[] {
                 r.multifd().method(),
                 r.status().name().toLowerCase(Locale.ROOT),
@@ -220,7 +223,7 @@ final class DemoCommand implements Callable<Integer> {
                 Long.toString(r.ram().zeroPages()),
                 Double.isNaN(Reports.ratio(r, pageSize)) ? "-" : String.format(Locale.ROOT, "%.2f", Reports.ratio(r, pageSize)),
                 r.completed() ? (r.checksumMatch() ? "match" : "DIFFER") : "-",
-                methodPages(r.multifd().methodStatistics())});
+                methodPages(r.multifd().methodStatistics()) + (tier.isEmpty() ? "" : "  " + tier)});
         }
         int[] widths = new int[rows.getFirst().length];
         for (String[] row : rows) {

@@ -96,7 +96,7 @@ final class IncomingCommand implements Callable<Integer> {
                         }
                     }
                 }
-                report(result, checksums, parameters.pageSize());
+                report(result, checksums, parameters);
                 return code = result.completed() ? Main.EXIT_OK : Main.EXIT_FAILED;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -112,11 +112,11 @@ final class IncomingCommand implements Callable<Integer> {
         }
     }
 
-    private void report(MigrationResult result, Map<String, Long> checksums, int pageSize) {
+    private void report(MigrationResult result, Map<String, Long> checksums, MigrationParameters parameters) {
         if (options.json) {
             context.out().println(Reports.json(result, checksums));
         }
-        context.err().println(Reports.summary("incoming migration", result, pageSize));
+        context.err().println(Reports.summary("incoming migration", result, parameters));
     }
 
     /** A usage error naming the option when the endpoint does not parse. */

@@ -118,7 +118,7 @@ final class MigrateCommand implements Callable<Integer> {
                 if (options.json) {
                     context.out().println(Reports.json(result, checksums));
                 }
-                context.err().println(Reports.summary("migration", result, parameters.pageSize()));
+                context.err().println(Reports.summary("migration", result, parameters));
                 code = result.completed() ? Main.EXIT_OK : Main.EXIT_FAILED;
                 return code;
             } finally {

@@ -42,8 +42,12 @@ final class Reports {
         return String.format(Locale.ROOT, "%08x", crc);
     }
 
-    /** E.g. "migration completed in 1234 ms (downtime 12 ms, 3 rounds): 1.0 GiB, 912.3 Mbit/s, ...". */
-    static String summary(String what, MigrationResult r, int pageSize) {
+    /**
+     * E.g. "migration completed in 1234 ms (downtime 12 ms, 3 rounds): 1.0 GiB, 912.3 Mbit/s, ...", with the tier
+     * of a tiered method ({@link TierNote}) after the method's name.
+     */
+    static String summary(String what, MigrationResult r, MigrationParameters parameters) {
+        int pageSize = parameters.pageSize();
         StringBuilder sb = new StringBuilder();
         sb.append(what).append(' ').append(r.status().name().toLowerCase(Locale.ROOT))
           .append(" in ").append(r.times().totalMs()).append(" ms");
@@ -60,6 +64,10 @@ final class Reports {
             sb.append("; method ").append(r.multifd().method()).append(" on ").append(r.multifd().channels())
               .append(" channels");
             sb.append("; checksums ").append(r.checksumMatch() ? "match" : "DIFFER");
+            String tier = TierNote.of(parameters, r.multifd().methodStatistics());
+            if (!tier.isEmpty()) {
+                sb.append("; ").append(r.multifd().method()).append(' ').append(tier);
+            }
         } else if (r.error() != null) {
             sb.append(": ").append(r.error());
         }

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jmultifd.spi.TierStatus;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code jmultifd demo} in-process on a small live guest: the table, the JSON array, the tier column. */
 class DemoCommandTest {
@@ -57,6 +61,59 @@ class DemoCommandTest {
             methods.add(result.get("method").asText());
         }
         assertEquals(List.of("zlib", "zstd"), methods);
+    }
+
+    @Test
+    void qplRowSaysLoudlyThatItRanOnTheJavaTierAndWhy(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nowhere").resolve("libqpl.so.1");
+        try (ChildJvm child = ChildJvm.start(dir, "demo", Libqpl.unloadable(missing), "demo", "--size", "2M",
+                "--channels", "2", "--methods", "qpl,none", "--workload-dirty-rate", "0")) {
+            assertEquals(Main.EXIT_OK, child.awaitExit(), child.describe());
+            String row = child.stdout().lines().filter(l -> l.startsWith("qpl ")).findFirst().orElseThrow();
+            assertTrue(row.matches("qpl +completed .* match +hardware=0 software=0 java=[1-9]\\d*( \\(raw \\d+\\))?"
+                    + "  ON THE JAVA TIER: software tier unavailable: libqpl not loaded \\(environment variable "
+                    + "JMULTIFD_QPL_LIBRARY " + Pattern.quote(missing.toString()) + ": not found; "
+                    + "JMULTIFD_QPL_LIBRARY names the only library tried\\)"), child.describe());
+            String none = child.stdout().lines().filter(l -> l.startsWith("none ")).findFirst().orElseThrow();
+            assertTrue(none.matches("none +completed .* match +raw=\\d+"), "a method of one tier gets no note: " + none);
+        }
+    }
+
+    @Test
+    void qplRowSaysSoftwareWhenLibqplLoads(@TempDir Path dir) throws Exception {
+        // Pinned so that a host with IAA (where auto takes hardware) gives the same answer.
+        try (ChildJvm child = ChildJvm.start(dir, "demo", Libqpl.provisioned(), "demo", "--size", "2M",
+                "--channels", "2", "--methods", "qpl", "--workload-dirty-rate", "0", "--set", "qpl-path=software")) {
+            assertEquals(Main.EXIT_OK, child.awaitExit(), child.describe());
+            assertTrue(child.stdout().lines().anyMatch(l -> l.matches(
+                    "qpl +completed .* match +hardware=0 software=[1-9]\\d* java=0( \\(raw \\d+\\))?  on the software tier")),
+                    child.describe());
+        }
+    }
+
+    @Test
+    void tierNoteNamesTheTierUsedAndForTheLastTierWhy() {
+        List<TierStatus> noLibqpl = List.of(new TierStatus("hardware", false, "libqpl not loaded (x: not found)"),
+                new TierStatus("software", false, "libqpl not loaded (x: not found)\nmore lines"),
+                new TierStatus("java", true, "java.util.zip"));
+        List<TierStatus> withLibqpl = List.of(new TierStatus("hardware", false, "QPL_STS_INIT_LIBACCEL_NOT_FOUND"),
+                new TierStatus("software", true, "software path of libqpl 1.9.0"),
+                new TierStatus("java", true, "java.util.zip"));
+        Map<String, String> auto = Map.of("qpl-path", "auto", "multifd-channels", "2");
+        Map<String, Long> java = Map.of("pages_hardware", 0L, "pages_software", 0L, "pages_java", 7L, "pages_raw", 2L);
+        Map<String, Long> software = Map.of("pages_hardware", 0L, "pages_software", 7L, "pages_java", 0L);
+        Map<String, Long> mixed = Map.of("pages_hardware", 5L, "pages_software", 2L, "pages_java", 0L);
+
+        assertEquals("ON THE JAVA TIER: software tier unavailable: libqpl not loaded (x: not found)",
+                TierNote.of(java, noLibqpl, auto));
+        assertEquals("ON THE JAVA TIER: pinned by qpl-path=java",
+                TierNote.of(java, withLibqpl, Map.of("qpl-path", "java")));
+        assertEquals("ON THE JAVA TIER: fell back from the software tier during the migration",
+                TierNote.of(java, withLibqpl, auto));
+        assertEquals("on the software tier", TierNote.of(software, withLibqpl, auto));
+        assertEquals("on the hardware+software tiers", TierNote.of(mixed, withLibqpl, auto));
+        assertEquals("", TierNote.of(Map.of("pages_java", 0L), withLibqpl, auto), "no page: nothing to say");
+        assertEquals("", TierNote.of(Map.of("raw", 3L), List.of(new TierStatus("java", true, "built in")), auto));
     }
 
     @Test

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -133,18 +135,18 @@ class FailureTest {
     @Test
     void destinationCancelledMidMigration() throws Exception {
         MigrationParameters p = params("max-bandwidth", "16M");
-        java.util.concurrent.CountDownLatch receiving = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<MigrationDestination> destination =
+                new java.util.concurrent.atomic.AtomicReference<>();
         try (GuestMemory guest = Harness.mixedGuest(16 << 20, 1 << 20, 5);
              Workload workload = Harness.startWorkload(guest, 10, 1);
+             // Cancelled from the destination's own thread as the bulk round begins: no race with the round's end.
              Harness.Incoming in = new Harness.Incoming(p, true, progress -> {
                  if (progress.phase() == Progress.Phase.BULK) {
-                     receiving.countDown();
+                     destination.get().cancel();
                  }
-             })) {
+             }, destination::set)) {
             CompletableFuture<MigrationResult> sent = CompletableFuture.supplyAsync(
                     () -> new MigrationSource(guest, workload, p).migrate(in.sourceTarget, null));
-            receiving.await();
-            in.destination.cancel();
             MigrationResult got = in.await();
             assertEquals(MigrationStatus.CANCELLED, got.status());
             assertEquals("cancelled", got.error());
@@ -165,14 +167,12 @@ class FailureTest {
         try (GuestMemory guest = Harness.mixedGuest(16 << 20, 1 << 20, 6);
              Harness.Incoming in = new Harness.Incoming(p, true)) {
             MigrationSource source = new MigrationSource(guest, null, p);
-            java.util.concurrent.CountDownLatch bulk = new java.util.concurrent.CountDownLatch(1);
+            // Cancelled from the source's own thread as the bulk round begins: no race with the round's end.
             CompletableFuture<MigrationResult> sent = CompletableFuture.supplyAsync(() -> source.migrate(in.sourceTarget, progress -> {
                 if (progress.phase() == Progress.Phase.BULK) {
-                    bulk.countDown();
+                    source.cancel();
                 }
             }));
-            bulk.await();
-            source.cancel();
             MigrationResult r = sent.get(60, TimeUnit.SECONDS);
             assertEquals(MigrationStatus.CANCELLED, r.status());
             assertEquals("cancelled", r.error());
@@ -264,36 +264,51 @@ class FailureTest {
         Harness.assertNoEngineThreads();
     }
 
+    /**
+     * A guest that dirties every page again as soon as it is sent (test-redirty), whatever the bandwidth and the
+     * scheduling: at 8 MiB/s every round takes long enough that resending it would overrun the 50 ms downtime
+     * limit, so no round can converge. (The workload is idle: it is only there to be paused, resumed, throttled.)
+     */
+    private static MigrationParameters redirtying(GuestMemory guest, Workload workload, String... more) {
+        List<String> kv = new ArrayList<>(List.of(RedirtyingMethod.parametersFor(guest, workload)));
+        kv.addAll(List.of("max-bandwidth", "8M", "convergence-timeout", "1000", "downtime-limit", "50"));
+        kv.addAll(List.of(more));
+        return params(kv.toArray(String[]::new));
+    }
+
     @Test
     void doesNotConvergeWithinTheTimeout() throws Exception {
-        MigrationParameters p = params("max-bandwidth", "8M", "convergence-timeout", "1000", "downtime-limit", "50");
         try (GuestMemory guest = Harness.mixedGuest(4 << 20, 1 << 20, 12);
-             Workload workload = Harness.startWorkload(guest, 64, 2);
-             Harness.Incoming in = new Harness.Incoming(p, false)) {
-            MigrationResult r = new MigrationSource(guest, workload, p).migrate(in.sourceTarget, null);
-            assertEquals(MigrationStatus.FAILED, r.status());
-            assertTrue(r.error().matches("did not converge: dirty rate [0-9.]+ MB/s above bandwidth [0-9.]+ MB/s after \\d+ rounds.*"),
-                    r.error());
-            assertTrue(workload.isRunning() && !workload.isPaused());
-            MigrationResult got = in.await();
-            assertEquals(MigrationStatus.FAILED, got.status());
-            assertEquals("source failed: " + r.error(), got.error());
+             Workload workload = Harness.startWorkload(guest, 0, 2)) {
+            MigrationParameters p = redirtying(guest, workload);
+            try (Harness.Incoming in = new Harness.Incoming(p, false)) {
+                MigrationResult r = new MigrationSource(guest, workload, p).migrate(in.sourceTarget, null);
+                assertEquals(MigrationStatus.FAILED, r.status());
+                assertTrue(r.error().matches("did not converge: dirty rate [0-9.]+ MB/s above bandwidth [0-9.]+ MB/s after \\d+ rounds.*"),
+                        r.error());
+                assertTrue(r.multifd().methodStatistics().get("pages_redirtied") > 0, "the guest kept dirtying: " + r.toMap());
+                assertTrue(workload.isRunning() && !workload.isPaused());
+                MigrationResult got = in.await();
+                assertEquals(MigrationStatus.FAILED, got.status());
+                assertEquals("source failed: " + r.error(), got.error());
+            }
         }
         Harness.assertNoEngineThreads();
     }
 
     @Test
     void forceConvergeThrottlesTheWorkloadAndCompletes() throws Exception {
-        MigrationParameters p = params("max-bandwidth", "8M", "convergence-timeout", "1000", "downtime-limit", "50",
-                "force-converge", "true");
         try (GuestMemory guest = Harness.mixedGuest(4 << 20, 1 << 20, 12);
-             Workload workload = Harness.startWorkload(guest, 64, 2);
-             Harness.Incoming in = new Harness.Incoming(p, false)) {
-            MigrationResult r = new MigrationSource(guest, workload, p).migrate(in.sourceTarget, null);
-            Harness.assertCompleted(r, "source");
-            Harness.assertCompleted(in.await(), "destination");
-            assertTrue(workload.throttle() > 0, "the workload was throttled");
-            Harness.assertSameMemory(guest, in.destination.received());
+             Workload workload = Harness.startWorkload(guest, 0, 2)) {
+            MigrationParameters p = redirtying(guest, workload, "force-converge", "true");
+            try (Harness.Incoming in = new Harness.Incoming(p, false)) {
+                MigrationResult r = new MigrationSource(guest, workload, p).migrate(in.sourceTarget, null);
+                Harness.assertCompleted(r, "source");
+                Harness.assertCompleted(in.await(), "destination");
+                assertTrue(workload.throttle() > 0, "the workload was throttled");
+                assertTrue(r.ram().rounds() >= 3, "bulk, at least one round that missed, then converged: " + r.toMap());
+                Harness.assertSameMemory(guest, in.destination.received());
+            }
         }
         Harness.assertNoEngineThreads();
     }

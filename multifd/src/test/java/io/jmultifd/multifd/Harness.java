@@ -57,6 +57,28 @@ final class Harness {
         }
     }
 
+    /**
+     * The guest writes {@code pages} distinct pages through the write API, each with content it did not hold
+     * (a seeded pattern, the page number in its first bytes); returns how many it wrote.
+     */
+    static int rewritePages(GuestMemory g, int pages, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        RamBlock block = g.blocks().getFirst();
+        long stride = Math.max(1, block.pageCount() / pages);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment content = arena.allocate(block.pageSize(), 8);
+            for (int i = 0; i < pages; i++) {
+                long page = i * stride;
+                for (long b = 0; b < block.pageSize(); b += 8) {
+                    content.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, b, r.nextLong());
+                }
+                content.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, ~page);
+                block.write(page * block.pageSize(), content);
+            }
+        }
+        return pages;
+    }
+
     /** A destination receiving in the background. */
     static final class Incoming implements AutoCloseable {
         final MigrationDestination destination;
@@ -69,7 +91,14 @@ final class Harness {
         }
 
         Incoming(MigrationParameters params, boolean tcp, ProgressListener listener) throws InterruptedException {
+            this(params, tcp, listener, d -> { });
+        }
+
+        /** As above; {@code created} sees the destination before it listens (e.g. for a listener to cancel it). */
+        Incoming(MigrationParameters params, boolean tcp, ProgressListener listener,
+                 java.util.function.Consumer<MigrationDestination> created) throws InterruptedException {
             destination = new MigrationDestination(params);
+            created.accept(destination);
             Endpoint listen = tcp ? Endpoint.tcp("127.0.0.1", 0) : Endpoint.inProcess(uniqueName("dest"));
             result = CompletableFuture.supplyAsync(() -> destination.receive(listen, listener), exec);
             int port = destination.awaitListening();

@@ -39,15 +39,19 @@ final class LibrarySearch {
         static Candidate at(Source source, String origin, Path path) {
             return new Candidate(source, origin, path.toString(), null);
         }
+
+        /** Set by the user (property or variable) rather than found: it is the only library tried then. */
+        boolean named() {
+            return (source == Source.PROPERTY || source == Source.ENVIRONMENT) && location != null;
+        }
     }
 
     /** The places to try, in order; see {@link QplLibrary} for the rules. */
     static List<Candidate> candidates(SearchInputs inputs) {
         List<Candidate> candidates = new ArrayList<>();
-        candidates.add(new Candidate(Source.PROPERTY, "system property " + QplLibrary.LIBRARY_PROPERTY,
-                inputs.property(), "not set"));
-        candidates.add(new Candidate(Source.ENVIRONMENT, "environment variable " + QplLibrary.LIBRARY_ENV,
-                inputs.environment(), "not set"));
+        candidates.add(named(Source.PROPERTY, "system property " + QplLibrary.LIBRARY_PROPERTY, inputs.property()));
+        candidates.add(named(Source.ENVIRONMENT, "environment variable " + QplLibrary.LIBRARY_ENV,
+                inputs.environment()));
 
         // System places; the same file reached by two rules is tried once, under the first.
         Set<Path> seen = new HashSet<>();
@@ -78,64 +82,84 @@ final class LibrarySearch {
     }
 
     /**
+     * The property or the variable: an empty value counts as not set, as with the shell's {@code ${VAR:-}}
+     * (so {@code JMULTIFD_QPL_LIBRARY= jmultifd ...} turns the override off).
+     */
+    private static Candidate named(Source source, String origin, String value) {
+        if (value == null) {
+            return new Candidate(source, origin, null, "not set");
+        }
+        return value.isEmpty() ? new Candidate(source, origin, null, "set but empty, which counts as not set")
+                : new Candidate(source, origin, value, null);
+    }
+
+    /**
      * Tries the candidates in order until one is QPL of the supported series and loads into the JVM.
-     * Every candidate tried is recorded, including the one that loaded.
+     * Every candidate tried is recorded, including the one that loaded. A library named by the property or
+     * the variable that does not load ends the search: another copy found elsewhere would silently stand in
+     * for the one the user asked for.
      */
     static Status resolve(List<Candidate> candidates, LibraryProbe probe) {
         List<Attempt> attempts = new ArrayList<>();
         for (Candidate candidate : candidates) {
-            Optional<String> location = Optional.ofNullable(candidate.location());
-            if (candidate.location() == null) {
-                attempts.add(new Attempt(candidate.source(), candidate.origin(), location, Outcome.NOT_SET,
-                        candidate.absentReason()));
-                continue;
+            Tried tried = tryOne(candidate, probe);
+            attempts.add(tried.attempt());
+            if (tried.attempt().outcome() == Outcome.LOADED) {
+                return new Status(true, Optional.of(tried.path()), Optional.of(candidate.source()),
+                        Optional.of(tried.attempt().detail()), attempts);
             }
-            Path path;
-            try {
-                if (candidate.location().isBlank()) {
-                    attempts.add(new Attempt(candidate.source(), candidate.origin(), location, Outcome.INVALID,
-                            "the value is empty"));
-                    continue;
-                }
-                path = Path.of(candidate.location()).toAbsolutePath();
-            } catch (InvalidPathException e) {
-                attempts.add(new Attempt(candidate.source(), candidate.origin(), location, Outcome.INVALID,
-                        "not a path: " + e.getMessage()));
-                continue;
+            if (candidate.named()) {
+                break;
             }
-            if (!Files.exists(path)) {
-                attempts.add(new Attempt(candidate.source(), candidate.origin(), location, Outcome.NOT_FOUND, ""));
-                continue;
-            }
-            if (Files.isDirectory(path)) {
-                attempts.add(new Attempt(candidate.source(), candidate.origin(), location, Outcome.INVALID,
-                        "is a directory, expected the library file (e.g. .../" + QplLibrary.SONAME + ")"));
-                continue;
-            }
-            String version;
-            try {
-                version = probe.version(path);
-            } catch (LibraryProbe.ProbeFailure failure) {
-                attempts.add(new Attempt(candidate.source(), candidate.origin(), location, failure.outcome(),
-                        failure.getMessage()));
-                continue;
-            }
-            if (!isSupported(version)) {
-                attempts.add(new Attempt(candidate.source(), candidate.origin(), location, Outcome.WRONG_VERSION,
-                        version));
-                continue;
-            }
-            try {
-                probe.loadIntoJvm(path);
-            } catch (LibraryProbe.ProbeFailure failure) {
-                attempts.add(new Attempt(candidate.source(), candidate.origin(), location, failure.outcome(),
-                        failure.getMessage()));
-                continue;
-            }
-            attempts.add(new Attempt(candidate.source(), candidate.origin(), location, Outcome.LOADED, version));
-            return new Status(true, Optional.of(path), Optional.of(candidate.source()), Optional.of(version), attempts);
         }
         return new Status(false, Optional.empty(), Optional.empty(), Optional.empty(), attempts);
+    }
+
+    /** One candidate's attempt, and the absolute path it loaded from when it loaded. */
+    private record Tried(Attempt attempt, Path path) {
+    }
+
+    private static Tried tryOne(Candidate candidate, LibraryProbe probe) {
+        Optional<String> location = Optional.ofNullable(candidate.location());
+        if (candidate.location() == null) {
+            return failed(candidate, Outcome.NOT_SET, candidate.absentReason());
+        }
+        Path path;
+        try {
+            if (candidate.location().isBlank()) {
+                return failed(candidate, Outcome.INVALID, "the value is blank");
+            }
+            path = Path.of(candidate.location()).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            return failed(candidate, Outcome.INVALID, "not a path: " + e.getMessage());
+        }
+        if (!Files.exists(path)) {
+            return failed(candidate, Outcome.NOT_FOUND, "");
+        }
+        if (Files.isDirectory(path)) {
+            return failed(candidate, Outcome.INVALID,
+                    "is a directory, expected the library file (e.g. .../" + QplLibrary.SONAME + ")");
+        }
+        String version;
+        try {
+            version = probe.version(path);
+        } catch (LibraryProbe.ProbeFailure failure) {
+            return failed(candidate, failure.outcome(), failure.getMessage());
+        }
+        if (!isSupported(version)) {
+            return failed(candidate, Outcome.WRONG_VERSION, version);
+        }
+        try {
+            probe.loadIntoJvm(path);
+        } catch (LibraryProbe.ProbeFailure failure) {
+            return failed(candidate, failure.outcome(), failure.getMessage());
+        }
+        return new Tried(new Attempt(candidate.source(), candidate.origin(), location, Outcome.LOADED, version), path);
+    }
+
+    private static Tried failed(Candidate candidate, Outcome outcome, String detail) {
+        return new Tried(new Attempt(candidate.source(), candidate.origin(), Optional.ofNullable(candidate.location()),
+                outcome, detail), null);
     }
 
     /** Whether a library version string names the series the bindings were generated for. */

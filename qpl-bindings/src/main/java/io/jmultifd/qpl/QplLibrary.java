@@ -23,6 +23,9 @@ import java.util.Optional;
  *   <li>the cache that {@code ci/provision-libqpl.sh} fills:
  *       {@code ${JMULTIFD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jmultifd}/libqpl-1.9.0/lib/libqpl.so.1}.</li>
  * </ol>
+ * A library named by the property or the variable is the only one tried: when it is missing, does not load or
+ * is of another version, the search stops there and says so, rather than loading some other copy in its
+ * place. An empty value counts as not set, as with the shell's {@code ${VAR:-}}.
  * Each candidate is first opened privately (dlopen) to read its version, and only a library that is
  * QPL {@value #SUPPORTED_SERIES}.x is loaded into the JVM: a library of another QPL version would
  * otherwise shadow the right one for good, and its {@code qpl_job} layout may differ from the
@@ -86,6 +89,11 @@ public final class QplLibrary {
             detail = detail == null ? "" : detail;
         }
 
+        /** Whether the user named this place (the property or the variable) rather than the search finding it. */
+        public boolean named() {
+            return source == Source.PROPERTY || source == Source.ENVIRONMENT;
+        }
+
         @Override
         public String toString() {
             String what = switch (outcome) {
@@ -122,20 +130,57 @@ public final class QplLibrary {
             }
         }
 
+        /**
+         * The library the user named (property or variable) that did not load, which ended the search; empty
+         * when the search found nothing by itself, or loaded a library.
+         */
+        public Optional<Attempt> namedLibraryFailure() {
+            if (available || attempts.isEmpty()) {
+                return Optional.empty();
+            }
+            Attempt last = attempts.getLast();
+            return last.named() && last.outcome() != Outcome.NOT_SET ? Optional.of(last) : Optional.empty();
+        }
+
+        /**
+         * Why, in one line: e.g. {@code environment variable JMULTIFD_QPL_LIBRARY /x/libqpl.so.1: not found; ...},
+         * or that none of the places searched had a usable library.
+         */
+        public String reason() {
+            if (available) {
+                return "libqpl " + version.orElseThrow() + " loaded from " + path.orElseThrow();
+            }
+            return namedLibraryFailure().map(named -> named + "; " + settingOf(named)
+                            + " names the only library tried")
+                    .orElseGet(() -> "no usable libqpl " + SUPPORTED_SERIES + ".x in the "
+                            + attempts.stream().filter(a -> a.location().isPresent()).count() + " places searched");
+        }
+
         /** One line when available; otherwise every attempt, one per line, and what to do. */
         public String describe() {
             if (available) {
                 return "libqpl " + version.orElseThrow() + " loaded from " + path.orElseThrow()
                         + " (" + source.orElseThrow().name().toLowerCase(java.util.Locale.ROOT) + ")";
             }
-            StringBuilder text = new StringBuilder("libqpl " + SUPPORTED_SERIES + ".x could not be loaded; tried:");
+            Optional<Attempt> named = namedLibraryFailure();
+            StringBuilder text = new StringBuilder("libqpl " + SUPPORTED_SERIES + ".x could not be loaded");
+            named.ifPresent(n -> text.append(": ").append(n).append("; ").append(settingOf(n))
+                    .append(" names the only library tried (fix it, or unset it to search the system and the"
+                            + " provisioned cache)"));
+            text.append("; tried:");
             for (int i = 0; i < attempts.size(); i++) {
                 text.append(System.lineSeparator()).append("  ").append(i + 1).append(". ").append(attempts.get(i));
             }
-            text.append(System.lineSeparator())
-                    .append("  (set -D").append(LIBRARY_PROPERTY).append("=/path/to/").append(SONAME)
-                    .append(" or ").append(LIBRARY_ENV).append(", or run ci/provision-libqpl.sh)");
+            if (named.isEmpty()) {
+                text.append(System.lineSeparator())
+                        .append("  (set -D").append(LIBRARY_PROPERTY).append("=/path/to/").append(SONAME)
+                        .append(" or ").append(LIBRARY_ENV).append(", or run ci/provision-libqpl.sh)");
+            }
             return text.toString();
+        }
+
+        private static String settingOf(Attempt named) {
+            return named.source() == Source.PROPERTY ? "-D" + LIBRARY_PROPERTY : LIBRARY_ENV;
         }
     }
 

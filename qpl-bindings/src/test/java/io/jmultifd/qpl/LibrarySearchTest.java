@@ -59,22 +59,93 @@ class LibrarySearchTest {
                 SearchInputs.LinkerCache.of(), List.of(dir.resolve("std")), dir.resolve("cache/libqpl.so.1"));
     }
 
+    /** Inputs where the given file is in a standard library directory and the cache holds {@code cached}. */
+    private SearchInputs inputsWithSystemLibrary(String property, String environment, Path cached) {
+        return new SearchInputs(property, environment, "", "", SearchInputs.LinkerCache.of(),
+                List.of(dir.resolve("std")), cached);
+    }
+
+    private Path systemLibrary() throws IOException {
+        Files.createDirectories(dir.resolve("std"));
+        return Files.writeString(dir.resolve("std/libqpl.so.1"), "placeholder for a system libqpl");
+    }
+
     @Test
-    void propertyPointingToMissingFileIsListedAsNotFoundAndSearchContinues() throws IOException {
+    void propertyPointingToMissingFileStopsTheSearchWithAnErrorNamingIt() throws IOException {
         Path missing = dir.resolve("missing/libqpl.so.1");
         Path fromEnv = file("env-libqpl.so.1");
-        FakeProbe probe = new FakeProbe(Map.of(fromEnv, "1.9.0"));
+        Path system = systemLibrary();
+        Path cached = file("cached-libqpl.so.1");
+        FakeProbe probe = new FakeProbe(Map.of(fromEnv, "1.9.0", system, "1.9.0", cached, "1.9.0"));
 
-        Status status = LibrarySearch.resolve(LibrarySearch.candidates(inputs(missing.toString(), fromEnv.toString())), probe);
+        Status status = LibrarySearch.resolve(LibrarySearch.candidates(
+                inputsWithSystemLibrary(missing.toString(), fromEnv.toString(), cached)), probe);
 
+        assertFalse(status.available(), "another copy must not stand in for the named one");
+        assertEquals(List.of(), probe.loaded);
+        assertEquals(1, status.attempts().size(), "the search stops at the named library: " + status.attempts());
         Attempt first = status.attempts().getFirst();
         assertEquals(Source.PROPERTY, first.source());
         assertEquals(Outcome.NOT_FOUND, first.outcome());
-        assertEquals(Optional.of(missing.toString()), first.location());
-        assertTrue(first.toString().contains("not found"), first.toString());
-        assertTrue(status.available());
-        assertEquals(Optional.of(Source.ENVIRONMENT), status.source());
-        assertEquals(List.of(fromEnv), probe.loaded);
+        assertEquals(Optional.of(first), status.namedLibraryFailure());
+        String firstLine = status.describe().lines().findFirst().orElseThrow();
+        assertEquals("libqpl 1.9.x could not be loaded: system property jmultifd.qpl.library " + missing
+                + ": not found; -Djmultifd.qpl.library names the only library tried (fix it, or unset it to search"
+                + " the system and the provisioned cache); tried:", firstLine);
+        assertEquals("system property jmultifd.qpl.library " + missing + ": not found"
+                + "; -Djmultifd.qpl.library names the only library tried", status.reason());
+        QplUnavailableException error = new QplUnavailableException(status);
+        assertTrue(error.getMessage().startsWith(firstLine), error.getMessage());
+    }
+
+    @Test
+    void environmentNamingAFileThatDoesNotLoadStopsTheSearchWithTheLinkersReason() throws IOException {
+        Path notALibrary = Files.writeString(dir.resolve("text-libqpl.so.1"), "text, not an ELF object\n".repeat(8));
+        Path cached = file("cached-libqpl.so.1");
+        FakeProbe cache = new FakeProbe(Map.of(cached, "1.9.0"));
+        LibraryProbe probe = new LibraryProbe() {
+            private final NativeProbe real = new NativeProbe();
+
+            @Override
+            public String version(Path library) throws ProbeFailure {
+                return library.equals(notALibrary) ? real.version(library) : cache.version(library);
+            }
+
+            @Override
+            public void loadIntoJvm(Path library) {
+                cache.loadIntoJvm(library);
+            }
+        };
+
+        Status status = LibrarySearch.resolve(LibrarySearch.candidates(
+                inputsWithSystemLibrary(null, notALibrary.toString(), cached)), probe);
+
+        assertFalse(status.available());
+        assertEquals(List.of(), cache.loaded, "the cached copy is not loaded in place of the named file");
+        Attempt named = status.namedLibraryFailure().orElseThrow();
+        assertEquals(Source.ENVIRONMENT, named.source());
+        assertEquals(Outcome.LOAD_FAILED, named.outcome());
+        assertTrue(status.reason().startsWith("environment variable JMULTIFD_QPL_LIBRARY " + notALibrary
+                + ": failed to load: " + notALibrary), status.reason());
+        assertTrue(status.reason().endsWith("; JMULTIFD_QPL_LIBRARY names the only library tried"), status.reason());
+        assertTrue(status.describe().contains("fix it, or unset it"), status.describe());
+    }
+
+    @Test
+    void emptyPropertyAndEmptyVariableCountAsNotSet() throws IOException {
+        Path system = systemLibrary();
+        FakeProbe probe = new FakeProbe(Map.of(system, "1.9.0"));
+
+        Status status = LibrarySearch.resolve(LibrarySearch.candidates(
+                inputsWithSystemLibrary("", "", dir.resolve("cache/libqpl.so.1"))), probe);
+
+        assertTrue(status.available(), status::describe);
+        assertEquals(Optional.of(Source.SYSTEM), status.source());
+        assertEquals(List.of(system), probe.loaded);
+        assertEquals(List.of(Outcome.NOT_SET, Outcome.NOT_SET),
+                status.attempts().subList(0, 2).stream().map(Attempt::outcome).toList());
+        assertEquals("environment variable JMULTIFD_QPL_LIBRARY: set but empty, which counts as not set",
+                status.attempts().get(1).toString());
     }
 
     @Test
@@ -136,39 +207,84 @@ class LibrarySearchTest {
     }
 
     @Test
-    void libraryOfAnotherQplVersionIsNeverLoadedAndSearchContinues() throws IOException {
+    void namedLibraryOfAnotherQplVersionIsNeverLoadedAndStopsTheSearch() throws IOException {
         Path newer = file("newer-libqpl.so.1");
         Path right = file("right-libqpl.so.1");
         FakeProbe probe = new FakeProbe(Map.of(newer, "1.10.0", right, "1.9.2"));
 
         Status status = LibrarySearch.resolve(LibrarySearch.candidates(inputs(newer.toString(), right.toString())), probe);
 
-        assertEquals(Outcome.WRONG_VERSION, status.attempts().getFirst().outcome());
-        assertTrue(status.attempts().getFirst().toString().contains("libqpl 1.10.0, but the bindings need 1.9.x"),
-                status.attempts().getFirst().toString());
-        assertEquals(List.of(right), probe.loaded, "only the 1.9 library is loaded into the JVM");
-        assertEquals(Optional.of("1.9.2"), status.version());
+        assertFalse(status.available());
+        assertEquals(List.of(), probe.loaded);
+        assertEquals(Outcome.WRONG_VERSION, status.namedLibraryFailure().orElseThrow().outcome());
+        assertTrue(status.reason().contains("libqpl 1.10.0, but the bindings need 1.9.x"), status.reason());
     }
 
     @Test
-    void emptyValueAndDirectoryAreInvalid() throws IOException {
+    void systemLibraryOfAnotherQplVersionIsNeverLoadedAndSearchContinues() throws IOException {
+        Path newer = systemLibrary();
+        Path cached = file("cached-libqpl.so.1");
+        FakeProbe probe = new FakeProbe(Map.of(newer, "1.10.0", cached, "1.9.2"));
+
+        Status status = LibrarySearch.resolve(LibrarySearch.candidates(inputsWithSystemLibrary(null, null, cached)),
+                probe);
+
+        Attempt system = status.attempts().stream().filter(a -> a.source() == Source.SYSTEM
+                && a.location().isPresent()).findFirst().orElseThrow();
+        assertEquals(Outcome.WRONG_VERSION, system.outcome());
+        assertTrue(system.toString().contains("libqpl 1.10.0, but the bindings need 1.9.x"), system.toString());
+        assertEquals(List.of(cached), probe.loaded, "only the 1.9 library is loaded into the JVM");
+        assertEquals(Optional.of("1.9.2"), status.version());
+        assertEquals(Optional.of(Source.CACHE), status.source());
+    }
+
+    @Test
+    void namedDirectoryIsInvalidAndStopsTheSearch() throws IOException {
         Path directory = Files.createDirectory(dir.resolve("a-directory"));
 
-        Status status = LibrarySearch.resolve(LibrarySearch.candidates(inputs("", directory.toString())),
+        Status status = LibrarySearch.resolve(LibrarySearch.candidates(inputs(null, directory.toString())),
                 new FakeProbe(Map.of()));
 
-        assertEquals(Outcome.INVALID, status.attempts().get(0).outcome());
-        assertTrue(status.attempts().get(0).detail().contains("empty"), status.attempts().get(0).detail());
+        assertEquals(2, status.attempts().size(), status.attempts().toString());
         assertEquals(Outcome.INVALID, status.attempts().get(1).outcome());
         assertTrue(status.attempts().get(1).detail().contains("directory"), status.attempts().get(1).detail());
+        assertEquals(Optional.of(status.attempts().get(1)), status.namedLibraryFailure());
     }
 
     @Test
-    void jvmRefusingTheLibraryIsRecordedAndSearchContinues() throws IOException {
+    void jvmRefusingANamedLibraryStopsTheSearch() throws IOException {
         Path refused = file("refused-libqpl.so.1");
         Path accepted = file("accepted-libqpl.so.1");
         FakeProbe probe = new FakeProbe(Map.of(refused, "1.9.0", accepted, "1.9.0"));
-        LibraryProbe refusing = new LibraryProbe() {
+
+        Status status = LibrarySearch.resolve(
+                LibrarySearch.candidates(inputs(refused.toString(), accepted.toString())), refusing(probe, refused));
+
+        assertFalse(status.available());
+        assertEquals(Outcome.LOAD_FAILED, status.namedLibraryFailure().orElseThrow().outcome());
+        assertEquals("already loaded in another classloader", status.attempts().get(0).detail());
+        assertEquals(List.of(), probe.loaded);
+    }
+
+    @Test
+    void jvmRefusingASystemLibraryIsRecordedAndSearchContinues() throws IOException {
+        Path refused = systemLibrary();
+        Path cached = file("cached-libqpl.so.1");
+        FakeProbe probe = new FakeProbe(Map.of(refused, "1.9.0", cached, "1.9.0"));
+
+        Status status = LibrarySearch.resolve(
+                LibrarySearch.candidates(inputsWithSystemLibrary(null, null, cached)), refusing(probe, refused));
+
+        assertTrue(status.attempts().stream().anyMatch(a -> a.outcome() == Outcome.LOAD_FAILED
+                && a.detail().equals("already loaded in another classloader")), status.attempts().toString());
+        assertEquals(Optional.of(cached), status.path());
+        assertEquals(List.of(cached), probe.loaded);
+        assertEquals(Optional.empty(), status.namedLibraryFailure());
+    }
+
+    /** {@code probe}, except that the JVM refuses to load {@code refused}. */
+    private static LibraryProbe refusing(FakeProbe probe, Path refused) {
+        return new LibraryProbe() {
             @Override
             public String version(Path library) throws ProbeFailure {
                 return probe.version(library);
@@ -182,14 +298,6 @@ class LibrarySearchTest {
                 probe.loadIntoJvm(library);
             }
         };
-
-        Status status = LibrarySearch.resolve(
-                LibrarySearch.candidates(inputs(refused.toString(), accepted.toString())), refusing);
-
-        assertEquals(Outcome.LOAD_FAILED, status.attempts().get(0).outcome());
-        assertEquals("already loaded in another classloader", status.attempts().get(0).detail());
-        assertEquals(Optional.of(accepted), status.path());
-        assertEquals(List.of(accepted), probe.loaded);
     }
 
     @Test
@@ -198,8 +306,7 @@ class LibrarySearchTest {
         Path ld = dir.resolve("ld");
         Path std = dir.resolve("std");
         Path cache = dir.resolve("cache/libqpl-1.9.0/lib/libqpl.so.1");
-        Path property = dir.resolve("prop/libqpl.so.1");
-        SearchInputs inputs = new SearchInputs(property.toString(), null, jlp.toString(), ld.toString(),
+        SearchInputs inputs = new SearchInputs(null, null, jlp.toString(), ld.toString(),
                 SearchInputs.LinkerCache.unreadable("no ldconfig in this test"), List.of(std), cache);
 
         Status status = LibrarySearch.resolve(LibrarySearch.candidates(inputs), new NativeProbe());
@@ -207,7 +314,7 @@ class LibrarySearchTest {
 
         assertFalse(status.available());
         List<String> expected = List.of(
-                "system property jmultifd.qpl.library " + property + ": not found",
+                "system property jmultifd.qpl.library: not set",
                 "environment variable JMULTIFD_QPL_LIBRARY: not set",
                 "java.library.path " + jlp.resolve("libqpl.so") + ": not found",
                 "java.library.path " + jlp.resolve("libqpl.so.1") + ": not found",
@@ -220,6 +327,8 @@ class LibrarySearchTest {
             assertTrue(message.contains((i + 1) + ". " + expected.get(i)), "message lists " + expected.get(i) + ":\n" + message);
         }
         assertTrue(message.contains("-Djmultifd.qpl.library"), message);
+        assertEquals(Optional.empty(), status.namedLibraryFailure());
+        assertEquals("no usable libqpl 1.9.x in the 5 places searched", status.reason());
     }
 
     @Test

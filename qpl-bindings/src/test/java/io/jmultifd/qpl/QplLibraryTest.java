@@ -1,27 +1,98 @@
 package io.jmultifd.qpl;
 
 import io.jmultifd.qpl.ffi.qpl_h;
-import io.jmultifd.qpl.ffi.qpl_job;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The real, process-wide load; runs where ci/provision-libqpl.sh (or a system package) provided libqpl. */
+/**
+ * The real, process-wide load, each case in a child JVM whose property, environment variables and provisioned
+ * cache the test sets, so what the loader must do follows from the test's own inputs and not from what this
+ * host happens to have installed. A real libqpl 1.9 file is the fixture: the one ci/provision-libqpl.sh
+ * provides (CI sets {@value #REQUIRE}=1, and then a missing fixture fails the test instead of skipping it).
+ */
 class QplLibraryTest {
+    private static final String REQUIRE = "JMULTIFD_REQUIRE_QPL";
 
-    private static boolean libqplExpected() {
-        Path cached = SearchInputs.cacheLibrary(System::getenv, System.getProperty("user.home"));
-        return Files.exists(cached) || System.getProperty(QplLibrary.LIBRARY_PROPERTY) != null
-                || System.getenv(QplLibrary.LIBRARY_ENV) != null;
+    @TempDir
+    Path dir;
+
+    /** A real libqpl 1.9 shared object to hand to the child JVMs. */
+    private static Path libqplFixture() {
+        Path provisioned = SearchInputs.cacheLibrary(System::getenv, System.getProperty("user.home"));
+        String why = "these tests need a real libqpl 1.9 at " + provisioned + " (run ci/provision-libqpl.sh)";
+        if ("1".equals(System.getenv(REQUIRE))) {
+            assertTrue(Files.isRegularFile(provisioned), REQUIRE + "=1 but " + why);
+        } else {
+            Assumptions.assumeTrue(Files.isRegularFile(provisioned), REQUIRE + " is not 1, skipping: " + why);
+        }
+        return provisioned;
+    }
+
+    /** A cache directory laid out as ci/provision-libqpl.sh lays it out, holding a link to {@code library}. */
+    private Path cacheHolding(Path library) throws IOException {
+        Path cache = dir.resolve("cache");
+        Path lib = Files.createDirectories(cache.resolve("libqpl-" + QplLibrary.BINDINGS_VERSION).resolve("lib"));
+        Files.createSymbolicLink(lib.resolve(QplLibrary.SONAME), library);
+        return cache;
+    }
+
+    /**
+     * {@link LoaderReportMain} in a child JVM: {@code property} as -Djmultifd.qpl.library (null: absent),
+     * {@code variables} set in its environment (a null value removes the variable), LD_LIBRARY_PATH removed.
+     */
+    private static Map<String, String> childReport(String property, Map<String, String> variables)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED"));
+        if (property != null) {
+            command.add("-D" + QplLibrary.LIBRARY_PROPERTY + "=" + property);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), LoaderReportMain.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("LD_LIBRARY_PATH");
+        builder.environment().remove(QplLibrary.LIBRARY_ENV);
+        variables.forEach((name, value) -> {
+            if (value == null) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
+        Process process = builder.start();
+        String output;
+        try (InputStream in = process.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!process.waitFor(60, TimeUnit.SECONDS)) { // a bound against a hang, never what is asserted
+            process.destroyForcibly();
+        }
+        assertEquals(0, process.exitValue(), output);
+        Map<String, String> report = new LinkedHashMap<>();
+        for (String line : output.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                report.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        assertEquals("true", report.get("done"), output);
+        return report;
     }
 
     @Test
@@ -35,37 +106,70 @@ class QplLibraryTest {
     }
 
     @Test
-    void provisionedLibraryLoadsAndReportsVersion19() {
-        assumeTrue(libqplExpected(), "libqpl is not provisioned here (run ci/provision-libqpl.sh)");
+    void libraryNamedByThePropertyLoadsAndTheBindingsRunASoftwareJob() throws Exception {
+        Path library = libqplFixture();
 
-        QplLibrary.Status status = QplLibrary.load();
+        Map<String, String> report = childReport(library.toString(), Map.of("JMULTIFD_CACHE",
+                dir.resolve("empty-cache").toString()));
 
-        assertTrue(status.available(), status::describe);
-        assertTrue(status.version().orElseThrow().startsWith("1.9."), status.describe());
-        assertTrue(Files.exists(status.path().orElseThrow()));
-        assertEquals(QplLibrary.Outcome.LOADED, status.attempts().getLast().outcome());
+        assertEquals("true", report.get("available"), report.toString());
+        assertEquals("PROPERTY", report.get("source"), report.toString());
+        assertEquals(library.toAbsolutePath().toString(), report.get("path"), report.toString());
+        assertTrue(report.get("version").startsWith("1.9."), report.toString());
+        assertEquals("1", report.get("attempts"), "the search stops at the library that loaded: " + report);
+        assertEquals("ok", report.get("load"), report.toString());
         // The generated bindings see the library through their loader lookup.
-        assertEquals(status.version().orElseThrow(), qpl_h.qpl_get_library_version().getString(0));
+        assertEquals(report.get("version"), report.get("bindings_version"), report.toString());
+        String ok = Integer.toString(qpl_h.QPL_STS_OK());
+        assertEquals(ok, report.get("job_size_status"), report.toString());
+        assertEquals("true", report.get("job_size_fits"), "the job buffer holds the qpl_job struct: " + report);
+        assertEquals(ok, report.get("init_status"), report.toString());
+        assertEquals("true", report.get("job_path_software"), report.toString());
+        assertEquals(ok, report.get("fini_status"), report.toString());
     }
 
     @Test
-    void generatedBindingsInitialiseASoftwareJob() {
-        assumeTrue(libqplExpected(), "libqpl is not provisioned here (run ci/provision-libqpl.sh)");
-        QplLibrary.load();
+    void propertyNamingAMissingFileIsAnErrorThoughTheCacheHoldsALibrary() throws Exception {
+        Path cache = cacheHolding(libqplFixture());
+        Path missing = dir.resolve("missing").resolve(QplLibrary.SONAME);
 
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment size = arena.allocate(ValueLayout.JAVA_INT);
-            assertEquals(qpl_h.QPL_STS_OK(), qpl_h.qpl_get_job_size(qpl_h.qpl_path_software(), size));
-            int jobSize = size.get(ValueLayout.JAVA_INT, 0);
-            assertTrue(jobSize >= qpl_job.sizeof(), "job buffer " + jobSize + " holds the qpl_job struct");
-            MemorySegment job = arena.allocate(jobSize, 64);
-            assertEquals(qpl_h.QPL_STS_OK(), qpl_h.qpl_init_job(qpl_h.qpl_path_software(), job));
-            assertEquals(qpl_h.qpl_path_software(), qpl_aux_dataPath(job));
-            assertEquals(qpl_h.QPL_STS_OK(), qpl_h.qpl_fini_job(job));
-        }
+        Map<String, String> report = childReport(missing.toString(), Map.of("JMULTIFD_CACHE", cache.toString()));
+
+        assertEquals("false", report.get("available"), "the cached copy must not stand in: " + report);
+        assertEquals("1", report.get("attempts"), report.toString());
+        assertEquals("system property jmultifd.qpl.library " + missing + ": not found", report.get("named_failure"));
+        assertTrue(report.get("load").startsWith("threw libqpl 1.9.x could not be loaded: system property "
+                + "jmultifd.qpl.library " + missing + ": not found; -Djmultifd.qpl.library names the only library"
+                + " tried"), report.get("load"));
     }
 
-    private static int qpl_aux_dataPath(MemorySegment job) {
-        return io.jmultifd.qpl.ffi.qpl_aux_data.path(qpl_job.data_ptr(job));
+    @Test
+    void variableNamingAFileThatIsNotALibraryIsAnErrorThoughTheCacheHoldsALibrary() throws Exception {
+        Path cache = cacheHolding(libqplFixture());
+        Path text = Files.writeString(dir.resolve(QplLibrary.SONAME), "not an ELF shared object\n".repeat(8));
+
+        Map<String, String> report = childReport(null, Map.of("JMULTIFD_CACHE", cache.toString(),
+                QplLibrary.LIBRARY_ENV, text.toString()));
+
+        assertEquals("false", report.get("available"), "the cached copy must not stand in: " + report);
+        assertEquals("2", report.get("attempts"), report.toString());
+        assertTrue(report.get("named_failure").startsWith("environment variable JMULTIFD_QPL_LIBRARY " + text
+                + ": failed to load: "), report.toString());
+        assertTrue(report.get("load").startsWith("threw libqpl 1.9.x could not be loaded: environment variable "
+                + "JMULTIFD_QPL_LIBRARY " + text + ": failed to load: "), report.get("load"));
+    }
+
+    @Test
+    void emptyVariableCountsAsNotSetAndTheSearchGoesOn() throws Exception {
+        Path cache = cacheHolding(libqplFixture());
+
+        Map<String, String> report = childReport(null, Map.of("JMULTIFD_CACHE", cache.toString(),
+                QplLibrary.LIBRARY_ENV, ""));
+
+        assertEquals("environment variable JMULTIFD_QPL_LIBRARY: set but empty, which counts as not set",
+                report.get("attempt.2"), report.toString());
+        assertEquals("true", report.get("available"), report.toString());
+        assertFalse(report.get("source").equals("ENVIRONMENT"), report.toString());
+        assertTrue(report.get("version").startsWith("1.9."), report.toString());
     }
 }

@@ -71,7 +71,8 @@ record QplEnvironment(QplLibrary.Status library, PathCheck hardware, PathCheck s
     static QplEnvironment probe(Supplier<QplLibrary.Status> library, Supplier<QplCalls> calls) {
         QplLibrary.Status status = library.get();
         if (!status.available()) {
-            String why = "libqpl not loaded (" + firstLine(status.describe()) + ")";
+            // One line that says why (the named file and its failure, or how many places were searched).
+            String why = "libqpl not loaded (" + status.reason() + ")";
             return new QplEnvironment(status, PathCheck.notReached(why), PathCheck.notReached(why));
         }
         // Only now may anything touch the bindings.
@@ -165,10 +166,5 @@ record QplEnvironment(QplLibrary.Status library, PathCheck hardware, PathCheck s
         if (LOGGED.add(message)) {
             LOG.log(System.Logger.Level.INFO, message);
         }
-    }
-
-    private static String firstLine(String text) {
-        int nl = text.indexOf('\n');
-        return nl < 0 ? text.strip() : text.substring(0, nl).strip();
     }
 }

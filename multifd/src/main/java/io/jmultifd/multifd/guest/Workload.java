@@ -89,6 +89,19 @@ public final class Workload implements AutoCloseable {
 
     public long bytesWritten() { return bytesWritten.get(); }
 
+    /**
+     * Whether the writer is parked until {@link #resume()}: then it cannot write, which tests check this way
+     * rather than by sleeping and seeing that nothing was written.
+     */
+    boolean writerAwaitsResume() {
+        lock.lock();
+        try {
+            return lock.hasWaiters(unpaused);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public void stop() {
         stopped = true;
         resume();

@@ -165,25 +165,32 @@ class GuestMemoryTest {
         try (GuestMemory g = GuestMemory.of(RamBlock.anonymous("ram0", 256 * 4096, 4096), RamBlock.anonymous("ram1", 64 * 4096, 4096));
              Workload w = new Workload(g, 50, 1)) {
             w.start();
-            while (w.bytesWritten() < 64 * 4096) {
-                Thread.sleep(5);
-            }
+            awaitTrue(() -> w.bytesWritten() >= 64 * 4096, "the workload writes");
             w.pause();
             assertTrue(w.isPaused() && w.isRunning());
             long written = w.bytesWritten();
             long checksumA = g.checksums().hashCode();
             long dirty = g.dirtyCount();
             assertTrue(dirty > 0, "writes are tracked");
-            Thread.sleep(50);
+            // A paused writer parks until resume(): once it is parked it cannot write, so nothing can have
+            // changed since pause() returned (which waited for the write in flight).
+            awaitTrue(w::writerAwaitsResume, "the paused writer parks");
             assertEquals(written, w.bytesWritten(), "a paused workload writes nothing");
             assertEquals(checksumA, g.checksums().hashCode());
             w.resume();
-            while (w.bytesWritten() == written) {
-                Thread.sleep(5);
-            }
+            awaitTrue(() -> w.bytesWritten() > written, "the resumed workload writes again");
             w.stop();
             assertFalse(w.isRunning());
             assertThrows(IllegalArgumentException.class, () -> w.setThrottle(1.0));
+        }
+    }
+
+    /** Polls until {@code condition} holds; the bound only stops a hang, it is never what is tested. */
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what + ": not within 60 s");
+            Thread.sleep(1);
         }
     }
 }
