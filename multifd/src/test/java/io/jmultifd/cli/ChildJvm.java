@@ -42,6 +42,8 @@ final class ChildJvm implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-Xmx512m");
+        // A crash report goes next to the child's output, not into the module's directory.
+        command.add("-XX:ErrorFile=" + dir.resolve(name + ".hs_err_pid%p.log"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Main.class.getName());
