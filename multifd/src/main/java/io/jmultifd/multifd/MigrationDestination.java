@@ -485,7 +485,7 @@ public final class MigrationDestination implements AutoCloseable {
             for (int i = 0; i < blockCount; i++) {
                 blocks.add(blockFactory.create(names.get(i), sizes.get(i), local.pageSize()));
             }
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (RuntimeException | OutOfMemoryError | InternalError e) { // InternalError: a fault, e.g. prealloc
             blocks.forEach(RamBlock::close);
             refuse(main, "cannot allocate the guest: " + Failure.describe(e));
         }
@@ -610,6 +610,12 @@ public final class MigrationDestination implements AutoCloseable {
                 failure.setAfterGrace(MigrationStatus.FAILED, where() + Failure.describe(e));
             } catch (InterruptedException | BrokenBarrierException e) {
                 // torn down
+            } catch (InternalError e) {
+                // A Java access to destination memory that faulted (SIGBUS): a file-backed block whose disk could
+                // not back a page. Failing here also keeps the checksum from reading those pages: a fault inside
+                // an intrinsic or native code ends the JVM. The reservation of --output files prevents it.
+                fail(where() + "the received memory faulted (" + e.getMessage() + "); a file-backed block whose "
+                        + "file system is full?");
             } catch (RuntimeException e) {
                 if (!failure.isSet()) {
                     LOG.log(System.Logger.Level.ERROR, "channel " + index + " failed", e);
