@@ -106,6 +106,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         int pageSize = runs.isEmpty() ? 4096 : runs.getFirst().pageSize();
         SyntheticContent.Spec guestSpec = Guests.parseSynthetic(spec, size + ":" + mix, pageSize);
+        // Both ends live in this process: the source's guest and, at most, as much received memory.
+        long bothGuests = guestSpec.size() > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * guestSpec.size();
+        Guests.requireMemory(spec, "--size " + size + ": the source and destination guests need ", bothGuests,
+                context.memory().get());
         if (!(dirtyRate >= 0) || Double.isInfinite(dirtyRate)) {
             throw new ParameterException(spec.commandLine(), "--workload-dirty-rate " + dirtyRate
                     + ": must be a number of MB/s >= 0");
@@ -144,7 +148,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private MigrationResult runOne(MigrationParameters parameters, SyntheticContent.Spec guestSpec) throws Exception {
         int pageSize = parameters.pageSize();
-        RamBlock block = RamBlock.anonymous(Guests.SYNTHETIC_BLOCK, guestSpec.size(), pageSize);
+        RamBlock block = Guests.anonymous(Guests.SYNTHETIC_BLOCK, guestSpec.size(), pageSize, "the guest");
         try (GuestMemory guest = GuestMemory.of(block);
              Workload workload = dirtyRate > 0 ? new Workload(guest, dirtyRate, seed) : null;
              MigrationDestination destination = new MigrationDestination(parameters)) {

@@ -1,5 +1,6 @@
 package io.jmultifd.cli;
 
+import io.jmultifd.multifd.guest.AvailableMemory;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.SyntheticContent;
@@ -35,13 +36,25 @@ final class Guests {
         }
     }
 
-    static GuestMemory synthetic(CommandSpec spec, String text, int pageSize, long seed) {
-        return synthetic(parseSynthetic(spec, text, pageSize), pageSize, seed);
+    /**
+     * A usage error, before anything is allocated, when {@code bytes} of guest memory exceed what is available:
+     * filling more would get the process OOM-killed without a word. {@code what} says who needs them, e.g.
+     * "--synthetic 1T:mixed: the guest needs ".
+     */
+    static void requireMemory(CommandSpec spec, String what, long bytes, AvailableMemory available) {
+        if (bytes > available.bytes()) {
+            throw new ParameterException(spec.commandLine(), what + bytes(bytes) + " of memory; this machine has "
+                    + bytes(available.bytes()) + " available (" + available.source() + ")");
+        }
+    }
+
+    private static String bytes(long n) {
+        return n + " bytes (" + Reports.bytes(n) + ")";
     }
 
     /** Allocates and fills the guest (for a large guest this takes a while). */
     static GuestMemory synthetic(SyntheticContent.Spec parsed, int pageSize, long seed) {
-        RamBlock block = RamBlock.anonymous(SYNTHETIC_BLOCK, parsed.size(), pageSize);
+        RamBlock block = anonymous(SYNTHETIC_BLOCK, parsed.size(), pageSize, "the guest");
         try {
             SyntheticContent.fill(block.memory(), pageSize, parsed.mix(), seed);
             return GuestMemory.of(block);
@@ -56,8 +69,10 @@ final class Guests {
      * copied into anonymous memory when a workload runs (it must not write into the user's files) or when the
      * file is read-only.
      */
-    static GuestMemory images(CommandSpec spec, List<Path> images, int pageSize, boolean withWorkload) {
+    static GuestMemory images(CommandSpec spec, List<Path> images, int pageSize, boolean withWorkload,
+            AvailableMemory available) {
         Set<String> names = new HashSet<>();
+        long copiedBytes = 0;
         for (Path image : images) {
             String problem = null;
             long size = -1;
@@ -85,16 +100,22 @@ final class Guests {
             if (problem != null) {
                 throw new ParameterException(spec.commandLine(), "--source " + image + ": " + problem);
             }
+            if (copied(image, withWorkload)) {
+                copiedBytes = copiedBytes > Long.MAX_VALUE - size ? Long.MAX_VALUE : copiedBytes + size;
+            }
         }
+        requireMemory(spec, withWorkload ? "--source: the images are copied into memory (a workload writes to the "
+                + "guest) and need " : "--source: the read-only images are copied into memory and need ",
+                copiedBytes, available);
         List<RamBlock> blocks = new ArrayList<>();
         try {
             for (Path image : images) {
                 String name = image.getFileName().toString();
                 long size = Files.size(image);
-                if (!withWorkload && Files.isWritable(image)) {
+                if (!copied(image, withWorkload)) {
                     blocks.add(RamBlock.mapFile(name, image, size, pageSize));
                 } else {
-                    RamBlock block = RamBlock.anonymous(name, size, pageSize);
+                    RamBlock block = anonymous(name, size, pageSize, "--source " + image);
                     blocks.add(block);
                     readInto(image, block.memory());
                 }
@@ -106,6 +127,24 @@ final class Guests {
         } catch (RuntimeException | Error e) {
             blocks.forEach(RamBlock::close);
             throw e;
+        }
+    }
+
+    /** Whether an image is copied into anonymous memory rather than mapped. */
+    private static boolean copied(Path image, boolean withWorkload) {
+        return withWorkload || !Files.isWritable(image);
+    }
+
+    /**
+     * Anonymous memory for a block; a failure despite {@link #requireMemory} (an address space limit, the heap for
+     * the dirty bitmap) is an error that says so, never an OutOfMemoryError's stack trace.
+     */
+    static RamBlock anonymous(String name, long size, int pageSize, String what) {
+        try {
+            return RamBlock.anonymous(name, size, pageSize);
+        } catch (OutOfMemoryError | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot allocate " + what + " of " + bytes(size) + ": "
+                    + Main.describe(e));
         }
     }
 

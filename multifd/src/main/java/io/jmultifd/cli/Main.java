@@ -1,9 +1,11 @@
 package io.jmultifd.cli;
 
+import io.jmultifd.multifd.guest.AvailableMemory;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Help.Ansi;
 import picocli.CommandLine.ParameterException;
@@ -25,7 +27,12 @@ public final class Main {
     }
 
     Main(OutputStream out, OutputStream err, boolean progress) {
-        this.context = new CliContext(writer(out), writer(err), progress);
+        this(out, err, progress, AvailableMemory::now);
+    }
+
+    /** @param memory the memory a guest may take (tests inject it) */
+    Main(OutputStream out, OutputStream err, boolean progress, Supplier<AvailableMemory> memory) {
+        this.context = new CliContext(writer(out), writer(err), progress, memory);
     }
 
     public static void main(String[] args) {

@@ -6,6 +6,7 @@ import io.jmultifd.multifd.MigrationParameters;
 import io.jmultifd.multifd.MigrationResult;
 import io.jmultifd.multifd.MigrationSource;
 import io.jmultifd.multifd.ProgressListener;
+import io.jmultifd.multifd.guest.AvailableMemory;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.SyntheticContent;
 import io.jmultifd.multifd.guest.Workload;
@@ -82,10 +83,15 @@ final class MigrateCommand implements Callable<Integer> {
         boolean withWorkload = dirtyRate > 0;
         // Validate everything first (usage errors), build the guest under the guard: filling a large synthetic
         // guest takes a while, and Ctrl-C meanwhile must end the command as cancelled, not kill it.
+        AvailableMemory available = context.memory().get();
         SyntheticContent.Spec synthetic = guestSource.synthetic == null ? null
                 : Guests.parseSynthetic(spec, guestSource.synthetic, parameters.pageSize());
+        if (synthetic != null) {
+            Guests.requireMemory(spec, "--synthetic " + guestSource.synthetic + ": the guest needs ", synthetic.size(),
+                    available);
+        }
         GuestMemory images = synthetic != null ? null
-                : Guests.images(spec, guestSource.images, parameters.pageSize(), withWorkload);
+                : Guests.images(spec, guestSource.images, parameters.pageSize(), withWorkload, available);
         AtomicReference<MigrationSource> running = new AtomicReference<>();
         int code = Main.EXIT_FAILED;
         try (ShutdownGuard guard = new ShutdownGuard(() -> {

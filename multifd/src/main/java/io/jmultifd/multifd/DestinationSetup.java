@@ -114,7 +114,7 @@ final class DestinationSetup {
             for (Handshake.Block b : hs.blocks()) {
                 blocks.add(blockFactory.create(b.name(), b.size(), local.pageSize()));
             }
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (RuntimeException | OutOfMemoryError | InternalError e) { // InternalError: a fault, e.g. prealloc
             blocks.forEach(RamBlock::close);
             throw refuse(main, "cannot allocate the guest: " + Failure.describe(e));
         }

@@ -38,13 +38,25 @@ final class ChildJvm implements AutoCloseable {
     /** As {@link #start(Path, String, String...)}, with extra environment variables for the child. */
     static ChildJvm start(Path dir, String name, java.util.Map<String, String> environment, String... args)
             throws IOException {
+        return start(dir, name, environment, Main.class, args);
+    }
+
+    /** As {@link #start(Path, String, String...)}, running another main class of the test class path. */
+    static ChildJvm startMain(Path dir, String name, Class<?> mainClass, String... args) throws IOException {
+        return start(dir, name, java.util.Map.of(), mainClass, args);
+    }
+
+    private static ChildJvm start(Path dir, String name, java.util.Map<String, String> environment,
+            Class<?> mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-Xmx512m");
+        // A crash report goes next to the child's output, not into the module's directory.
+        command.add("-XX:ErrorFile=" + dir.resolve(name + ".hs_err_pid%p.log"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
+        command.add(mainClass.getName());
         command.addAll(List.of(args));
         Path out = dir.resolve(name + ".stdout");
         Path err = dir.resolve(name + ".stderr");

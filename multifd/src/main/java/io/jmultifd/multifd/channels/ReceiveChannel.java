@@ -132,6 +132,12 @@ public final class ReceiveChannel {
             failure.failAfterGrace(Cause.CONNECTION, index, where() + Failure.describe(e));
         } catch (InterruptedException | BrokenBarrierException e) {
             // torn down
+        } catch (InternalError e) {
+            // A Java access to destination memory that faulted (SIGBUS): a file-backed block whose disk could
+            // not back a page. Failing here also keeps the checksum from reading those pages: a fault inside
+            // an intrinsic or native code ends the JVM. The reservation of --output files prevents it.
+            failure.fail(Cause.INTERNAL, index, where() + "the received memory faulted (" + e.getMessage()
+                    + "); a file-backed block whose file system is full?");
         } catch (RuntimeException e) {
             if (!failure.isSet()) {
                 LOG.log(System.Logger.Level.ERROR, "channel " + index + " failed", e);
