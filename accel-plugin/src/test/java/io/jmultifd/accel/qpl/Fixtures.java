@@ -11,19 +11,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 
 /** Environments, methods and contexts for the qpl method tests. */
 final class Fixtures {
     static final int MAX_PAGES = 16;
 
     private Fixtures() {}
-
-    static void assumeLibqpl() {
-        QplLibrary.Status status = QplLibrary.status();
-        Assumptions.assumeTrue(status.available(), () -> "libqpl cannot be loaded here, skipping (run "
-                + "ci/provision-libqpl.sh): " + status.describe());
-    }
 
     /** All {@code out} segments concatenated into memory of {@code arena}, as the wire delivers a payload. */
     static MemorySegment concat(Arena arena, List<MemorySegment> out) {

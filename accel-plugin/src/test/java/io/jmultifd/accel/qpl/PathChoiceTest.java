@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.MethodUnavailableException;
@@ -31,8 +32,8 @@ class PathChoiceTest {
     }
 
     @Test
+    @RequiresLibqpl
     void pinnedHardwareOnThisHostNamesTheQplStatus() {
-        Fixtures.assumeLibqpl();
         QplEnvironment env = QplEnvironment.processWide();
         Assumptions.assumeFalse(env.hardware().available(), "this host has a working IAA hardware path");
         MethodUnavailableException e = assertThrows(MethodUnavailableException.class,
@@ -46,8 +47,8 @@ class PathChoiceTest {
     }
 
     @Test
+    @RequiresLibqpl
     void autoTakesHardwareWhenItWorksElseSoftware() {
-        Fixtures.assumeLibqpl();
         QplEnvironment env = QplEnvironment.processWide();
         assertTrue(env.software().available(), env.software().detail());
         String expected = env.hardware().available() ? "hardware" : "software";
@@ -126,8 +127,8 @@ class PathChoiceTest {
     }
 
     @Test
+    @RequiresLibqpl
     void tiersAndDiagnosticsWithLibqpl() {
-        Fixtures.assumeLibqpl();
         QplMethod method = Fixtures.real();
         QplEnvironment env = QplEnvironment.processWide();
         List<TierStatus> tiers = method.tiers();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * The hardware orchestration (submit the batch, then wait; bounded resubmission; per-page software fallback)
  * run on software-path jobs through the real qpl_submit_job / qpl_wait_job, with faults injected around them.
  */
+@RequiresLibqpl
 class HardwareBatchExecutorTest {
     private static final int RETRIES = 3;
 
@@ -26,7 +28,6 @@ class HardwareBatchExecutorTest {
 
     @BeforeEach
     void setUp() {
-        Libqpl.assumeLoaded();
         arena = Arena.ofConfined();
         pages = new Pages(arena, 42);
         calls = new FaultyCalls(QplCalls.bindings());

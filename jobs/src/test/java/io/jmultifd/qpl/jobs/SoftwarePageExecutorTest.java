@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,17 +13,12 @@ import java.util.List;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
+@RequiresLibqpl
 class SoftwarePageExecutorTest {
-
-    @BeforeEach
-    void needsLibqpl() {
-        Libqpl.assumeLoaded();
-    }
 
     @ParameterizedTest(name = "dynamic Huffman {0}")
     @ValueSource(booleans = {false, true})
