@@ -67,6 +67,32 @@ class SoftwarePageExecutorTest {
     }
 
     @Test
+    void aCompressionTheSoftwarePathFailsSendsThePageRawAndCountsAFallback() throws Exception {
+        FaultyCalls calls = new FaultyCalls(QplCalls.bindings());
+        try (Arena arena = Arena.ofConfined();
+             SoftwarePageExecutor executor = new SoftwarePageExecutor(Pages.PAGE, 16, false, calls)) {
+            Pages pages = new Pages(arena, 12);
+            List<MemorySegment> in = List.of(pages.text(), pages.binary(), pages.pattern());
+            calls.failExecute(in.get(1), QplStatus.LIBRARY_INTERNAL_ERR);
+            List<MemorySegment> slots = pages.slots(in.size());
+            int[] lengths = new int[in.size()];
+            executor.compress(in, slots, lengths);
+            assertEquals(Pages.PAGE, lengths[1], "a page the software path failed on must go raw");
+            assertTrue(lengths[0] < Pages.PAGE && lengths[2] < Pages.PAGE);
+            QplStatistics s = executor.statistics();
+            assertEquals(3, s.pagesSoftware());
+            assertEquals(1, s.pagesRaw());
+            assertEquals(1, s.fallbacks());
+            // The other pages' streams are intact.
+            List<MemorySegment> targets = pages.targets(2);
+            executor.decompress(List.of(slots.get(0).asSlice(0, lengths[0]), slots.get(2).asSlice(0, lengths[2])),
+                    targets);
+            assertEquals(-1, targets.get(0).mismatch(in.get(0)));
+            assertEquals(-1, targets.get(1).mismatch(in.get(2)));
+        }
+    }
+
+    @Test
     void inflatesStreamsMadeByJavaUtilZip() throws Exception {
         try (Arena arena = Arena.ofConfined();
              SoftwarePageExecutor executor = new SoftwarePageExecutor(Pages.PAGE, 16, false, QplCalls.bindings())) {
