@@ -64,6 +64,17 @@ final class Fixtures {
         });
     }
 
+    /** A loader status that says libqpl loaded, for environments whose QPL tiers never touch the bindings. */
+    static QplLibrary.Status loadedLibrary() {
+        return new QplLibrary.Status(true, Optional.of(java.nio.file.Path.of("/test/fake/libqpl.so.1")),
+                Optional.of(QplLibrary.Source.CACHE), Optional.of("1.9.0"), List.of());
+    }
+
+    /** A working path, as the probe would report it. */
+    static QplEnvironment.PathCheck works(String what) {
+        return new QplEnvironment.PathCheck(true, 0, what + " (test)");
+    }
+
     static QplMethod withEnvironment(QplEnvironment env) {
         return new QplMethod(() -> env, QplPath.HARDWARE, () -> {
             throw new AssertionError("the bindings must not be touched when libqpl is not loaded");
