@@ -1,6 +1,7 @@
 package io.jmultifd.qpl.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,6 +129,35 @@ class SoftwarePageExecutorTest {
             assertCorrupt(executor, arena, good, twoPages, "more than one page");
             assertCorrupt(executor, arena, good, halfPage, "inflates to 2048 bytes");
             assertCorrupt(executor, arena, good, trailing, "trailing data");
+        }
+    }
+
+    /**
+     * QPL does not report where a stream ends (its software path counts up to 7 bytes read ahead), so what this
+     * executor says of trailing data must never be a count: 7 or more such bytes used to be "counted" short.
+     */
+    @Test
+    void trailingDataIsNeverCountedWrong() throws Exception {
+        try (Arena arena = Arena.ofConfined();
+             SoftwarePageExecutor executor = new SoftwarePageExecutor(Pages.PAGE, 16, false, QplCalls.bindings())) {
+            Pages pages = new Pages(arena, 13);
+            MemorySegment good = javaDeflate(arena, pages.text(), Pages.PAGE);
+            int end = (int) good.byteSize();
+            for (int extra = 1; extra <= 24; extra++) {
+                MemorySegment longer = arena.allocate(end + extra);
+                MemorySegment.copy(good, 0, longer, 0, end);
+                longer.asSlice(end).fill((byte) 0x5A);
+                try {
+                    executor.decompress(List.of(longer), pages.targets(1));
+                } catch (CorruptStreamException e) {
+                    assertFalse(e.getMessage().matches("\\d+ bytes of trailing data.*"), e.getMessage());
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("ends within the first (\\d+) of its "
+                            + (end + extra) + " bytes").matcher(e.getMessage());
+                    assertTrue(m.find(), e.getMessage());
+                    int within = Integer.parseInt(m.group(1));
+                    assertTrue(within >= end && within < end + extra, e.getMessage());
+                }
+            }
         }
     }
 
