@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
  * process ({@link #processWide()}): a probe initialises jobs, which on a real IAA host opens work queues.
  *
  * @param library  the loader's result
- * @param hardware a hardware job initialised and accepted a trivial compression
+ * @param hardware a hardware job initialised and accepted a trivial compression, or found the work queues busy
  * @param software a software job compressed and inflated a page back to the same bytes
  */
 record QplEnvironment(QplLibrary.Status library, PathCheck hardware, PathCheck software) {
@@ -69,6 +70,15 @@ record QplEnvironment(QplLibrary.Status library, PathCheck hardware, PathCheck s
      * unavailable path with the reason.
      */
     static QplEnvironment probe(Supplier<QplLibrary.Status> library, Supplier<QplCalls> calls) {
+        return probe(library, calls, QplJob::open);
+    }
+
+    /**
+     * As {@link #probe(Supplier, Supplier)}, with the probe jobs opened by {@code openJob}: tests stand software
+     * jobs in for IAA, or make a path's initialisation fail with a chosen status.
+     */
+    static QplEnvironment probe(Supplier<QplLibrary.Status> library, Supplier<QplCalls> calls,
+                                Function<QplPath, QplJob> openJob) {
         QplLibrary.Status status = library.get();
         if (!status.available()) {
             // One line that says why (the named file and its failure, or how many places were searched).
@@ -85,17 +95,19 @@ record QplEnvironment(QplLibrary.Status library, PathCheck hardware, PathCheck s
         }
         String library1 = "libqpl " + status.version().orElse("?") + " at " + status.path().map(Object::toString)
                 .orElse("?");
-        return new QplEnvironment(status, probePath(QplPath.HARDWARE, qpl, library1),
-                probePath(QplPath.SOFTWARE, qpl, library1));
+        return new QplEnvironment(status, probePath(QplPath.HARDWARE, qpl, library1, openJob),
+                probePath(QplPath.SOFTWARE, qpl, library1, openJob));
     }
 
     /**
      * Opens a job of {@code path} and runs one compression of a small page on it: submit + wait on the
      * hardware path (the way it is used), execute on the software path, whose output is also inflated and
-     * compared.
+     * compared. Work queues that answer busy exist and are enabled, only full at this moment: the path is
+     * available (a page that finds them busy later is resubmitted, then done in software), since this probe
+     * decides for the whole life of the process.
      */
-    private static PathCheck probePath(QplPath path, QplCalls calls, String library) {
-        try (QplJob job = QplJob.open(path); Arena arena = Arena.ofConfined()) {
+    private static PathCheck probePath(QplPath path, QplCalls calls, String library, Function<QplPath, QplJob> openJob) {
+        try (QplJob job = openJob.apply(path); Arena arena = Arena.ofConfined()) {
             MemorySegment page = arena.allocate(PROBE_PAGE, 64);
             for (int i = 0; i < PROBE_PAGE; i++) {
                 page.set(ValueLayout.JAVA_BYTE, i, (byte) ("jmultifd qpl probe " + (i / 97)).charAt(i % 19));
@@ -107,6 +119,10 @@ record QplEnvironment(QplLibrary.Status library, PathCheck hardware, PathCheck s
             if (path == QplPath.HARDWARE) {
                 step = "qpl_submit_job";
                 status = calls.submit(job.segment());
+                if (status == QplStatus.QUEUES_ARE_BUSY_ERR.code()) {
+                    return new PathCheck(true, status, path.tierName() + " path of " + library
+                            + "; its work queues were busy when probed");
+                }
                 if (status == QplStatus.OK.code()) {
                     step = "qpl_wait_job";
                     status = calls.waitFor(job.segment());

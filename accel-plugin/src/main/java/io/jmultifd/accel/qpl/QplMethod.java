@@ -1,10 +1,8 @@
 package io.jmultifd.accel.qpl;
 
-import io.jmultifd.qpl.jobs.HardwareBatchExecutor;
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.jobs.QplException;
 import io.jmultifd.qpl.jobs.QplPath;
-import io.jmultifd.qpl.jobs.SoftwarePageExecutor;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
@@ -28,7 +26,8 @@ import java.util.function.Supplier;
  *
  * <p>The tier is chosen per channel at setup from {@code qpl-path}: {@code auto} takes hardware when a hardware
  * job initialises and accepts work, else software when libqpl loads and a software job works, else java, and
- * says once per process which and why. Pinning a tier that is unavailable is a
+ * says once per process which and why. A channel whose own jobs fail to initialise although the process-wide
+ * probe passed goes down a tier the same way. Pinning a tier that is unavailable is a
  * {@link MethodUnavailableException} naming the QPL status, or listing the places the loader tried.
  *
  * <p>This class loads without libqpl: nothing here touches the generated bindings before
@@ -36,8 +35,7 @@ import java.util.function.Supplier;
  */
 public final class QplMethod implements CompressionMethod {
     private final Supplier<QplEnvironment> environment;
-    private final QplPath hardwareJobPath;
-    private final Supplier<QplCalls> calls;
+    private final ChannelExecutors executors;
 
     /** The method as {@link java.util.ServiceLoader} makes it: the process-wide probe, the real bindings. */
     public QplMethod() {
@@ -49,9 +47,13 @@ public final class QplMethod implements CompressionMethod {
      * jobs stand in for IAA), and wrapped calls (fault injection).
      */
     QplMethod(Supplier<QplEnvironment> environment, QplPath hardwareJobPath, Supplier<QplCalls> calls) {
+        this(environment, ChannelExecutors.of(hardwareJobPath, calls));
+    }
+
+    /** For tests: another environment, and executors whose setup may fail. */
+    QplMethod(Supplier<QplEnvironment> environment, ChannelExecutors executors) {
         this.environment = Objects.requireNonNull(environment, "environment");
-        this.hardwareJobPath = Objects.requireNonNull(hardwareJobPath, "hardwareJobPath");
-        this.calls = Objects.requireNonNull(calls, "calls");
+        this.executors = Objects.requireNonNull(executors, "executors");
     }
 
     @Override
@@ -143,7 +145,12 @@ public final class QplMethod implements CompressionMethod {
             case SOFTWARE -> {
                 requireLibrary(env, "software");
                 requirePath(env.software(), "software");
-                yield softwareCodec(context, settings);
+                try {
+                    yield softwareCodec(context, settings);
+                } catch (QplException e) {
+                    throw new MethodUnavailableException("qpl-path=software: software path unavailable: "
+                            + e.getMessage(), e);
+                }
             }
             case HARDWARE -> {
                 requireLibrary(env, "hardware");
@@ -171,13 +178,18 @@ public final class QplMethod implements CompressionMethod {
                 hardwareWhy = e.getMessage();
             }
         }
-        if (env.software().available()) {
-            PageCodec codec = softwareCodec(context, settings);
-            QplEnvironment.logOnce("qpl: hardware unavailable (" + hardwareWhy + "), using the software path of "
-                    + env.libraryLine());
-            return codec;
-        }
         String softwareWhy = env.library().available() ? env.software().detail() : env.library().describe();
+        if (env.software().available()) {
+            try {
+                PageCodec codec = softwareCodec(context, settings);
+                QplEnvironment.logOnce("qpl: hardware unavailable (" + hardwareWhy + "), using the software path of "
+                        + env.libraryLine());
+                return codec;
+            } catch (QplException e) {
+                // As for hardware: the probe's job worked, this channel's did not.
+                softwareWhy = e.getMessage();
+            }
+        }
         QplEnvironment.logOnce("qpl: libqpl unusable, using the java tier (java.util.zip); software path: "
                 + softwareWhy);
         return javaCodec(context, settings);
@@ -198,13 +210,11 @@ public final class QplMethod implements CompressionMethod {
     }
 
     private PageCodec hardwareCodec(ChannelContext context, QplSettings settings) {
-        return new QplPageCodec(new HardwareBatchExecutor(hardwareJobPath, context.pageSize(),
-                context.maxPagesPerPacket(), settings.dynamicHuffman(), settings.submitRetries(), calls.get()));
+        return new QplPageCodec(executors.hardware(context, settings));
     }
 
     private PageCodec softwareCodec(ChannelContext context, QplSettings settings) {
-        return new QplPageCodec(new SoftwarePageExecutor(context.pageSize(), context.maxPagesPerPacket(),
-                settings.dynamicHuffman(), calls.get()));
+        return new QplPageCodec(executors.software(context, settings));
     }
 
     private static PageCodec javaCodec(ChannelContext context, QplSettings settings) {

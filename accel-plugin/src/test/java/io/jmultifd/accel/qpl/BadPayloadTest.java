@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.sw.perpage.PerPageFormat;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * Bad payloads given to the qpl method's receiver on the software tier: each is a CorruptPayloadException that
  * names the page, the JVM survives, and no byte outside the target pages changes (guard bytes around them).
  */
+@RequiresLibqpl
 class BadPayloadTest {
     private static final byte GUARD = (byte) 0x5A;
 
@@ -34,7 +36,6 @@ class BadPayloadTest {
 
     @BeforeEach
     void setUp() {
-        Fixtures.assumeLibqpl();
         arena = Arena.ofShared();
         pages = new Pages(arena, 5);
         receiver = Fixtures.real().newReceiver(Fixtures.context("qpl-path", "software"));

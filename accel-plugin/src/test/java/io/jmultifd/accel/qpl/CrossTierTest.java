@@ -4,6 +4,7 @@ import io.jmultifd.qpl.jobs.Pages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jmultifd.qpl.jobs.QplCalls;
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** One tier compresses, another inflates: every page must come back byte for byte. */
+@RequiresLibqpl
 class CrossTierTest {
 
     static Stream<Arguments> pairs() {
@@ -36,7 +38,6 @@ class CrossTierTest {
     @ParameterizedTest(name = "{0} -> {1}, {2} Huffman")
     @MethodSource("pairs")
     void pagesSurviveTheTierChange(String from, String to, String huffman) throws Exception {
-        Fixtures.assumeLibqpl();
         QplMethod method = Fixtures.hardwareOnSoftwareJobs(QplCalls::bindings);
         ChannelContext sendContext = Fixtures.context("qpl-path", from, "qpl-huffman", huffman);
         ChannelContext receiveContext = Fixtures.context("qpl-path", to, "qpl-huffman", huffman);

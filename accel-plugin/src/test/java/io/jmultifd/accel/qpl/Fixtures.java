@@ -11,19 +11,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 
 /** Environments, methods and contexts for the qpl method tests. */
 final class Fixtures {
     static final int MAX_PAGES = 16;
 
     private Fixtures() {}
-
-    static void assumeLibqpl() {
-        QplLibrary.Status status = QplLibrary.status();
-        Assumptions.assumeTrue(status.available(), () -> "libqpl cannot be loaded here, skipping (run "
-                + "ci/provision-libqpl.sh): " + status.describe());
-    }
 
     /** All {@code out} segments concatenated into memory of {@code arena}, as the wire delivers a payload. */
     static MemorySegment concat(Arena arena, List<MemorySegment> out) {
@@ -69,6 +62,17 @@ final class Fixtures {
         return QplEnvironment.probe(() -> missing, () -> {
             throw new AssertionError("the bindings must not be touched when libqpl is not loaded");
         });
+    }
+
+    /** A loader status that says libqpl loaded, for environments whose QPL tiers never touch the bindings. */
+    static QplLibrary.Status loadedLibrary() {
+        return new QplLibrary.Status(true, Optional.of(java.nio.file.Path.of("/test/fake/libqpl.so.1")),
+                Optional.of(QplLibrary.Source.CACHE), Optional.of("1.9.0"), List.of());
+    }
+
+    /** A working path, as the probe would report it. */
+    static QplEnvironment.PathCheck works(String what) {
+        return new QplEnvironment.PathCheck(true, 0, what + " (test)");
     }
 
     static QplMethod withEnvironment(QplEnvironment env) {

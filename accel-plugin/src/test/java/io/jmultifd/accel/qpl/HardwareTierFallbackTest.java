@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.jobs.QplStatus;
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * The qpl method's hardware tier (batch orchestration on software jobs) with a work queue that is always busy:
  * the statistics the engine sees count every resubmission and fallback, and the pages still arrive.
  */
+@RequiresLibqpl
 class HardwareTierFallbackTest {
 
     /** The real bindings, except that every submit answers QUEUES_ARE_BUSY_ERR. */
@@ -45,7 +47,6 @@ class HardwareTierFallbackTest {
 
     @Test
     void busyQueueSendsEveryPageThroughSoftwareAndCountsIt() throws Exception {
-        Fixtures.assumeLibqpl();
         AlwaysBusy busy = new AlwaysBusy();
         QplMethod method = Fixtures.hardwareOnSoftwareJobs(() -> busy);
         ChannelContext context = Fixtures.context("qpl-path", "hardware", "qpl-submit-retries", "2");

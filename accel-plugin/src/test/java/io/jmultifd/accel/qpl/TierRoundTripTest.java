@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jmultifd.qpl.jobs.QplCalls;
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
@@ -23,9 +24,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every tier of the qpl method, through its own sender and receiver, on varied pages. */
 class TierRoundTripTest {
 
-    static Stream<Arguments> tiers() {
+    static Stream<Arguments> qplTiers() {
+        return tiers("software", "hardware");
+    }
+
+    static Stream<Arguments> javaTier() {
+        return tiers("java");
+    }
+
+    private static Stream<Arguments> tiers(String... tiers) {
         List<Arguments> a = new ArrayList<>();
-        for (String tier : List.of("software", "java", "hardware")) {
+        for (String tier : tiers) {
             for (String huffman : List.of("fixed", "dynamic")) {
                 a.add(Arguments.of(tier, huffman));
             }
@@ -35,15 +44,25 @@ class TierRoundTripTest {
 
     /** The method to use for a tier: hardware is the batch orchestration on software jobs (no IAA here). */
     static QplMethod methodFor(String tier) {
-        if (!tier.equals("java")) {
-            Fixtures.assumeLibqpl();
-        }
         return tier.equals("hardware") ? Fixtures.hardwareOnSoftwareJobs(QplCalls::bindings) : Fixtures.real();
     }
 
+    @RequiresLibqpl
     @ParameterizedTest(name = "{0} tier, {1} Huffman")
-    @MethodSource("tiers")
-    void roundTripsVariedPagesAndSendsIncompressibleOnesRaw(String tier, String huffman) throws Exception {
+    @MethodSource("qplTiers")
+    void qplTiersRoundTripVariedPagesAndSendIncompressibleOnesRaw(String tier, String huffman) throws Exception {
+        roundTripsVariedPagesAndSendsIncompressibleOnesRaw(tier, huffman);
+    }
+
+    /** The java tier needs no libqpl, so it runs (and must pass) everywhere. */
+    @ParameterizedTest(name = "{0} tier, {1} Huffman")
+    @MethodSource("javaTier")
+    void javaTierRoundTripsVariedPagesAndSendsIncompressibleOnesRaw(String tier, String huffman) throws Exception {
+        roundTripsVariedPagesAndSendsIncompressibleOnesRaw(tier, huffman);
+    }
+
+    private static void roundTripsVariedPagesAndSendsIncompressibleOnesRaw(String tier, String huffman)
+            throws Exception {
         QplMethod method = methodFor(tier);
         ChannelContext context = Fixtures.context("qpl-path", tier, "qpl-huffman", huffman);
         try (Arena arena = Arena.ofConfined();

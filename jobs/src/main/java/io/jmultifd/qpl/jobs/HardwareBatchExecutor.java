@@ -90,6 +90,7 @@ public final class HardwareBatchExecutor implements PageExecutor {
     public void compress(List<MemorySegment> pages, List<MemorySegment> slots, int[] lengths) {
         checkOpen();
         Batches.checkCompress(pages, slots, lengths, pageSize, maxPages);
+        awaitLeftovers();
         int n = pages.size();
         QplBatchEvent event = new QplBatchEvent();
         event.begin();
@@ -115,8 +116,9 @@ public final class HardwareBatchExecutor implements PageExecutor {
                 if (!inFlight[i]) {
                     continue;
                 }
-                inFlight[i] = false;
                 int status = calls.waitFor(jobs[i].segment());
+                // Only now: a wait that throws leaves the job in flight, for drain() to wait for.
+                inFlight[i] = false;
                 if (status == QplStatus.OK.code()) {
                     lengths[i] = SoftwareJob.streamLengthOrRaw(jobs[i].totalOut(), pageSize);
                     counters.pagesHardware++;
@@ -128,8 +130,9 @@ public final class HardwareBatchExecutor implements PageExecutor {
                     lengths[i] = compressOnSoftware(pages.get(i), slots.get(i), i);
                 }
             }
-        } finally {
-            drain(n);
+        } catch (RuntimeException | Error e) {
+            drain(e);
+            throw e;
         }
         for (int i = 0; i < n; i++) {
             if (lengths[i] == pageSize) {
@@ -169,6 +172,7 @@ public final class HardwareBatchExecutor implements PageExecutor {
     public void decompress(List<MemorySegment> streams, List<MemorySegment> pages) throws CorruptStreamException {
         checkOpen();
         Batches.checkDecompress(streams, pages, pageSize, maxPages);
+        awaitLeftovers();
         int n = streams.size();
         QplBatchEvent event = new QplBatchEvent();
         event.begin();
@@ -199,9 +203,9 @@ public final class HardwareBatchExecutor implements PageExecutor {
                 if (!inFlight[i]) {
                     continue;
                 }
-                inFlight[i] = false;
                 MemorySegment stream = streams.get(i);
                 int status = calls.waitFor(jobs[i].segment());
+                inFlight[i] = false;
                 String failure = SoftwareJob.checkInflated(status, jobs[i], (int) stream.byteSize(), pageSize);
                 if (failure == null) {
                     counters.pagesHardware++;
@@ -213,8 +217,9 @@ public final class HardwareBatchExecutor implements PageExecutor {
                     firstCorrupt = first(firstCorrupt, decompressOnSoftware(stream, pages.get(i), i, failure));
                 }
             }
-        } finally {
-            drain(n);
+        } catch (RuntimeException | Error e) {
+            drain(e);
+            throw e;
         }
         event.end();
         if (event.shouldCommit()) {
@@ -277,14 +282,34 @@ public final class HardwareBatchExecutor implements PageExecutor {
     }
 
     /**
-     * Waits for every job still in flight: the device may still be reading a page or writing a slot, so
-     * no exception may leave this executor while it does.
+     * Waits for every job still in flight before {@code failure} leaves this executor: the device may still be
+     * reading a page or writing a slot. A wait that throws here too is added to {@code failure} and leaves its
+     * job marked in flight, so that the next batch or {@link #close()} never reuses or frees it unawaited.
      */
-    private void drain(int n) {
-        for (int i = 0; i < n; i++) {
+    private void drain(Throwable failure) {
+        for (int i = 0; i < maxPages; i++) {
             if (inFlight[i]) {
+                try {
+                    calls.waitFor(jobs[i].segment());
+                    inFlight[i] = false;
+                } catch (RuntimeException | Error e) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+    }
+
+    /** Before a batch reuses the jobs: waits for any that an earlier batch's drain could not wait for. */
+    private void awaitLeftovers() {
+        for (int i = 0; i < maxPages; i++) {
+            if (inFlight[i]) {
+                try {
+                    calls.waitFor(jobs[i].segment());
+                } catch (RuntimeException | Error e) {
+                    throw new IllegalStateException("job " + i + " of an earlier batch is still in flight: its "
+                            + "wait failed again (" + e + "); this executor cannot reuse it", e);
+                }
                 inFlight[i] = false;
-                calls.waitFor(jobs[i].segment());
             }
         }
     }
@@ -302,7 +327,9 @@ public final class HardwareBatchExecutor implements PageExecutor {
 
     private void closeJobs() {
         for (int i = 0; i < jobs.length; i++) {
-            if (jobs[i] != null) {
+            // A job whose wait never returned may still be read or written by the device: its memory is left
+            // to the process rather than freed under it.
+            if (jobs[i] != null && !inFlight[i]) {
                 jobs[i].close();
                 jobs[i] = null;
             }
@@ -316,6 +343,11 @@ public final class HardwareBatchExecutor implements PageExecutor {
         }
         closed = true;
         try {
+            try {
+                awaitLeftovers();
+            } catch (IllegalStateException stillInFlight) {
+                // Nothing more to do than not freeing that job (closeJobs skips it).
+            }
             closeJobs();
         } finally {
             software.close();

@@ -22,6 +22,12 @@ public interface PageExecutor extends AutoCloseable {
     /**
      * Inflates each stream into its page, {@code pageSize} bytes each; nothing is written outside the pages.
      *
+     * <p>What QPL reports is all this can check: a stream QPL rejects, or whose output is not one page. QPL does
+     * not report where a stream ends nor whether it reached its final end-of-block code (its software path
+     * returns OK for a stream cut just before it), so a few bytes of trailing data, or a missing end, can pass
+     * here; callers that need the per-page format's exact rule check each stream first (sw-fallback's
+     * {@code DeflateStreamCheck}, which the format's receiver runs).
+     *
      * @throws CorruptStreamException naming the first stream (by index) that does not inflate to exactly one
      *         page on any path; no job is still running when it is thrown
      */

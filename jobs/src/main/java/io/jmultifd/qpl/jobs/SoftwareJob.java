@@ -86,12 +86,14 @@ final class SoftwareJob implements AutoCloseable {
             return "DEFLATE stream of " + streamLength + " bytes inflates to " + out + " bytes, not one page ("
                     + pageSize + " bytes); truncated?";
         }
-        // QPL reads its input in words, so it may count a few bytes past the end of the stream as read; a
-        // count below the length still proves there is data after the end of the stream.
+        // QPL does not say where a stream ends: its software path counts in total_in what its 64-bit bit reader
+        // loaded, up to 7 bytes past the end, and its hardware path the whole input. A count below the length
+        // still proves data after the end, but not how much; the per-page format's receiver checks every stream
+        // exactly before it gets here (sw-fallback's DeflateStreamCheck).
         int in = job.totalIn();
         if (in < streamLength) {
-            return (streamLength - in) + " bytes of trailing data after the end of the DEFLATE stream ("
-                    + streamLength + " bytes in all)";
+            return "trailing data after the end of the DEFLATE stream: it ends within the first " + in + " of its "
+                    + streamLength + " bytes";
         }
         return null;
     }

@@ -1,9 +1,11 @@
 package io.jmultifd.qpl.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * The hardware orchestration (submit the batch, then wait; bounded resubmission; per-page software fallback)
  * run on software-path jobs through the real qpl_submit_job / qpl_wait_job, with faults injected around them.
  */
+@RequiresLibqpl
 class HardwareBatchExecutorTest {
     private static final int RETRIES = 3;
 
@@ -26,7 +29,6 @@ class HardwareBatchExecutorTest {
 
     @BeforeEach
     void setUp() {
-        Libqpl.assumeLoaded();
         arena = Arena.ofConfined();
         pages = new Pages(arena, 42);
         calls = new FaultyCalls(QplCalls.bindings());
@@ -241,6 +243,123 @@ class HardwareBatchExecutorTest {
                 assertEquals(-1, targets.get(i).mismatch(in.get(i)), "page " + i);
             }
         }
+    }
+
+    @Test
+    void softwareFallbackThatFailsTooSendsThePageRaw() throws Exception {
+        try (HardwareBatchExecutor executor = executor(RETRIES)) {
+            List<MemorySegment> in = compressible();
+            calls.failAtWait(in.get(1), QplStatus.INTL_PAGE_FAULT).failExecute(in.get(1), QplStatus.LIBRARY_INTERNAL_ERR);
+            List<MemorySegment> slots = pages.slots(in.size());
+            int[] lengths = compress(executor, in, slots);
+            assertEquals(Pages.PAGE, lengths[1], "a page neither path could compress goes raw");
+            // One fallback hardware -> software, one software -> raw.
+            assertCounters(executor.statistics(), in.size() - 1, 1, 1, 0, 2);
+            assertDecodes(in, slots, lengths);
+        }
+    }
+
+    @Test
+    void compressionWaitThatSaysOkWithoutAUsableStreamSendsThePageRaw() throws Exception {
+        try (HardwareBatchExecutor executor = executor(RETRIES)) {
+            List<MemorySegment> in = compressible();
+            calls.okAtWaitWithTotalOut(in.get(0), 0).okAtWaitWithTotalOut(in.get(3), Pages.PAGE);
+            List<MemorySegment> slots = pages.slots(in.size());
+            int[] lengths = compress(executor, in, slots);
+            assertEquals(Pages.PAGE, lengths[0]);
+            assertEquals(Pages.PAGE, lengths[3]);
+            assertCounters(executor.statistics(), in.size(), 0, 2, 0, 0);
+            assertDecodes(in, slots, lengths);
+        }
+    }
+
+    @Test
+    void decompressionWaitThatSaysOkWithOutputThatIsNotOnePageIsRetriedOnSoftware() throws Exception {
+        try (HardwareBatchExecutor executor = executor(RETRIES)) {
+            List<MemorySegment> in = compressible();
+            List<MemorySegment> slots = pages.slots(in.size());
+            List<Integer> indexes = new ArrayList<>();
+            List<MemorySegment> streams = Pages.streams(slots, compress(executor, in, slots), indexes);
+            calls.okAtWaitWithTotalOut(streams.get(1), Pages.PAGE - 1).okAtWaitWithTotalOut(streams.get(4), 0);
+            List<MemorySegment> targets = pages.targets(streams.size());
+            executor.decompress(streams, targets);
+            for (int i = 0; i < in.size(); i++) {
+                assertEquals(-1, targets.get(i).mismatch(in.get(i)), "page " + i);
+            }
+            // compress: all on hardware; decompress: 3 on hardware, 2 retried on software.
+            assertCounters(executor.statistics(), in.size() + 3, 2, 0, 0, 2);
+            assertEquals(0, calls.inFlight());
+        }
+    }
+
+    @Test
+    void exceptionAtWaitMidBatchLeavesNoJobInFlight() throws Exception {
+        try (HardwareBatchExecutor executor = executor(RETRIES)) {
+            List<MemorySegment> in = compressible();
+            IllegalStateException injected = new IllegalStateException("injected at wait");
+            calls.throwAtWait(in.get(2), injected);
+            List<MemorySegment> slots = pages.slots(in.size());
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> executor.compress(in, slots, new int[in.size()]));
+            assertSame(injected, e);
+            assertEquals(0, calls.inFlight(), "jobs of the failed batch were left in flight");
+            assertEquals(calls.accepted, calls.realWaits);
+
+            // The executor is still usable: the next batch compresses and decodes.
+            int[] lengths = compress(executor, in, slots);
+            assertDecodes(in, slots, lengths);
+        }
+    }
+
+    @Test
+    void exceptionAtSubmitMidBatchLeavesNoJobInFlight() throws Exception {
+        try (HardwareBatchExecutor executor = executor(RETRIES)) {
+            List<MemorySegment> in = compressible();
+            calls.throwAtSubmit(in.get(3), new IllegalStateException("injected at submit"));
+            List<MemorySegment> slots = pages.slots(in.size());
+            assertThrows(IllegalStateException.class, () -> executor.compress(in, slots, new int[in.size()]));
+            assertEquals(3, calls.accepted, "pages 0..2 were submitted before the exception");
+            assertEquals(0, calls.inFlight(), "jobs of the failed batch were left in flight");
+        }
+    }
+
+    @Test
+    void exceptionAtWaitMidDecompressionLeavesNoJobInFlight() throws Exception {
+        try (HardwareBatchExecutor executor = executor(RETRIES)) {
+            List<MemorySegment> in = compressible();
+            List<MemorySegment> slots = pages.slots(in.size());
+            List<Integer> indexes = new ArrayList<>();
+            List<MemorySegment> streams = Pages.streams(slots, compress(executor, in, slots), indexes);
+            calls.throwAtWait(streams.get(0), new IllegalStateException("injected at wait"));
+            List<MemorySegment> targets = pages.targets(streams.size());
+            assertThrows(IllegalStateException.class, () -> executor.decompress(streams, targets));
+            assertEquals(0, calls.inFlight(), "jobs of the failed batch were left in flight");
+            executor.decompress(streams, targets);
+            for (int i = 0; i < in.size(); i++) {
+                assertEquals(-1, targets.get(i).mismatch(in.get(i)), "page " + i);
+            }
+        }
+    }
+
+    @Test
+    void waitThatKeepsThrowingWhileDrainingStillDrainsTheOthersAndBlocksTheNextBatch() {
+        HardwareBatchExecutor executor = executor(RETRIES);
+        List<MemorySegment> in = compressible();
+        IllegalStateException first = new IllegalStateException("first");
+        calls.throwAtWait(in.get(1), first).throwAtWait(in.get(3), new IllegalStateException("again"), 2);
+        List<MemorySegment> slots = pages.slots(in.size());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> executor.compress(in, slots, new int[in.size()]));
+        assertSame(first, e);
+        assertEquals(1, e.getSuppressed().length, "the drain's own failure travels with the first");
+        // Every job but the one whose wait never returned was waited for.
+        assertEquals(1, calls.inFlight());
+        IllegalStateException blocked = assertThrows(IllegalStateException.class,
+                () -> executor.compress(in, slots, new int[in.size()]));
+        assertTrue(blocked.getMessage().contains("still in flight"), blocked.getMessage());
+        // close() waits for it once more (this time the wait returns) before freeing the jobs.
+        executor.close();
+        assertEquals(0, calls.inFlight());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.jmultifd.qpl.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -14,11 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The executors' JFR events carry the same counts as their statistics. */
+@RequiresLibqpl
 class JfrEventsTest {
 
     @Test
     void batchAndFallbackEventsAreRecorded(@TempDir Path dir) throws Exception {
-        Libqpl.assumeLoaded();
         FaultyCalls calls = new FaultyCalls(QplCalls.bindings());
         Path file = dir.resolve("qpl.jfr");
         try (Arena arena = Arena.ofConfined();

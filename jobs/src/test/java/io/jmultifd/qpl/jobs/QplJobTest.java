@@ -5,18 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Assumptions;
 
+@RequiresLibqpl
 class QplJobTest {
-
-    @BeforeEach
-    void needsLibqpl() {
-        Libqpl.assumeLoaded();
-    }
 
     @Test
     void hardwareJobOnAHostWithoutIaaFailsWithTheInitStatus() {

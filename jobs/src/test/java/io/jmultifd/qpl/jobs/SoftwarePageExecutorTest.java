@@ -1,9 +1,11 @@
 package io.jmultifd.qpl.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmultifd.qpl.testing.RequiresLibqpl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,17 +14,12 @@ import java.util.List;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
+@RequiresLibqpl
 class SoftwarePageExecutorTest {
-
-    @BeforeEach
-    void needsLibqpl() {
-        Libqpl.assumeLoaded();
-    }
 
     @ParameterizedTest(name = "dynamic Huffman {0}")
     @ValueSource(booleans = {false, true})
@@ -71,6 +68,32 @@ class SoftwarePageExecutorTest {
     }
 
     @Test
+    void aCompressionTheSoftwarePathFailsSendsThePageRawAndCountsAFallback() throws Exception {
+        FaultyCalls calls = new FaultyCalls(QplCalls.bindings());
+        try (Arena arena = Arena.ofConfined();
+             SoftwarePageExecutor executor = new SoftwarePageExecutor(Pages.PAGE, 16, false, calls)) {
+            Pages pages = new Pages(arena, 12);
+            List<MemorySegment> in = List.of(pages.text(), pages.binary(), pages.pattern());
+            calls.failExecute(in.get(1), QplStatus.LIBRARY_INTERNAL_ERR);
+            List<MemorySegment> slots = pages.slots(in.size());
+            int[] lengths = new int[in.size()];
+            executor.compress(in, slots, lengths);
+            assertEquals(Pages.PAGE, lengths[1], "a page the software path failed on must go raw");
+            assertTrue(lengths[0] < Pages.PAGE && lengths[2] < Pages.PAGE);
+            QplStatistics s = executor.statistics();
+            assertEquals(3, s.pagesSoftware());
+            assertEquals(1, s.pagesRaw());
+            assertEquals(1, s.fallbacks());
+            // The other pages' streams are intact.
+            List<MemorySegment> targets = pages.targets(2);
+            executor.decompress(List.of(slots.get(0).asSlice(0, lengths[0]), slots.get(2).asSlice(0, lengths[2])),
+                    targets);
+            assertEquals(-1, targets.get(0).mismatch(in.get(0)));
+            assertEquals(-1, targets.get(1).mismatch(in.get(2)));
+        }
+    }
+
+    @Test
     void inflatesStreamsMadeByJavaUtilZip() throws Exception {
         try (Arena arena = Arena.ofConfined();
              SoftwarePageExecutor executor = new SoftwarePageExecutor(Pages.PAGE, 16, false, QplCalls.bindings())) {
@@ -106,6 +129,35 @@ class SoftwarePageExecutorTest {
             assertCorrupt(executor, arena, good, twoPages, "more than one page");
             assertCorrupt(executor, arena, good, halfPage, "inflates to 2048 bytes");
             assertCorrupt(executor, arena, good, trailing, "trailing data");
+        }
+    }
+
+    /**
+     * QPL does not report where a stream ends (its software path counts up to 7 bytes read ahead), so what this
+     * executor says of trailing data must never be a count: 7 or more such bytes used to be "counted" short.
+     */
+    @Test
+    void trailingDataIsNeverCountedWrong() throws Exception {
+        try (Arena arena = Arena.ofConfined();
+             SoftwarePageExecutor executor = new SoftwarePageExecutor(Pages.PAGE, 16, false, QplCalls.bindings())) {
+            Pages pages = new Pages(arena, 13);
+            MemorySegment good = javaDeflate(arena, pages.text(), Pages.PAGE);
+            int end = (int) good.byteSize();
+            for (int extra = 1; extra <= 24; extra++) {
+                MemorySegment longer = arena.allocate(end + extra);
+                MemorySegment.copy(good, 0, longer, 0, end);
+                longer.asSlice(end).fill((byte) 0x5A);
+                try {
+                    executor.decompress(List.of(longer), pages.targets(1));
+                } catch (CorruptStreamException e) {
+                    assertFalse(e.getMessage().matches("\\d+ bytes of trailing data.*"), e.getMessage());
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("ends within the first (\\d+) of its "
+                            + (end + extra) + " bytes").matcher(e.getMessage());
+                    assertTrue(m.find(), e.getMessage());
+                    int within = Integer.parseInt(m.group(1));
+                    assertTrue(within >= end && within < end + extra, e.getMessage());
+                }
+            }
         }
     }
 

@@ -47,6 +47,7 @@ public final class JavaDeflatePageCodec implements PageCodec {
     private final ByteBuffer snapshotBuffer;
     private final Deflater deflater;
     private final Inflater inflater;
+    private final byte[] oneMore = new byte[1];
     private long pagesDone;
     private long bytesIn;
     private long bytesOut;
@@ -171,10 +172,14 @@ public final class JavaDeflatePageCodec implements PageCodec {
                 }
                 boolean progress = page.position() != written || inflater.getBytesRead() != read;
                 if (!progress) {
-                    if (!page.hasRemaining()) {
-                        // The page is full and the stream still has data before its end: more than one page.
+                    // A full page and no end yet: either more output is due, or the stream stops short of its
+                    // end; one byte more tells which (zlib may already hold all the input either way).
+                    if (!page.hasRemaining() && inflater.inflate(oneMore) > 0) {
                         throw new CorruptPayloadException(index, "DEFLATE stream inflates to more than one page ("
                                 + pageSize + " bytes)");
+                    }
+                    if (inflater.finished()) {
+                        break;
                     }
                     throw new CorruptPayloadException(index, "DEFLATE stream of " + stream.byteSize()
                             + " bytes ends before its final block, after inflating " + page.position() + " of "

@@ -28,10 +28,12 @@ public interface PageCodec extends AutoCloseable {
     void compress(List<MemorySegment> pages, List<MemorySegment> slots, int[] lengths);
 
     /**
-     * Inflates each stream into its page.
+     * Inflates each stream into its page. {@link PerPageReceiver} hands over only streams that
+     * {@link DeflateStreamCheck} found to be exactly one page each; what a codec rejects beyond that is its
+     * decoder's verdict.
      *
-     * @throws CorruptPayloadException naming the page index when a stream is invalid or does not inflate
-     *         to exactly one page; nothing is written outside {@code pages}
+     * @throws CorruptPayloadException naming the page index when its decoder finds a stream invalid or not
+     *         inflating to exactly one page; nothing is written outside {@code pages}
      */
     void decompress(List<MemorySegment> streams, List<MemorySegment> pages) throws CorruptPayloadException;
 

@@ -15,7 +15,9 @@ import java.util.Objects;
 
 /**
  * Receives packets in the {@code qpl} per-page format with any {@link PageCodec} tier: checks the whole length
- * header before touching a target, copies raw pages, and hands the compressed ones to the codec as one batch.
+ * header and every compressed page's stream ({@link DeflateStreamCheck}) before touching a target, copies raw
+ * pages, and hands the compressed ones to the codec as one batch. The stream check, not the codec, decides what
+ * is a corrupt page, so every tier rejects the same packets with the same message.
  *
  * <p>Owns the codec: {@link #close()} closes it. Holds no off-heap memory of its own.
  */
@@ -28,6 +30,7 @@ public final class PerPageReceiver implements ChannelReceiver {
     private final int[] compressedIndex;
     private final List<MemorySegment> streams;
     private final List<MemorySegment> streamTargets;
+    private final DeflateStreamCheck streamCheck;
     private long pagesRaw;
     private final ChannelCounters counters = new ChannelCounters();
     private boolean closed;
@@ -40,6 +43,7 @@ public final class PerPageReceiver implements ChannelReceiver {
         this.compressedIndex = new int[maxPages];
         this.streams = new ArrayList<>(maxPages);
         this.streamTargets = new ArrayList<>(maxPages);
+        this.streamCheck = new DeflateStreamCheck(pageSize);
     }
 
     /** The codec tier doing the decompression, e.g. {@code "java"}. */
@@ -66,7 +70,14 @@ public final class PerPageReceiver implements ChannelReceiver {
         for (int i = 0; i < n; i++) {
             int length = lengths[i];
             if (length != pageSize) {
-                streams.add(payload.asSlice(offset, length));
+                MemorySegment stream = payload.asSlice(offset, length);
+                String invalid = streamCheck.check(stream);
+                if (invalid != null) {
+                    streams.clear();
+                    streamTargets.clear();
+                    throw new CorruptPayloadException(i, "(" + codec.tier() + " tier) " + invalid);
+                }
+                streams.add(stream);
                 streamTargets.add(targets.get(i));
                 compressedIndex[compressed++] = i;
             }

@@ -159,6 +159,23 @@ class JavaDeflatePageCodecTest {
         }
     }
 
+    /** A stream that fills the page but lacks its end says so; it used to be called "more than one page". */
+    @Test
+    void streamCutAfterAWholePageIsNotCalledMoreThanOnePage() {
+        try (JavaDeflatePageCodec codec = new JavaDeflatePageCodec(PAGE)) {
+            byte[] whole = Deflate.raw(Deflate.bytes(gen.page(Kind.TEXT)));
+            // A stream's last byte holds its end-of-block code; cut it off and the page is full, the stream not done.
+            MemorySegment cut = arena.allocateFrom(ValueLayout.JAVA_BYTE, Arrays.copyOf(whole, whole.length - 1));
+            CorruptPayloadException e = assertThrows(CorruptPayloadException.class,
+                    () -> codec.decompress(List.of(cut), gen.targets(1)));
+            assertTrue(e.getMessage().contains("ends before its final block"), e.getMessage());
+            MemorySegment more = arena.allocateFrom(ValueLayout.JAVA_BYTE, Deflate.raw(new byte[PAGE + 1]));
+            CorruptPayloadException m = assertThrows(CorruptPayloadException.class,
+                    () -> codec.decompress(List.of(more), gen.targets(1)));
+            assertTrue(m.getMessage().contains("more than one page"), m.getMessage());
+        }
+    }
+
     @Test
     void constructorAndParameterValidation() {
         assertThrows(IllegalArgumentException.class, () -> new JavaDeflatePageCodec(PAGE, 0, Huffman.DYNAMIC));
