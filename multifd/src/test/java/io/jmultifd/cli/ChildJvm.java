@@ -46,8 +46,20 @@ final class ChildJvm implements AutoCloseable {
         return start(dir, name, java.util.Map.of(), mainClass, args);
     }
 
+    /** As {@link #start(Path, String, String...)}, with the class path entries that {@code drop} matches left out. */
+    static ChildJvm startWithout(Path dir, String name, Predicate<String> drop, String... args) throws IOException {
+        String classPath = String.join(java.io.File.pathSeparator, java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator)).filter(drop.negate()).toList());
+        return start(dir, name, java.util.Map.of(), Main.class, classPath, args);
+    }
+
     private static ChildJvm start(Path dir, String name, java.util.Map<String, String> environment,
             Class<?> mainClass, String... args) throws IOException {
+        return start(dir, name, environment, mainClass, System.getProperty("java.class.path"), args);
+    }
+
+    private static ChildJvm start(Path dir, String name, java.util.Map<String, String> environment,
+            Class<?> mainClass, String classPath, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -55,7 +67,7 @@ final class ChildJvm implements AutoCloseable {
         // A crash report goes next to the child's output, not into the module's directory.
         command.add("-XX:ErrorFile=" + dir.resolve(name + ".hs_err_pid%p.log"));
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         Path out = dir.resolve(name + ".stdout");

@@ -1,5 +1,9 @@
 package io.jmultifd.cli;
 
+import io.jmultifd.qpl.testing.RequiresLibqpl;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,25 +31,30 @@ class MethodsCommandTest {
     }
 
     @Test
-    void qplInfoExitCodeFollowsWhetherTheQplMethodIsOnTheClassPath() {
+    @RequiresLibqpl
+    void qplInfoNamesTheLibraryItsVersionAndEachPathsStatus() {
+        // accel-plugin is a runtime dependency of this module: the qpl method is always on this class path.
         CliRunner r = CliRunner.run("qpl-info");
-        boolean qplPresent = CompressionMethods.all().stream().anyMatch(m -> m.name().equals("qpl"));
-        if (qplPresent) {
-            assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
-            assertTrue(r.out().startsWith("method: qpl"), r.toString());
-            // Where the library is, which version, and each path's QPL status as name and code.
-            assertTrue(r.out().lines().anyMatch(l -> l.matches(" +library_path: +/\\S+")), r.toString());
-            assertTrue(r.out().lines().anyMatch(l -> l.matches(" +library_version: +\\d+\\.\\d+\\.\\d+")),
-                    r.toString());
-            for (String path : List.of("hardware", "software")) {
-                assertTrue(r.out().lines().anyMatch(l -> l.matches(" +" + path + "_status: +QPL_STS_\\w+ \\(\\d+\\)")),
-                        path + "\n" + r);
-                assertTrue(r.out().lines().anyMatch(l -> l.matches(" +" + path + " +(available|unavailable) .*")),
-                        path + "\n" + r);
-            }
-        } else {
-            assertEquals(Main.EXIT_FAILED, r.exitCode(), r.toString());
-            assertTrue(r.err().contains("no 'qpl' compression method on the class path"), r.toString());
+        assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
+        assertTrue(r.out().startsWith("method: qpl"), r.toString());
+        // Where the library is, which version, and each path's QPL status as name and code.
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(" +library_path: +/\\S+")), r.toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(" +library_version: +\\d+\\.\\d+\\.\\d+")),
+                r.toString());
+        for (String path : List.of("hardware", "software")) {
+            assertTrue(r.out().lines().anyMatch(l -> l.matches(" +" + path + "_status: +QPL_STS_\\w+ \\(\\d+\\)")),
+                    path + "\n" + r);
+            assertTrue(r.out().lines().anyMatch(l -> l.matches(" +" + path + " +(available|unavailable) .*")),
+                    path + "\n" + r);
+        }
+    }
+
+    @Test
+    void qplInfoWithoutTheQplMethodOnTheClassPathFails(@TempDir Path dir) throws Exception {
+        try (ChildJvm child = ChildJvm.startWithout(dir, "qpl-info", entry -> entry.contains("accel-plugin"),
+                "qpl-info")) {
+            assertEquals(Main.EXIT_FAILED, child.awaitExit(), child.stderr());
+            assertTrue(child.stderr().contains("no 'qpl' compression method on the class path"), child.stderr());
         }
     }
 

@@ -1,7 +1,9 @@
 package io.jmultifd.qpl;
 
+import io.jmultifd.qpl.testing.LibqplExtension;
+import io.jmultifd.qpl.testing.RequiresLibqpl;
+
 import io.jmultifd.qpl.ffi.qpl_h;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,24 +27,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The real, process-wide load, each case in a child JVM whose property, environment variables and provisioned
  * cache the test sets, so what the loader must do follows from the test's own inputs and not from what this
  * host happens to have installed. A real libqpl 1.9 file is the fixture: the one ci/provision-libqpl.sh
- * provides (CI sets {@value #REQUIRE}=1, and then a missing fixture fails the test instead of skipping it).
+ * provides (by the rule of {@link RequiresLibqpl}: CI sets JMULTIFD_REQUIRE_QPL=1, and then a missing fixture fails
+ * the test instead of skipping it).
  */
 class QplLibraryTest {
-    private static final String REQUIRE = "JMULTIFD_REQUIRE_QPL";
 
     @TempDir
     Path dir;
 
-    /** A real libqpl 1.9 shared object to hand to the child JVMs. */
+    /** A real libqpl 1.9 shared object to hand to the child JVMs (skip or fail as {@link RequiresLibqpl} says). */
     private static Path libqplFixture() {
-        Path provisioned = SearchInputs.cacheLibrary(System::getenv, System.getProperty("user.home"));
-        String why = "these tests need a real libqpl 1.9 at " + provisioned + " (run ci/provision-libqpl.sh)";
-        if ("1".equals(System.getenv(REQUIRE))) {
-            assertTrue(Files.isRegularFile(provisioned), REQUIRE + "=1 but " + why);
-        } else {
-            Assumptions.assumeTrue(Files.isRegularFile(provisioned), REQUIRE + " is not 1, skipping: " + why);
-        }
-        return provisioned;
+        return LibqplExtension.libraryFile();
     }
 
     /** A cache directory laid out as ci/provision-libqpl.sh lays it out, holding a link to {@code library}. */

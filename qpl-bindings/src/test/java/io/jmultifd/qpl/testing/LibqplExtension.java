@@ -1,6 +1,8 @@
 package io.jmultifd.qpl.testing;
 
 import io.jmultifd.qpl.QplLibrary;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -38,6 +40,21 @@ public final class LibqplExtension implements ExecutionCondition, BeforeEachCall
 
     private static Decision current() {
         return decide(QplLibrary.status(), System.getenv(REQUIRE_ENV));
+    }
+
+    /**
+     * The libqpl 1.9 file the loader found, for tests that hand a real library to a child JVM or a fake cache;
+     * by the same rule as {@link RequiresLibqpl}: without one the calling test is skipped, or fails under
+     * {@value #REQUIRE_ENV}=1.
+     */
+    public static Path libraryFile() {
+        Decision decision = current();
+        switch (decision.verdict()) {
+            case FAIL -> throw new AssertionError(decision.reason());
+            case SKIP -> Assumptions.abort(decision.reason());
+            case RUN -> { }
+        }
+        return QplLibrary.status().path().orElseThrow();
     }
 
     @Override
