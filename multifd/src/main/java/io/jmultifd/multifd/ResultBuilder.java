@@ -14,9 +14,9 @@ final class ResultBuilder {
         this.params = params;
     }
 
-    /** The migration starts now (the destination: when the source connects, not when it began to listen). */
-    void restart() {
-        startNanos = System.nanoTime();
+    /** The migration started at {@code nanos} (the destination: when its source connected, not when it began to listen). */
+    void startedAt(long nanos) {
+        startNanos = nanos;
     }
 
     /** Connecting, handshake and block setup are done. */
