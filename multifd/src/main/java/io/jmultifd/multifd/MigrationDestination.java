@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
@@ -30,10 +31,10 @@ import java.util.concurrent.CountDownLatch;
  * into the destination pages (receiver threads {@code jmultifd-recv-N}, package channels). Its phases: listen
  * → setup ({@link Reception} accepts connections until a jmultifd source's handshake arrives, whatever else
  * connects cannot take its place; {@link DestinationSetup} checks it and allocates the guest; then the data
- * connections) → receive (the main stream: stop-copy notice, completion with the source's checksums) → verify.
- * Setup is bounded by setup-timeout, the rest by the {@link Watchdog}. The migration COMPLETES only when the
- * per-block checksums match the source's. Any bad input fails it with a message naming the channel and the
- * packet. {@link #close()} releases the received memory.
+ * connections) → receive (the main stream, read from ACCEPT on by {@code jmultifd-dst-main}: stop-copy notice,
+ * completion with the source's checksums) → verify. Setup is bounded by setup-timeout, the rest by the
+ * {@link Watchdog}. The migration COMPLETES only when the per-block checksums match the source's. Any bad input
+ * fails it with a message naming the channel and the packet. {@link #close()} releases the received memory.
  */
 public final class MigrationDestination implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MigrationDestination.class.getName());
@@ -151,6 +152,9 @@ public final class MigrationDestination implements AutoCloseable {
             new HandshakeReply.Accept().send(main);
             handshakeDone = true;
             result.setupDone();
+            // Read from ACCEPT on: a source that gives up while its data connections are awaited is noticed at once.
+            CompletableFuture<Complete> completion = new CompletableFuture<>();
+            threads.start("jmultifd-dst-main", () -> readMainStream(new MessageReader(main), completion));
             List<Connection> data = reception.awaitChannels(source.handshake().sessionId(), local.channels(),
                     connections, failure);
             for (int i = 0; i < data.size(); i++) {
@@ -163,7 +167,7 @@ public final class MigrationDestination implements AutoCloseable {
                 threads.start("jmultifd-recv-" + c.index(), c::run);
             }
             ReceivedChecksums localChecksums = ReceivedChecksums.start(threads, channels, received, failure, watchdog);
-            Complete complete = receiveMainStream(new MessageReader(main));
+            Complete complete = failure.await(completion, "the source's completion");
             roundCount = complete.rounds();
             awaitChannelsEnded();
             for (ReceiveChannel c : channels) {
@@ -220,23 +224,30 @@ public final class MigrationDestination implements AutoCloseable {
                 roundCount, 0, roundCount, checksumMatch, stats, threads);
     }
 
-    /** The main stream after setup: the stop-and-copy notice, then completion with the source's checksums. */
-    private Complete receiveMainStream(MessageReader r) throws IOException, Failure.Stopped {
-        while (true) {
-            switch (SourceMessage.read(r, received.blocks().size())) {
-                case StopCopy s -> {
-                    stopCopyNanos = System.nanoTime();
-                    watchdog.progressed();
-                }
-                case ErrorMessage(String message) -> {
-                    failure.peerFailed(Cause.PEER, "source failed: " + message);
-                    failure.check();
-                }
-                case Complete c -> {
-                    watchdog.progressed();
-                    return c;
+    /** The main stream after ACCEPT, on its own thread: the stop-and-copy notice, then the completion. */
+    private void readMainStream(MessageReader r, CompletableFuture<Complete> completion) {
+        try {
+            while (true) {
+                switch (SourceMessage.read(r, received.blocks().size())) {
+                    case StopCopy s -> {
+                        stopCopyNanos = System.nanoTime();
+                        watchdog.progressed();
+                    }
+                    case ErrorMessage(String message) -> {
+                        failure.peerFailed(Cause.PEER, "source failed: " + message);
+                        return;
+                    }
+                    case Complete c -> {
+                        watchdog.progressed();
+                        completion.complete(c);
+                        return;
+                    }
                 }
             }
+        } catch (WireException e) {
+            failure.fail(Cause.PROTOCOL, e.getMessage());
+        } catch (IOException e) {
+            failure.fail(Cause.CONNECTION, "main channel: " + Failure.describe(e));
         }
     }
 

@@ -33,9 +33,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Peers that are hostile or confused: a trickle of bytes, idle and half-open connections, a handshake that
  * never ends, something that is not jmultifd at either end, another migration's data connection, a second
- * source, and a guest bigger than the destination agreed to hold (a destination that never answers is
- * FailureTest.stalledDestinationThatNeverReads). Limits in the tests are small (hundreds of
- * ms) and every wait for a verdict is bounded far above them, so a run on loaded cores stays deterministic.
+ * source, a source that gives up during setup, and a guest bigger than the destination agreed to hold (a
+ * destination that never answers is FailureTest.stalledDestinationThatNeverReads). Limits in the tests are small
+ * (hundreds of ms) and every wait for a verdict is bounded far above them, so a run on loaded cores stays
+ * deterministic.
  */
 class HostilePeerTest {
     private static final long VERDICT_S = 30;
@@ -244,6 +245,41 @@ class HostilePeerTest {
             String expected = "setup-timeout 500 ms passed with 0 of 1 data connections of the source connected";
             BadInputTest.assertFailed(r, expected);
             assertEquals("ERROR " + expected, src.readMessage(), "the source is told why");
+        }
+        Harness.assertNoEngineThreads();
+    }
+
+    /**
+     * A source that gives up after ACCEPT, before its data connections (one failed to connect, or it was
+     * cancelled), says why on the main connection: the destination hears it at once instead of waiting for the
+     * data connections until setup-timeout, here far beyond the wait for its verdict.
+     */
+    @Test
+    void aSourceThatGivesUpWhileItsDataConnectionsAreAwaitedIsHeardAtOnce() throws Exception {
+        MigrationParameters p = params("setup-timeout", "600000");
+        try (Harness.Incoming in = new Harness.Incoming(p, true);
+             FakeSource src = new FakeSource(port(in))) {
+            src.sendMain(FakeSource.handshake(Wire.VERSION, p, "ram0", BadInputTest.RAM0));
+            assertEquals("ACCEPT", src.readAnswer());
+            src.sendMain(new MessageWriter().u8(Wire.MSG_ERROR).str("cancelled by the source"));
+            MigrationResult r = in.result.get(VERDICT_S, TimeUnit.SECONDS);
+            BadInputTest.assertFailed(r, "source failed: cancelled by the source");
+            assertEquals(MigrationFailure.Side.SOURCE, r.failure().side(), "the source named the cause");
+        }
+        Harness.assertNoEngineThreads();
+    }
+
+    /** ... and one that hangs up there (a killed process) is noticed at once too. */
+    @Test
+    void aSourceThatHangsUpWhileItsDataConnectionsAreAwaitedIsNoticedAtOnce() throws Exception {
+        MigrationParameters p = params("setup-timeout", "600000");
+        try (Harness.Incoming in = new Harness.Incoming(p, true);
+             FakeSource src = new FakeSource(port(in))) {
+            src.sendMain(FakeSource.handshake(Wire.VERSION, p, "ram0", BadInputTest.RAM0));
+            assertEquals("ACCEPT", src.readAnswer());
+            src.main.close();
+            MigrationResult r = in.result.get(VERDICT_S, TimeUnit.SECONDS);
+            BadInputTest.assertFailed(r, "main channel: connection closed by the peer after 0 of 1 bytes of main channel message");
         }
         Harness.assertNoEngineThreads();
     }
