@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongConsumer;
 
 import static io.jmultifd.multifd.wire.Wire.mismatch;
 
@@ -42,13 +43,15 @@ final class DestinationSetup {
 
     /**
      * Waits for a jmultifd source's complete handshake (its connection becomes the first of
-     * {@code connections}), then answers with our hello at once: the source knows from then on that a jmultifd
-     * destination works on its answer. A handshake that is refused ends the side.
+     * {@code connections}; {@code connectedAt} is told when it connected), then answers with our hello at once:
+     * the source knows from then on that a jmultifd destination works on its answer. A handshake that is
+     * refused ends the side.
      */
-    Reception.Candidate handshake(Reception reception) throws IOException, Failure.Stopped, InterruptedException {
+    Reception.Candidate handshake(Reception reception, LongConsumer connectedAt)
+            throws IOException, Failure.Stopped, InterruptedException {
         Reception.Candidate source;
         try {
-            source = reception.awaitHandshake(failure, connections);
+            source = reception.awaitHandshake(failure, connections, connectedAt);
         } catch (Refusal e) {
             throw refuse(connections.getFirst(), e.getMessage());
         }

@@ -142,9 +142,8 @@ public final class MigrationDestination implements AutoCloseable {
         try {
             failure.check();
             listen(listen);
-            Reception.Candidate source = setup.handshake(reception());
             // The migration starts when its source connected; the wait before it is no part of its times.
-            result.startedAt(source.acceptedNanos());
+            Reception.Candidate source = setup.handshake(reception(), result::startedAt);
             Connection main = source.main();
             received = setup.allocate(main, source.handshake());
             rounds = new ReceiveRounds(received.blocks(), local.channels(),

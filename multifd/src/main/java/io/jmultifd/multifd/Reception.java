@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Drives the destination's {@link Gate} until a migration owns the destination: accepts connections until one
@@ -48,8 +49,8 @@ final class Reception implements AutoCloseable {
         }
     };
 
-    /** The first complete handshake of a jmultifd source, the connection that brought it and when it connected. */
-    record Candidate(Connection main, long acceptedNanos, Handshake handshake) {}
+    /** The first complete handshake of a jmultifd source, and the connection that brought it. */
+    record Candidate(Connection main, Handshake handshake) {}
 
     private final Gate gate;
     private final RejectionLog log;
@@ -72,11 +73,12 @@ final class Reception implements AutoCloseable {
 
     /**
      * Waits for the first complete handshake of a jmultifd source, and adds its connection to
-     * {@code connections}. A source's complete hello or handshake that breaks the wire's rules decides as
-     * well: its connection is added, and the {@link WireException} (a {@link io.jmultifd.multifd.wire.Refusal}
-     * when the source is to be told) is thrown.
+     * {@code connections}; {@code connectedAt} is told when that source connected (System.nanoTime()). A
+     * source's complete hello or handshake that breaks the wire's rules decides as well: its connection is
+     * added, and the {@link WireException} (a {@link io.jmultifd.multifd.wire.Refusal} when the source is to be
+     * told) is thrown.
      */
-    Candidate awaitHandshake(Failure failure, List<Connection> connections)
+    Candidate awaitHandshake(Failure failure, List<Connection> connections, LongConsumer connectedAt)
             throws Failure.Stopped, InterruptedException, IOException {
         while (true) {
             Arrival a = next(failure, Long.MAX_VALUE);
@@ -90,6 +92,7 @@ final class Reception implements AutoCloseable {
                 handshake = Handshake.decode(hello, new MessageReader(main));
             } catch (WireException e) {
                 if (admit(a, connections)) {
+                    connectedAt.accept(a.acceptedNanos());
                     throw e;
                 }
                 continue;
@@ -100,8 +103,9 @@ final class Reception implements AutoCloseable {
                 continue;
             }
             if (admit(a, connections)) {
+                connectedAt.accept(a.acceptedNanos());
                 acceptedPeer = a.peer();
-                return new Candidate(main, a.acceptedNanos(), handshake);
+                return new Candidate(main, handshake);
             }
         }
     }

@@ -349,6 +349,24 @@ class HostilePeerTest {
         assertTrue(limit <= physical / 2, "default max-guest-size " + limit + " is more than half of " + physical);
     }
 
+    /** A refused migration is timed from when its source connected, not from when the destination began to listen. */
+    @Test
+    void aRefusedMigrationIsTimedFromWhenItsSourceConnected() throws Exception {
+        MigrationParameters p = params();
+        try (Harness.Incoming in = new Harness.Incoming(p, true)) {
+            Thread.sleep(1000); // the destination listens; nobody connects yet
+            long connecting = System.nanoTime();
+            try (FakeSource src = new FakeSource(port(in))) {
+                src.sendMain(FakeSource.handshake(Wire.VERSION, p, "ram0", 1L << 40));
+                assertTrue(src.readAnswer().startsWith("REFUSE block ram0"));
+                MigrationResult r = in.result.get(VERDICT_S, TimeUnit.SECONDS);
+                long sinceConnecting = (System.nanoTime() - connecting) / 1_000_000L + 1;
+                assertTrue(r.times().totalMs() <= sinceConnecting, "total " + r.times().totalMs()
+                        + " ms, but the source connected " + sinceConnecting + " ms before the result");
+            }
+        }
+    }
+
     @Test
     void aGuestOfSeveralBlocksBeyondMaxGuestSizeIsRefusedNamingBothSizes() throws Exception {
         MigrationParameters p = params();
