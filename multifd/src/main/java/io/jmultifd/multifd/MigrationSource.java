@@ -37,10 +37,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * scanned into batches for the channels' sender threads {@code jmultifd-send-N} (ram, channels), closes each
  * round with a SYNC on every channel, asks the convergence policy when to stop and copy (ram), and exchanges the
  * checksums; from the end of setup the {@link Watchdog} fails it when no whole packet or message moves for
- * peer-timeout. {@link #migrate} never throws
- * for a migration failure: it returns FAILED (or CANCELLED) with the cause. After COMPLETED the workload stays
- * paused (the guest now lives at the destination); after anything else it runs again if this call paused it.
- * The engine only reads guest memory.
+ * peer-timeout. {@link #migrate} never throws for a migration failure: it returns FAILED (or CANCELLED) with
+ * the cause. After COMPLETED the workload stays paused (the guest now lives at the destination); after anything
+ * else it runs again if this call paused it. The engine only reads guest memory.
  */
 public final class MigrationSource {
     private static final System.Logger LOG = System.getLogger(MigrationSource.class.getName());

@@ -14,7 +14,10 @@ final class ResultBuilder {
         this.params = params;
     }
 
-    /** The migration started at {@code nanos} (the destination: when its source connected, not when it began to listen). */
+    /**
+     * The migration started at {@code nanos}, a System.nanoTime() (the destination: when its source connected,
+     * not when it began to listen).
+     */
     void startedAt(long nanos) {
         startNanos = nanos;
     }
