@@ -4,13 +4,11 @@ import io.jmultifd.multifd.MigrationFailure.Cause;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.transport.Connection;
-import io.jmultifd.multifd.transport.Transport;
-import io.jmultifd.multifd.wire.ChannelHello;
+import io.jmultifd.multifd.wire.DestinationHello;
 import io.jmultifd.multifd.wire.Handshake;
 import io.jmultifd.multifd.wire.HandshakeReply;
-import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.Refusal;
-import io.jmultifd.multifd.wire.WireException;
+import io.jmultifd.multifd.wire.Wire;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,45 +16,52 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 import static io.jmultifd.multifd.wire.Wire.mismatch;
 
 /**
- * The destination's setup step, between accepting the main connection and the first packet: it reads the
- * source's handshake, refuses any difference from the local parameters (naming both values) and any block
- * list beyond the limits before allocating anything, allocates the guest, and accepts one data connection per
- * channel. A refusal is sent back as REFUSE and ends the side.
+ * The destination's setup step, between the first connection and the first packet: through the
+ * {@link Reception} it waits for a source's handshake, answers at once with its hello, refuses any difference
+ * from the local parameters (naming both values) and any block list beyond the limits before allocating
+ * anything, and allocates the guest; the reception then matches the data connections. A refusal is sent back
+ * as REFUSE and ends the side.
  */
 final class DestinationSetup {
     private final MigrationParameters local;
     private final BlockFactory blockFactory;
     private final Failure failure;
-    private final AtomicLong activity;
     private final List<Connection> connections;
+    private boolean helloSent; // our hello goes before the answer, as soon as the handshake is read
 
-    DestinationSetup(MigrationParameters local, BlockFactory blockFactory, Failure failure, AtomicLong activity,
-                     List<Connection> connections) {
+    DestinationSetup(MigrationParameters local, BlockFactory blockFactory, Failure failure, List<Connection> connections) {
         this.local = local;
         this.blockFactory = blockFactory;
         this.failure = failure;
-        this.activity = activity;
         this.connections = connections;
     }
 
-    /** Reads and checks the hello and handshake; a refused one ends the side. */
-    Handshake handshake(Connection main, MessageReader r) throws IOException, Failure.Stopped {
-        Handshake hs;
+    /**
+     * Waits for a jmultifd source's complete handshake (its connection becomes the first of
+     * {@code connections}; {@code connectedAt} is told when it connected), then answers with our hello at once:
+     * the source knows from then on that a jmultifd destination works on its answer. A handshake that is
+     * refused ends the side.
+     */
+    Reception.Candidate handshake(Reception reception, LongConsumer connectedAt)
+            throws IOException, Failure.Stopped, InterruptedException {
+        Reception.Candidate source;
         try {
-            hs = Handshake.decode(r);
+            source = reception.awaitHandshake(failure, connections, connectedAt);
         } catch (Refusal e) {
-            throw refuse(main, e.getMessage());
+            throw refuse(connections.getFirst(), e.getMessage());
         }
-        String why = refusal(hs);
+        new DestinationHello(Wire.VERSION).send(source.main());
+        helloSent = true;
+        String why = refusal(source.handshake());
         if (why != null) {
-            throw refuse(main, why);
+            throw refuse(source.main(), why);
         }
-        return hs;
+        return source;
     }
 
     /** The first difference from our parameters, or the first block beyond the limits; null when none. */
@@ -89,6 +94,7 @@ final class DestinationSetup {
             }
         }
         Set<String> seen = new HashSet<>();
+        long limit = local.maxGuestSize();
         long total = 0;
         for (Handshake.Block b : hs.blocks()) {
             String name = b.name();
@@ -100,11 +106,22 @@ final class DestinationSetup {
                 return "block " + name + ": size " + Long.toUnsignedString(size)
                         + " is not a positive multiple of the page size " + local.pageSize();
             }
-            if (size > local.maxGuestSize() || (total += size) > local.maxGuestSize()) {
-                return "block " + name + ": size " + size + " brings the guest beyond max-guest-size " + local.maxGuestSize();
+            if (size > limit - total) {
+                return "block " + name + ": size " + size + " brings the guest beyond max-guest-size " + limit
+                        + " (the source announced a guest of " + announced(hs) + " bytes)";
             }
+            total += size;
         }
         return null;
+    }
+
+    /** The whole guest the source announced (saturated at Long.MAX_VALUE), for the refusal. */
+    private static long announced(Handshake hs) {
+        long sum = 0;
+        for (Handshake.Block b : hs.blocks()) {
+            sum = b.size() > 0 ? Math.min(Long.MAX_VALUE - b.size(), sum) + b.size() : sum;
+        }
+        return sum;
     }
 
     /** Allocates the announced blocks; refuses when that fails (nothing stays allocated then). */
@@ -121,9 +138,12 @@ final class DestinationSetup {
         return GuestMemory.of(blocks);
     }
 
-    /** Answers REFUSE (best effort: the source may be gone) and ends the side with the reason. */
+    /** Answers REFUSE, after our hello unless it went already (best effort: the source may be gone), and ends the side. */
     private Failure.Stopped refuse(Connection main, String why) throws Failure.Stopped {
         try {
+            if (!helloSent) {
+                new DestinationHello(Wire.VERSION).send(main);
+            }
             new HandshakeReply.Refuse(why).send(main);
         } catch (IOException ignored) {
             // the source may be gone
@@ -131,36 +151,5 @@ final class DestinationSetup {
         failure.fail(Cause.REFUSED, why);
         failure.check();
         throw new IllegalStateException("the side did not stop after a refusal");
-    }
-
-    /** Makes a data channel of the connection that said hello as channel {@code index}. */
-    @FunctionalInterface
-    interface ChannelFactory<C> {
-        C create(int index, Connection connection);
-    }
-
-    /** Accepts one data connection per channel; each must belong to this session and name a free index. */
-    <C> List<C> acceptChannels(Transport.Listener listener, long sessionId, ChannelFactory<C> factory)
-            throws IOException, Failure.Stopped {
-        List<C> byIndex = new ArrayList<>();
-        for (int n = 0; n < local.channels(); n++) {
-            byIndex.add(null);
-        }
-        for (int n = 0; n < local.channels(); n++) {
-            Connection c = listener.accept(activity);
-            connections.add(c);
-            failure.check();
-            String where = "data connection " + n;
-            ChannelHello hello = ChannelHello.read(c, where);
-            if (hello.sessionId() != sessionId) {
-                throw new WireException(where + ": belongs to another migration (session id differs)");
-            }
-            int index = hello.index();
-            if (index >= byIndex.size() || byIndex.get(index) != null) {
-                throw new WireException(where + ": bad or duplicate channel index " + index);
-            }
-            byIndex.set(index, factory.create(index, c));
-        }
-        return byIndex;
     }
 }

@@ -10,7 +10,6 @@ import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.transport.Transport;
 import io.jmultifd.multifd.wire.Complete;
 import io.jmultifd.multifd.wire.ErrorMessage;
-import io.jmultifd.multifd.wire.Handshake;
 import io.jmultifd.multifd.wire.HandshakeReply;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.SourceMessage;
@@ -23,17 +22,19 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The receiving side: accepts one migration, validates every byte before it is used, and decodes straight
  * into the destination pages (receiver threads {@code jmultifd-recv-N}, package channels). Its phases: listen
- * → setup ({@link DestinationSetup}: handshake, guest allocation, data connections) → receive (the main
- * stream: stop-copy notice, completion with the source's checksums) → verify. The migration COMPLETES only
- * when the per-block checksums match the source's. Any bad input fails it with a message naming the channel
- * and the packet. {@link #close()} releases the received memory.
+ * → setup ({@link Reception} accepts connections until a jmultifd source's handshake arrives, whatever else
+ * connects cannot take its place; {@link DestinationSetup} checks it and allocates the guest; then the data
+ * connections) → receive (the main stream, read from ACCEPT on by {@code jmultifd-dst-main}: stop-copy notice,
+ * completion with the source's checksums) → verify. Setup is bounded by setup-timeout, the rest by the
+ * {@link Watchdog}. The migration COMPLETES only when the per-block checksums match the source's. Any bad input
+ * fails it with a message naming the channel and the packet. {@link #close()} releases the received memory.
  */
 public final class MigrationDestination implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MigrationDestination.class.getName());
@@ -41,14 +42,15 @@ public final class MigrationDestination implements AutoCloseable {
     private final MigrationParameters local;
     private final CountDownLatch listening = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
-    private final AtomicLong activity = new AtomicLong();
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private final EngineThreads threads = new EngineThreads();
     private final Failure failure = new Failure(Side.DESTINATION, this::farewell, this::teardown, threads);
+    private final Watchdog watchdog;
     private final DestinationSetup setup;
     private final PageCounters pages = new PageCounters();
     private final List<ReceiveChannel> channels = new ArrayList<>();
     private volatile Transport.Listener listener;
+    private volatile Reception reception;
     private volatile Integer boundPort;
     private volatile GuestMemory received;
     private volatile ReceiveRounds rounds;
@@ -66,7 +68,8 @@ public final class MigrationDestination implements AutoCloseable {
     /** @param blockFactory allocates the received blocks (e.g. a file mapping for {@code --output}) */
     public MigrationDestination(MigrationParameters local, BlockFactory blockFactory) {
         this.local = local;
-        this.setup = new DestinationSetup(local, blockFactory, failure, activity, connections);
+        this.watchdog = new Watchdog(local.peerTimeoutMs(), failure);
+        this.setup = new DestinationSetup(local, blockFactory, failure, connections);
     }
 
     /** The received guest (null before the block list arrived). */
@@ -136,34 +139,34 @@ public final class MigrationDestination implements AutoCloseable {
         long verdictNanos = 0;
         boolean checksumMatch = false;
         long roundCount = 0;
-        Watchdog watchdog = null;
         try {
             failure.check();
             listen(listen);
-            Connection main = this.listener.accept(activity);
-            // The migration starts when the source connects; the wait before it is no part of its times.
-            result.restart();
-            connections.add(main);
-            failure.check();
-            watchdog = new Watchdog(activity, local.peerTimeoutMs(), failure);
-            threads.start("jmultifd-dst-watchdog", watchdog::run);
-            MessageReader r = new MessageReader(main);
-            Handshake hs = setup.handshake(main, r);
-            received = setup.allocate(main, hs);
+            // The migration starts when its source connected; the wait before it is no part of its times.
+            Reception.Candidate source = setup.handshake(reception(), result::startedAt);
+            Connection main = source.main();
+            received = setup.allocate(main, source.handshake());
             rounds = new ReceiveRounds(received.blocks(), local.channels(),
                     round -> report(Progress.Phase.ITERATE, round));
             new HandshakeReply.Accept().send(main);
             handshakeDone = true;
             result.setupDone();
-            channels.addAll(setup.acceptChannels(this.listener, hs.sessionId(), (index, c) ->
-                    new ReceiveChannel(index, c, local, received.blocks(), rounds, pages, failure)));
-            this.listener.close(); // one migration: the port is free again
+            // Read from ACCEPT on: a source that gives up while its data connections are awaited is noticed at once.
+            CompletableFuture<Complete> completion = new CompletableFuture<>();
+            threads.start("jmultifd-dst-main", () -> readMainStream(new MessageReader(main), completion));
+            List<Connection> data = reception.awaitChannels(source.handshake().sessionId(), local.channels(),
+                    connections, failure);
+            for (int i = 0; i < data.size(); i++) {
+                channels.add(new ReceiveChannel(i, data.get(i), local, received.blocks(), rounds, pages, failure, watchdog));
+            }
+            reception.close(); // one migration: the port is free again
+            threads.start("jmultifd-dst-watchdog", watchdog::run);
             report(Progress.Phase.BULK, 0);
             for (ReceiveChannel c : channels) {
                 threads.start("jmultifd-recv-" + c.index(), c::run);
             }
             ReceivedChecksums localChecksums = ReceivedChecksums.start(threads, channels, received, failure, watchdog);
-            Complete complete = receiveMainStream(r);
+            Complete complete = failure.await(completion, "the source's completion");
             roundCount = complete.rounds();
             awaitChannelsEnded();
             for (ReceiveChannel c : channels) {
@@ -194,9 +197,7 @@ public final class MigrationDestination implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "receive failed", e);
             failure.fail(Cause.INTERNAL, "internal error: " + e);
         } finally {
-            if (watchdog != null) {
-                watchdog.stop();
-            }
+            watchdog.stop();
             boolean ok = checksumMatch && !failure.isSet();
             if (!ok && !failure.isSet()) {
                 failure.fail(Cause.INTERNAL, "failed");
@@ -222,19 +223,30 @@ public final class MigrationDestination implements AutoCloseable {
                 roundCount, 0, roundCount, checksumMatch, stats, threads);
     }
 
-    /** The main stream after setup: the stop-and-copy notice, then completion with the source's checksums. */
-    private Complete receiveMainStream(MessageReader r) throws IOException, Failure.Stopped {
-        while (true) {
-            switch (SourceMessage.read(r, received.blocks().size())) {
-                case StopCopy s -> stopCopyNanos = System.nanoTime();
-                case ErrorMessage(String message) -> {
-                    failure.peerFailed(Cause.PEER, "source failed: " + message);
-                    failure.check();
-                }
-                case Complete c -> {
-                    return c;
+    /** The main stream after ACCEPT, on its own thread: the stop-and-copy notice, then the completion. */
+    private void readMainStream(MessageReader r, CompletableFuture<Complete> completion) {
+        try {
+            while (true) {
+                switch (SourceMessage.read(r, received.blocks().size())) {
+                    case StopCopy s -> {
+                        stopCopyNanos = System.nanoTime();
+                        watchdog.progressed();
+                    }
+                    case ErrorMessage(String message) -> {
+                        failure.peerFailed(Cause.PEER, "source failed: " + message);
+                        return;
+                    }
+                    case Complete c -> {
+                        watchdog.progressed();
+                        completion.complete(c);
+                        return;
+                    }
                 }
             }
+        } catch (WireException e) {
+            failure.fail(Cause.PROTOCOL, e.getMessage());
+        } catch (IOException e) {
+            failure.fail(Cause.CONNECTION, "main channel: " + Failure.describe(e));
         }
     }
 
@@ -245,6 +257,16 @@ public final class MigrationDestination implements AutoCloseable {
             }
         }
         failure.check();
+    }
+
+    /** Starts accepting on the listener; a cancel meanwhile may have missed it in the teardown. */
+    private Reception reception() throws IOException {
+        Reception r = Reception.start(listener, local.setupTimeoutMs(), threads);
+        reception = r;
+        if (failure.isSet()) {
+            r.close();
+        }
+        return r;
     }
 
     private void listen(Endpoint at) throws IOException {
@@ -277,6 +299,10 @@ public final class MigrationDestination implements AutoCloseable {
     }
 
     private void teardown() {
+        Reception rc = reception;
+        if (rc != null) {
+            rc.close();
+        }
         Transport.Listener l = listener;
         if (l != null) {
             l.close();

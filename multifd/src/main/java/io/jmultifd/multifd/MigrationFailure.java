@@ -32,8 +32,10 @@ public record MigrationFailure(MigrationStatus status, Side side, Cause cause, i
         PROTOCOL,
         /** a connection could not be made, or broke */
         CONNECTION,
-        /** no byte moved on any channel for peer-timeout */
+        /** nothing whole (a packet, a message) moved on any channel for peer-timeout */
         STALLED,
+        /** the peer did not take a setup step (connect, answer, data connections) within setup-timeout */
+        SETUP_TIMEOUT,
         /** the dirty pages never fit the downtime limit within convergence-timeout */
         NOT_CONVERGED,
         /** the blocks' checksums differ between the two ends */

@@ -27,6 +27,7 @@ public final class MigrationParameters {
     public static final String PAGE_SIZE = "page-size";
     public static final String PACKET_PAGES = "packet-pages";
     public static final String PEER_TIMEOUT = "peer-timeout";
+    public static final String SETUP_TIMEOUT = "setup-timeout";
     public static final String CONVERGENCE_TIMEOUT = "convergence-timeout";
     public static final String FORCE_CONVERGE = "force-converge";
     public static final String MAX_GUEST_SIZE = "max-guest-size";
@@ -45,6 +46,7 @@ public final class MigrationParameters {
         d.put(PAGE_SIZE, "4096");
         d.put(PACKET_PAGES, "128");
         d.put(PEER_TIMEOUT, "30000");
+        d.put(SETUP_TIMEOUT, "10000");
         d.put(CONVERGENCE_TIMEOUT, "60000");
         d.put(FORCE_CONVERGE, "false");
         d.put(MAX_GUEST_SIZE, Long.toString(defaultMaxGuestSize()));
@@ -62,6 +64,7 @@ public final class MigrationParameters {
     private final int pageSize;
     private final int packetPages;
     private final long peerTimeoutMs;
+    private final long setupTimeoutMs;
     private final long convergenceTimeoutMs;
     private final boolean forceConverge;
     private final long maxGuestSize;
@@ -87,6 +90,7 @@ public final class MigrationParameters {
         this.maxBandwidth = number(MAX_BANDWIDTH, 0, Long.MAX_VALUE);
         this.downtimeLimitMs = number(DOWNTIME_LIMIT, 0, 86_400_000L);
         this.peerTimeoutMs = number(PEER_TIMEOUT, 1, 86_400_000L);
+        this.setupTimeoutMs = number(SETUP_TIMEOUT, 1, 86_400_000L);
         this.convergenceTimeoutMs = number(CONVERGENCE_TIMEOUT, 0, 86_400_000L);
         this.maxGuestSize = number(MAX_GUEST_SIZE, 1, Long.MAX_VALUE);
         this.forceConverge = bool(FORCE_CONVERGE);
@@ -156,18 +160,26 @@ public final class MigrationParameters {
         return v;
     }
 
-    private static long defaultMaxGuestSize() {
+    /** Where the JVM cannot tell the physical memory size. */
+    static final long FALLBACK_MAX_GUEST_SIZE = 16L << 30;
+
+    /**
+     * Half the physical memory (the container's limit in a container), in whole pages of 4 KiB: a source that
+     * nobody authenticated must not make the destination commit all of the host's memory; a larger guest
+     * is the operator's explicit choice ({@code max-guest-size}).
+     */
+    static long defaultMaxGuestSize() {
         try {
             if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
                 long total = os.getTotalMemorySize();
                 if (total > 0) {
-                    return total;
+                    return Math.max(4096, (total / 2) & ~4095L);
                 }
             }
         } catch (RuntimeException | LinkageError ignored) {
             // fall through to a fixed cap
         }
-        return 1L << 40;
+        return FALLBACK_MAX_GUEST_SIZE;
     }
 
     /** Every value, defaults included (engine parameters and the method's own). */
@@ -201,6 +213,8 @@ public final class MigrationParameters {
     public int pageSize() { return pageSize; }
     public int packetPages() { return packetPages; }
     public long peerTimeoutMs() { return peerTimeoutMs; }
+    /** Bounds each wait for the peer during setup: connecting, the handshake and its answer, the data connections. */
+    public long setupTimeoutMs() { return setupTimeoutMs; }
     public long convergenceTimeoutMs() { return convergenceTimeoutMs; }
     public boolean forceConverge() { return forceConverge; }
     /** Destination: the largest guest (sum of block sizes) it agrees to allocate. */

@@ -12,13 +12,10 @@ import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.multifd.ram.BitmapScan;
 import io.jmultifd.multifd.ram.Convergence;
 import io.jmultifd.multifd.transport.Connection;
-import io.jmultifd.multifd.transport.Transport;
-import io.jmultifd.multifd.wire.ChannelHello;
 import io.jmultifd.multifd.wire.Complete;
 import io.jmultifd.multifd.wire.DestinationMessage;
 import io.jmultifd.multifd.wire.ErrorMessage;
 import io.jmultifd.multifd.wire.Handshake;
-import io.jmultifd.multifd.wire.HandshakeReply;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.StopCopy;
 import io.jmultifd.multifd.wire.Verdict;
@@ -31,18 +28,18 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The sending side: precopy of a guest to one destination (QEMU's multifd model).
  *
  * <p>The calling thread is the main thread. It runs the phases setup → bulk → iterate → stop-copy → verify:
- * it connects and shakes hands (wire), has the dirty bitmap scanned into batches for the channels' sender
- * threads {@code jmultifd-send-N} (ram, channels), closes each round with a SYNC on every channel, asks the
- * convergence policy when to stop and copy (ram), and exchanges the checksums. {@link #migrate} never throws
- * for a migration failure: it returns FAILED (or CANCELLED) with the cause. After COMPLETED the workload stays
- * paused (the guest now lives at the destination); after anything else it runs again if this call paused it.
- * The engine only reads guest memory.
+ * it connects and shakes hands ({@link SourceSetup}, every wait bounded by setup-timeout), has the dirty bitmap
+ * scanned into batches for the channels' sender threads {@code jmultifd-send-N} (ram, channels), closes each
+ * round with a SYNC on every channel, asks the convergence policy when to stop and copy (ram), and exchanges the
+ * checksums; from the end of setup the {@link Watchdog} fails it when no whole packet or message moves for
+ * peer-timeout. {@link #migrate} never throws for a migration failure: it returns FAILED (or CANCELLED) with
+ * the cause. After COMPLETED the workload stays paused (the guest now lives at the destination); after anything
+ * else it runs again if this call paused it. The engine only reads guest memory.
  */
 public final class MigrationSource {
     private static final System.Logger LOG = System.getLogger(MigrationSource.class.getName());
@@ -97,10 +94,10 @@ public final class MigrationSource {
     private final class Run {
         final Endpoint to;
         final ProgressListener listener;
-        final AtomicLong activity = new AtomicLong();
         final List<Connection> connections = new CopyOnWriteArrayList<>();
         final EngineThreads threads = new EngineThreads();
         final Failure failure = new Failure(Side.SOURCE, this::farewell, this::teardown, threads);
+        final Watchdog watchdog = new Watchdog(params.peerTimeoutMs(), failure);
         final PageCounters pages = new PageCounters();
         final RateLimiter limiter = new RateLimiter(params.maxBandwidth());
         final SendChannels channels = new SendChannels(failure);
@@ -129,16 +126,15 @@ public final class MigrationSource {
             mainThread = Thread.currentThread();
             ResultBuilder result = new ResultBuilder(params);
             boolean checksumMatch = false;
-            Watchdog watchdog = new Watchdog(activity, params.peerTimeoutMs(), failure);
-            threads.start("jmultifd-src-watchdog", watchdog::run);
             report();
             try {
                 setup();
                 result.setupDone();
+                threads.start("jmultifd-src-watchdog", watchdog::run);
                 bulk();
                 iterate();
                 stopCopy();
-                checksumMatch = verify(watchdog);
+                checksumMatch = verify();
             } catch (Failure.Stopped e) {
                 // the reason is in failure
             } catch (InterruptedException e) {
@@ -173,32 +169,24 @@ public final class MigrationSource {
                     convergence.dirtyPagesRate(), syncs, checksumMatch, channels.statistics(), threads);
         }
 
-        /** Connects the main channel, shakes hands, then connects the data channels and starts their threads. */
+        /** Connects and shakes hands ({@link SourceSetup}), then starts the data channels' threads. */
         private void setup() throws IOException, Failure.Stopped {
-            Transport transport = Transport.of(to);
-            Connection main = transport.connect(to, params.peerTimeoutMs(), true, activity);
-            connections.add(main);
-            failure.check();
-            new Handshake(sessionId, params.pageSize(), params.channels(), params.packetPages(),
-                    Wire.zeroModeCode(params.zeroPageMode()), params.methodName(), params.methodHandshake(),
-                    guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList()).send(main);
-            MessageReader r = new MessageReader(main);
-            if (HandshakeReply.decode(r) instanceof HandshakeReply.Refuse(String why)) {
-                failure.peerFailed(Cause.REFUSED, "destination refused the migration: " + why);
-                failure.check();
-            }
-            handshakeDone = true;
-            for (int i = 0; i < params.channels(); i++) {
-                Connection c = transport.connect(to, params.peerTimeoutMs(), false, activity);
-                connections.add(c);
-                failure.check();
-                new ChannelHello(sessionId, i).send(c);
-                channels.add(new SendChannel(i, c, params, guest.blocks(), limiter, pages, failure));
+            Connection main;
+            try (SourceSetup setup = new SourceSetup(params, to, failure, threads, connections)) {
+                main = setup.handshake(new Handshake(sessionId, params.pageSize(), params.channels(),
+                        params.packetPages(), Wire.zeroModeCode(params.zeroPageMode()), params.methodName(),
+                        params.methodHandshake(),
+                        guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList()));
+                handshakeDone = true;
+                for (int i = 0; i < params.channels(); i++) {
+                    channels.add(new SendChannel(i, setup.openChannel(sessionId, i), params, guest.blocks(), limiter,
+                            pages, failure, watchdog));
+                }
             }
             for (SendChannel c : channels.all()) {
                 threads.start("jmultifd-send-" + c.index(), c::run);
             }
-            threads.start("jmultifd-src-reader", () -> readMain(r));
+            threads.start("jmultifd-src-reader", () -> readMain(new MessageReader(main)));
             failure.check();
         }
 
@@ -245,22 +233,24 @@ public final class MigrationSource {
             phase = Progress.Phase.STOP_COPY;
             report();
             new StopCopy().send(connections.getFirst());
+            watchdog.progressed();
             round++;
             sendRound();
             channels.end(round + 1);
         }
 
         /** Sends every block's checksum and waits for the destination's verdict; true when they match. */
-        private boolean verify(Watchdog watchdog) throws IOException, Failure.Stopped, InterruptedException {
+        private boolean verify() throws IOException, Failure.Stopped, InterruptedException {
             phase = Progress.Phase.VERIFY;
             dirtyRemaining = 0;
             report();
             List<Long> checksums = new ArrayList<>();
             for (RamBlock b : guest.blocks()) {
                 checksums.add(b.checksum());
-                watchdog.touch();
+                watchdog.progressed();
             }
             new Complete(round + 1, checksums).send(connections.getFirst());
+            watchdog.progressed();
             Verdict v = failure.await(verdict, "the destination's verdict");
             verdictNanos = System.nanoTime();
             if (!v.match()) {
@@ -283,7 +273,10 @@ public final class MigrationSource {
         private void readMain(MessageReader r) {
             try {
                 switch (DestinationMessage.read(r)) {
-                    case Verdict v -> verdict.complete(v);
+                    case Verdict v -> {
+                        watchdog.progressed();
+                        verdict.complete(v);
+                    }
                     case ErrorMessage(String message) -> failure.peerFailed(Cause.PEER, "destination failed: " + message);
                 }
             } catch (IOException e) {

@@ -68,7 +68,7 @@ final class ReceivedChecksums {
             long[] crc = new long[blocks.size()];
             for (int i = 0; i < crc.length; i++) {
                 crc[i] = blocks.get(i).checksum();
-                watchdog.touch();
+                watchdog.progressed();
             }
             checksums.complete(crc);
         } catch (InterruptedException e) {

@@ -14,9 +14,12 @@ final class ResultBuilder {
         this.params = params;
     }
 
-    /** The migration starts now (the destination: when the source connects, not when it began to listen). */
-    void restart() {
-        startNanos = System.nanoTime();
+    /**
+     * The migration started at {@code nanos}, a System.nanoTime() (the destination: when its source connected,
+     * not when it began to listen).
+     */
+    void startedAt(long nanos) {
+        startNanos = nanos;
     }
 
     /** Connecting, handshake and block setup are done. */

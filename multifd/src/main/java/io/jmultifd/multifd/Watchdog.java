@@ -2,21 +2,25 @@ package io.jmultifd.multifd;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Fails a migration when no channel moved a byte for {@code peer-timeout} ms. */
-final class Watchdog {
-    private final AtomicLong activity;
+/**
+ * Fails a migration when nothing whole moved for {@code peer-timeout} ms: progress is a packet fully sent or
+ * received, a main-channel message fully written or parsed, or a step of the side's own long work (a checksum
+ * per block). Bytes do not count, so a peer that trickles them (one byte every 100 ms) cannot keep a migration
+ * alive. It runs after setup, whose waits {@code setup-timeout} bounds.
+ */
+public final class Watchdog {
+    private final AtomicLong progress = new AtomicLong();
     private final long timeoutMs;
     private final Failure failure;
     private volatile boolean stopped;
 
-    Watchdog(AtomicLong activity, long timeoutMs, Failure failure) {
-        this.activity = activity;
+    Watchdog(long timeoutMs, Failure failure) {
         this.timeoutMs = timeoutMs;
         this.failure = failure;
     }
 
     void run() {
-        long last = activity.get();
+        long last = progress.get();
         long lastChange = System.nanoTime();
         long tick = Math.max(5, Math.min(200, timeoutMs / 10));
         while (!stopped && !failure.isSet()) {
@@ -26,9 +30,9 @@ final class Watchdog {
                 return;
             }
             long now = System.nanoTime();
-            long a = activity.get();
-            if (a != last) {
-                last = a;
+            long p = progress.get();
+            if (p != last) {
+                last = p;
                 lastChange = now;
             } else if ((now - lastChange) / 1_000_000L >= timeoutMs && !stopped) {
                 failure.fail(MigrationFailure.Cause.STALLED, "peer stalled: no progress on any channel for "
@@ -38,9 +42,9 @@ final class Watchdog {
         }
     }
 
-    /** Counts as progress (e.g. the source's own long computations), so that they are not mistaken for a stall. */
-    void touch() {
-        activity.incrementAndGet();
+    /** A whole packet or message moved, or a long step of the side's own work ended. */
+    public void progressed() {
+        progress.incrementAndGet();
     }
 
     void stop() {

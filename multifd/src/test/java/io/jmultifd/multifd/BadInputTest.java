@@ -57,12 +57,6 @@ class BadInputTest {
     }
 
     @Test
-    void garbageOnTheMainChannel() throws Exception {
-        MigrationResult r = feed(params("none"), (src, port) -> src.send(src.main, "GET / HTTP/1.1\r\n\r\n".getBytes()));
-        assertFailed(r, "main channel: wrong magic 0x47455420");
-    }
-
-    @Test
     void newerVersionIsRefusedNamingBoth() throws Exception {
         MigrationParameters p = params("none");
         MigrationResult r = feed(p, (src, port) -> {

@@ -25,6 +25,7 @@ class ParametersTest {
         assertEquals(4096, p.pageSize());
         assertEquals(128, p.packetPages());
         assertEquals(30000, p.peerTimeoutMs());
+        assertEquals(10000, p.setupTimeoutMs());
         assertEquals(60000, p.convergenceTimeoutMs());
         assertEquals(false, p.forceConverge());
     }
@@ -43,6 +44,9 @@ class ParametersTest {
         assertEquals("max-bandwidth=-5: must not be negative", error(Map.of("max-bandwidth", "-5")));
         assertEquals("page-size=5000: must be a power of two", error(Map.of("page-size", "5000")));
         assertEquals("max-bandwidth=99999999999T: too large", error(Map.of("max-bandwidth", "99999999999T")));
+        assertEquals("setup-timeout=0: must be between 1 and 86400000", error(Map.of("setup-timeout", "0")));
+        assertEquals("setup-timeout=soon: not a number", error(Map.of("setup-timeout", "soon")));
+        assertEquals("max-guest-size=0: must be between 1 and 9223372036854775807", error(Map.of("max-guest-size", "0")));
     }
 
     @Test

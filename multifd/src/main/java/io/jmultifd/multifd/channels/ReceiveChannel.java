@@ -3,6 +3,7 @@ package io.jmultifd.multifd.channels;
 import io.jmultifd.multifd.Failure;
 import io.jmultifd.multifd.MigrationFailure.Cause;
 import io.jmultifd.multifd.MigrationParameters;
+import io.jmultifd.multifd.Watchdog;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.method.NoneMethod;
 import io.jmultifd.multifd.ram.ReceiveRounds;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One data channel of the destination: its receiver thread ({@link #run}) reads, validates and applies its
  * packets, decoding straight into the destination pages. Buffers are allocated once, before the first packet.
+ * Each packet received whole is progress for the {@link Watchdog}.
  */
 public final class ReceiveChannel {
     private static final System.Logger LOG = System.getLogger(ReceiveChannel.class.getName());
@@ -42,6 +44,7 @@ public final class ReceiveChannel {
     private final ReceiveRounds rounds;
     private final PageCounters counters;
     private final Failure failure;
+    private final Watchdog watchdog;
     // Method state and buffers are made and released on the channel's own thread (methods may use
     // confined arenas); they are allocated once, before the first packet.
     private ChannelReceiver receiver;
@@ -58,7 +61,7 @@ public final class ReceiveChannel {
     private volatile MethodStatistics statistics = MethodStatistics.EMPTY;
 
     public ReceiveChannel(int index, Connection conn, MigrationParameters local, List<RamBlock> blocks,
-                          ReceiveRounds rounds, PageCounters counters, Failure failure) {
+                          ReceiveRounds rounds, PageCounters counters, Failure failure, Watchdog watchdog) {
         this.index = index;
         this.conn = conn;
         this.local = local;
@@ -66,6 +69,7 @@ public final class ReceiveChannel {
         this.rounds = rounds;
         this.counters = counters;
         this.failure = failure;
+        this.watchdog = watchdog;
         int packetPages = local.packetPages();
         this.offsets = new PageOffsets(packetPages);
         this.scatter = new ByteBuffer[packetPages];
@@ -158,6 +162,7 @@ public final class ReceiveChannel {
         switch (h.type()) {
             case Wire.PACKET_SYNC, Wire.PACKET_END -> {
                 h.checkMarker();
+                watchdog.progressed();
                 if (h.type() == Wire.PACKET_END) {
                     return false;
                 }
@@ -168,6 +173,7 @@ public final class ReceiveChannel {
             }
             case Wire.PACKET_DATA -> {
                 data(h);
+                watchdog.progressed(); // a whole packet: bytes alone are no progress
                 return true;
             }
             default -> throw new WireException("unknown packet type " + h.type());

@@ -3,6 +3,7 @@ package io.jmultifd.multifd.channels;
 import io.jmultifd.multifd.Failure;
 import io.jmultifd.multifd.MigrationFailure.Cause;
 import io.jmultifd.multifd.MigrationParameters;
+import io.jmultifd.multifd.Watchdog;
 import io.jmultifd.multifd.ZeroPageMode;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.ram.ZeroPages;
@@ -27,7 +28,7 @@ import java.util.concurrent.Semaphore;
  * One data channel of the source: its sender thread ({@link #run}), method state and buffers (allocated once
  * here). The thread takes batches from its work queue, checks zero pages ({@code multifd-zero-page=multifd}),
  * compresses the rest into the method's buffers and writes header, offsets and payload with one gathering
- * write to its {@link Connection}.
+ * write to its {@link Connection}. Each packet written whole is progress for the {@link Watchdog}.
  */
 public final class SendChannel {
     private static final System.Logger LOG = System.getLogger(SendChannel.class.getName());
@@ -40,6 +41,7 @@ public final class SendChannel {
     private final RateLimiter limiter;
     private final PageCounters counters;
     private final Failure failure;
+    private final Watchdog watchdog;
     private ChannelSender sender; // created and closed on this channel's own thread (methods may use confined arenas)
     final ArrayBlockingQueue<PageBatch> free = new ArrayBlockingQueue<>(2);
     final ArrayBlockingQueue<PageBatch> work = new ArrayBlockingQueue<>(2);
@@ -53,7 +55,7 @@ public final class SendChannel {
     private volatile MethodStatistics statistics = MethodStatistics.EMPTY;
 
     public SendChannel(int index, Connection conn, MigrationParameters params, List<RamBlock> blocks,
-                       RateLimiter limiter, PageCounters counters, Failure failure) {
+                       RateLimiter limiter, PageCounters counters, Failure failure, Watchdog watchdog) {
         this.index = index;
         this.conn = conn;
         this.params = params;
@@ -62,6 +64,7 @@ public final class SendChannel {
         this.limiter = limiter;
         this.counters = counters;
         this.failure = failure;
+        this.watchdog = watchdog;
         int packetPages = params.packetPages();
         this.offsets = new PageOffsets(packetPages);
         this.normal = new ArrayList<>(packetPages);
@@ -97,6 +100,7 @@ public final class SendChannel {
                         PacketHeader.marker(batch.type, sequence++, batch.round).encode(header);
                         limiter.acquire(PacketHeader.SIZE);
                         conn.writeFully(header);
+                        watchdog.progressed();
                         statistics = sender.statistics(); // once per round, not per packet
                         markersWritten.release();
                     }
@@ -173,6 +177,7 @@ public final class SendChannel {
         }
         limiter.acquire(PacketHeader.SIZE + offsetBytes.remaining() + payload);
         conn.writeFully(iov, out.size() + 2);
+        watchdog.progressed(); // a whole packet: bytes alone are no progress
         for (int i = 2; i < out.size() + 2; i++) {
             iov[i] = null;
         }

@@ -27,6 +27,9 @@ public interface Connection extends AutoCloseable {
     /** Writes every byte of {@code srcs[0..count)} (one gathering write, repeated only if it was partial). */
     void writeFully(ByteBuffer[] srcs, int count) throws IOException;
 
+    /** Reads into {@code dst} what has arrived already, without waiting (to quote a peer that is not jmultifd). */
+    void readAvailable(ByteBuffer dst) throws IOException;
+
     /** Best effort and idempotent: the peer may be gone already. */
     @Override
     void close();

@@ -7,18 +7,19 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A {@link Connection} over a blocking socket channel (TCP, and the in-process transport's loopback socket).
- * Every byte moved is added to a shared activity counter, which the stall watchdog watches.
+ * A {@link Connection} over a blocking socket channel (TCP, and the in-process transport's loopback socket),
+ * counting the bytes it moves. Bytes are no proof of progress (a peer can trickle them): the stall watchdog
+ * counts whole packets and messages, which the engine reports.
  */
 public final class SocketConnection implements Connection {
     private final SocketChannel channel;
-    private final AtomicLong activity;
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
 
-    SocketConnection(SocketChannel channel, AtomicLong activity) {
+    /** @param alreadyRead bytes of this stream read before (the hello, read by the {@link Gate}) */
+    SocketConnection(SocketChannel channel, long alreadyRead) {
         this.channel = channel;
-        this.activity = activity;
+        this.bytesRead.set(alreadyRead);
     }
 
     @Override public long bytesRead() { return bytesRead.get(); }
@@ -34,7 +35,6 @@ public final class SocketConnection implements Connection {
                         + " of " + want + " bytes of " + what);
             }
             bytesRead.addAndGet(n);
-            activity.addAndGet(n);
         }
     }
 
@@ -56,7 +56,6 @@ public final class SocketConnection implements Connection {
             }
             got += n;
             bytesRead.addAndGet(n);
-            activity.addAndGet(n);
         }
     }
 
@@ -75,7 +74,6 @@ public final class SocketConnection implements Connection {
             long n = channel.write(srcs, first, count - first);
             done += n;
             bytesWritten.addAndGet(n);
-            activity.addAndGet(n);
         }
     }
 
@@ -84,8 +82,27 @@ public final class SocketConnection implements Connection {
         while (src.hasRemaining()) {
             int n = channel.write(src);
             bytesWritten.addAndGet(n);
-            activity.addAndGet(n);
         }
+    }
+
+    @Override
+    public void readAvailable(ByteBuffer dst) throws IOException {
+        synchronized (channel.blockingLock()) {
+            channel.configureBlocking(false);
+            try {
+                int n = channel.read(dst);
+                if (n > 0) {
+                    bytesRead.addAndGet(n);
+                }
+            } finally {
+                channel.configureBlocking(true);
+            }
+        }
+    }
+
+    /** Ends our direction of the stream: the peer reads what was sent, then EOF. */
+    void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
     }
 
     @Override

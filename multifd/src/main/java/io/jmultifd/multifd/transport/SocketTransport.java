@@ -10,7 +10,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * TCP and in-process transports. Both use blocking NIO socket channels; the in-process one listens on a
@@ -21,6 +20,12 @@ final class SocketTransport implements Transport {
     private static final ConcurrentHashMap<String, InetSocketAddress> IN_PROCESS = new ConcurrentHashMap<>();
 
     private SocketTransport() {}
+
+    /**
+     * Connections the kernel completes and queues before they are accepted: room for a burst (a flood of idle
+     * connections) while the gate's thread waits for a core, so that a source behind it is not dropped.
+     */
+    static final int BACKLOG = 1024;
 
     /** A listening socket; {@link #close()} also unregisters an in-process name. */
     private static final class SocketListener implements Listener {
@@ -38,15 +43,9 @@ final class SocketTransport implements Transport {
         }
 
         @Override
-        public Connection accept(AtomicLong activity) throws IOException {
-            SocketChannel ch = server.accept();
-            try {
-                configure(ch);
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-            return new SocketConnection(ch, activity);
+        public Gate gate(Gate.Greeting greeting, int maxPending, long deadlineMs, String deadlineName,
+                         Gate.Rejections rejections) throws IOException {
+            return new Gate(server, this, greeting, maxPending, deadlineMs, deadlineName, rejections);
         }
 
         @Override
@@ -69,11 +68,11 @@ final class SocketTransport implements Transport {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             switch (endpoint) {
                 case Endpoint.Tcp tcp -> {
-                    server.bind(new InetSocketAddress(tcp.host(), tcp.port()), 64);
+                    server.bind(new InetSocketAddress(tcp.host(), tcp.port()), BACKLOG);
                     return new SocketListener(server, null);
                 }
                 case Endpoint.InProcess ip -> {
-                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+                    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
                     InetSocketAddress addr = (InetSocketAddress) server.getLocalAddress();
                     if (IN_PROCESS.putIfAbsent(ip.name(), addr) != null) {
                         throw new IOException("in-process endpoint " + ip.name() + " is already listening");
@@ -88,7 +87,7 @@ final class SocketTransport implements Transport {
     }
 
     @Override
-    public Connection connect(Endpoint endpoint, long timeoutMs, boolean awaitName, AtomicLong activity) throws IOException {
+    public Connection connect(Endpoint endpoint, long timeoutMs, boolean awaitName) throws IOException {
         InetSocketAddress addr = switch (endpoint) {
             case Endpoint.Tcp tcp -> new InetSocketAddress(tcp.host(), tcp.port());
             case Endpoint.InProcess ip -> awaitInProcess(ip.name(), awaitName ? timeoutMs : 0);
@@ -100,7 +99,7 @@ final class SocketTransport implements Transport {
         try {
             ch.socket().connect(addr, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
             configure(ch);
-            return new SocketConnection(ch, activity);
+            return new SocketConnection(ch, 0);
         } catch (SocketTimeoutException e) {
             ch.close();
             throw new IOException("connecting to " + endpoint + " timed out after " + timeoutMs + " ms", e);

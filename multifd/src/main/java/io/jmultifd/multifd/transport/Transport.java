@@ -3,11 +3,10 @@ package io.jmultifd.multifd.transport;
 import io.jmultifd.multifd.Endpoint;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How connections to an endpoint are made: the source connects, the destination listens and accepts. Every
- * connection counts the bytes it moves into {@code activity}, the counter the stall watchdog watches.
+ * How connections to an endpoint are made: the source connects, the destination listens and accepts through a
+ * {@link Gate}.
  */
 public interface Transport {
 
@@ -17,22 +16,31 @@ public interface Transport {
     }
 
     /**
-     * Connects within {@code timeoutMs}.
+     * Connects within {@code timeoutMs}; a connect that times out is an IOException caused by a
+     * {@link java.net.SocketTimeoutException}.
      *
      * @param awaitName for an in-process endpoint: wait up to {@code timeoutMs} for the name to appear (the
      *                  first connection of a migration); false once the destination is known to listen, so
      *                  that a destination that went away fails the connection at once
      */
-    Connection connect(Endpoint endpoint, long timeoutMs, boolean awaitName, AtomicLong activity) throws IOException;
+    Connection connect(Endpoint endpoint, long timeoutMs, boolean awaitName) throws IOException;
 
     Listener listen(Endpoint endpoint) throws IOException;
 
-    /** A listening endpoint; {@link #close()} from another thread wakes a blocked {@link #accept}. */
+    /** A listening endpoint. */
     interface Listener extends AutoCloseable {
         /** The port listened on (TCP port 0 resolves here). */
         int port();
 
-        Connection accept(AtomicLong activity) throws IOException;
+        /**
+         * The gate that accepts its connections from now on ({@link Gate#run} on a thread of the caller's);
+         * closing the gate closes the listener.
+         *
+         * @param deadlineMs   how long a connection may take to send its hello and be admitted
+         * @param deadlineName the parameter that set it, for the reasons given
+         */
+        Gate gate(Gate.Greeting greeting, int maxPending, long deadlineMs, String deadlineName,
+                  Gate.Rejections rejections) throws IOException;
 
         @Override
         void close();

@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The source's hello and handshake, the first bytes of the main channel: what the destination needs to decode
- * the stream and allocate the guest. Integers keep their wire width ({@code pageSize} and {@code packetPages}
- * are u32, so a refusal can name the value the source really sent).
+ * The source's handshake, after its {@link MainHello} on the main connection: what the destination needs to
+ * decode the stream and allocate the guest. Integers keep their wire width ({@code pageSize} and
+ * {@code packetPages} are u32, so a refusal can name the value the source really sent). {@link #encode} writes
+ * the hello too (the source sends both with one write); the destination reads the hello on its own first (it
+ * decides what the connection is), then {@link #decode} the rest.
  *
  * @param sessionId        ties the data channels to this migration
  * @param zeroPageMode     the code of the zero-page mode (the ordinal of {@code ZeroPageMode})
@@ -32,7 +34,7 @@ public record Handshake(long sessionId, long pageSize, int channels, long packet
 
     @Override
     public void encode(MessageWriter w) {
-        w.u32(Wire.MAGIC_MAIN).u16(Wire.VERSION).u64(sessionId);
+        new MainHello(Wire.VERSION, sessionId).encode(w);
         w.u8(Wire.MSG_HANDSHAKE).u32(pageSize).u16(channels).u32(packetPages).u8(zeroPageMode).str(method);
         w.u16(methodParameters.size());
         methodParameters.forEach((k, v) -> w.str(k).str(v));
@@ -43,20 +45,13 @@ public record Handshake(long sessionId, long pageSize, int channels, long packet
     }
 
     /**
-     * Reads field by field and stops at the first one that breaks a rule, before reading (or allocating for)
-     * the rest: a {@link Refusal} for a wrong magic, version, message type or count; a {@link WireException}
-     * for a bad string.
+     * Reads the handshake that follows {@code hello}, field by field, and stops at the first one that breaks a
+     * rule, before reading (or allocating for) the rest: a {@link Refusal} for another version, another message
+     * type or a count beyond its limit; a {@link WireException} for a bad string.
      */
-    public static Handshake decode(MessageReader r) throws IOException {
-        long magic = r.u32("main channel hello");
-        if (magic != (Wire.MAGIC_MAIN & 0xFFFFFFFFL)) {
-            throw new Refusal(String.format("main channel: wrong magic 0x%08x (expected 0x%08x)", magic, Wire.MAGIC_MAIN));
-        }
-        int version = r.u16("main channel version");
-        if (version != Wire.VERSION) {
-            throw new Refusal(Wire.mismatch("version", version, Wire.VERSION));
-        }
-        long sessionId = r.u64("session id");
+    public static Handshake decode(MainHello hello, MessageReader r) throws IOException {
+        hello.checkVersion();
+        long sessionId = hello.sessionId();
         int type = r.u8("handshake");
         if (type != Wire.MSG_HANDSHAKE) {
             throw new Refusal("main channel: expected a handshake, got message type " + type);

@@ -4,7 +4,10 @@ import io.jmultifd.multifd.transport.Connection;
 
 import java.io.IOException;
 
-/** A message of the main channel: it encodes itself and is sent with one write. */
+/**
+ * A message of the main channel, or the hello that opens a connection: it encodes itself and is sent with one
+ * write.
+ */
 public interface MainMessage {
     void encode(MessageWriter w);
 

@@ -5,18 +5,19 @@ package io.jmultifd.multifd.wire;
  *
  * <pre>
  * main stream, source -> destination:
- *   u32 MAGIC_MAIN, u16 VERSION, u64 session id
+ *   hello:     u32 MAGIC_MAIN, u16 VERSION, u64 session id
  *   HANDSHAKE: u8 1, u32 page size, u16 channels, u32 packet pages, u8 zero-page mode, str method,
  *              u16 n, n x (str key, str value), u32 blocks, blocks x (str name, u64 size)
  *   STOP_COPY: u8 4                      (the source paused the guest)
  *   COMPLETE:  u8 5, u64 rounds, u32 n, n x u64 CRC32C  (after END on every data channel)
  *   ERROR:     u8 7, str message
  * main stream, destination -> source:
- *   u32 MAGIC_MAIN, u16 VERSION, then ACCEPT (u8 2) or REFUSE (u8 3, str why)
+ *   hello:     u32 MAGIC_MAIN, u16 VERSION, as soon as the handshake is read
+ *   then ACCEPT (u8 2) once the guest is allocated, or REFUSE (u8 3, str why)
  *   VERDICT:   u8 6, u8 match (1/0), str message
  *   ERROR:     u8 7, str message
  * data stream (source -> destination), one per channel:
- *   u32 MAGIC_CHANNEL, u16 VERSION, u64 session id, u16 channel index
+ *   hello:     u32 MAGIC_CHANNEL, u16 VERSION, u64 session id, u16 channel index
  *   packets: header (HEADER_SIZE bytes): u32 MAGIC_PACKET, u16 VERSION, u16 type (DATA|SYNC|END),
  *            u64 sequence number, u64 round, u32 block index, u32 normal pages, u32 zero pages,
  *            u64 payload length;
@@ -24,9 +25,11 @@ package io.jmultifd.multifd.wire;
  * str = u16 length + UTF-8 bytes, at most MAX_STRING bytes.
  * </pre>
  *
- * <p>Each message is a record of this package with its own encode and decode ({@link Handshake},
- * {@link HandshakeReply}, {@link ChannelHello}, {@link PacketHeader} with {@link PageOffsets}, {@link StopCopy},
- * {@link Complete}, {@link Verdict}, {@link ErrorMessage}); no other package builds or parses these bytes.
+ * <p>Each message is a record of this package with its own encode and decode (the source's hellos
+ * {@link MainHello} and {@link ChannelHello}, one {@link Hello} by their magic, {@link Handshake},
+ * {@link DestinationHello}, {@link HandshakeReply}, {@link PacketHeader} with {@link PageOffsets},
+ * {@link StopCopy}, {@link Complete}, {@link Verdict}, {@link ErrorMessage}); no other package builds or parses
+ * these bytes. Bytes that open with no jmultifd magic are quoted by {@link ForeignPeer}.
  */
 public final class Wire {
     private Wire() {}

@@ -53,6 +53,13 @@ final class ByteConnection implements Connection {
     }
 
     @Override
+    public void readAvailable(ByteBuffer dst) {
+        int n = Math.min(dst.remaining(), in.remaining());
+        dst.put(in.slice(in.position(), n));
+        in.position(in.position() + n);
+    }
+
+    @Override
     public void writeFully(ByteBuffer src) {
         while (src.hasRemaining()) {
             out.write(src.get());

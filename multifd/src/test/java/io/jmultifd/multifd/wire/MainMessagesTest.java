@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The destination's answer, the channel hello and the messages after setup: round trips and malformed input. */
+/** The destination's hello and answer, the channel hello and the messages after setup: round trips and malformed input. */
 class MainMessagesTest {
 
     static MessageReader reader(byte[] b) {
@@ -20,20 +20,24 @@ class MainMessagesTest {
 
     @Test
     void replyRoundTrips() throws IOException {
-        assertArrayEquals(new byte[] {0x4A, 0x4D, 0x46, 0x44, 0, 1, 2}, new HandshakeReply.Accept().toBytes());
-        assertEquals(new HandshakeReply.Accept(), HandshakeReply.decode(reader(new HandshakeReply.Accept().toBytes())));
+        assertArrayEquals(new byte[] {0x4A, 0x4D, 0x46, 0x44, 0, 1}, new DestinationHello(Wire.VERSION).toBytes());
+        assertArrayEquals(new byte[] {2}, new HandshakeReply.Accept().toBytes());
+        ByteConnection c = new ByteConnection(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(Wire.VERSION).u8(2).toBytes());
+        assertEquals(new DestinationHello(Wire.VERSION), DestinationHello.read(c));
+        assertEquals(new HandshakeReply.Accept(), HandshakeReply.decode(new MessageReader(c)));
         HandshakeReply.Refuse refuse = new HandshakeReply.Refuse("method mismatch: source zstd, destination none");
         assertEquals(refuse, HandshakeReply.decode(reader(refuse.toBytes())));
     }
 
     @Test
-    void replyWithWrongMagicVersionOrType() {
-        assertEquals("destination hello: wrong magic 0x48545450 (expected 0x4a4d4644)", assertThrows(WireException.class,
-                () -> HandshakeReply.decode(reader("HTTP/1.1 400".getBytes()))).getMessage());
+    void replyFromSomethingElseOrWithWrongVersionOrType() {
+        assertEquals("not a jmultifd peer (it sent 'HTTP/1.1 400')", assertThrows(WireException.class,
+                () -> DestinationHello.read(new ByteConnection("HTTP/1.1 400\r\nServer: x".getBytes()))).getMessage());
         assertEquals("version mismatch: source 1, destination 3", assertThrows(WireException.class,
-                () -> HandshakeReply.decode(reader(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(3).u8(2).toBytes()))).getMessage());
+                () -> DestinationHello.read(new ByteConnection(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(3).toBytes())))
+                .getMessage());
         assertEquals("handshake answer: unexpected message type 7", assertThrows(WireException.class,
-                () -> HandshakeReply.decode(reader(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(1).u8(7).toBytes()))).getMessage());
+                () -> HandshakeReply.decode(reader(new byte[] {7}))).getMessage());
     }
 
     @Test
@@ -48,14 +52,14 @@ class MainMessagesTest {
         ChannelHello hello = new ChannelHello(0x0102030405060708L, 65535);
         byte[] bytes = hello.toBytes();
         assertEquals(ChannelHello.SIZE, bytes.length);
-        assertEquals(hello, ChannelHello.read(new ByteConnection(bytes), "data connection 0"));
-        ByteBuffer badMagic = ByteBuffer.allocate(16).putInt(0x12345678).putShort((short) 1).putLong(1).putShort((short) 0).flip();
-        assertEquals("data connection 1: wrong magic 0x12345678 (expected 0x4a4d4443)",
-                assertThrows(WireException.class, () -> ChannelHello.decode(badMagic, "data connection 1")).getMessage());
-        ByteBuffer badVersion = ByteBuffer.allocate(16).putInt(Wire.MAGIC_CHANNEL).putShort((short) 9).putLong(1).putShort((short) 0).flip();
+        assertEquals(ChannelHello.SIZE, Hello.length(ByteBuffer.wrap(bytes).getInt()));
+        assertEquals(hello, Hello.decode(ByteBuffer.wrap(bytes)));
+        hello.checkVersion("data connection 0");
+        ChannelHello other = (ChannelHello) Hello.decode(ByteBuffer.allocate(16).putInt(Wire.MAGIC_CHANNEL)
+                .putShort((short) 9).putLong(1).putShort((short) 0).flip());
+        assertEquals(new ChannelHello(9, 1, 0), other);
         assertEquals("data connection 0: version mismatch: source 9, destination 1",
-                assertThrows(WireException.class, () -> ChannelHello.decode(badVersion, "data connection 0")).getMessage());
-        assertThrows(EOFException.class, () -> ChannelHello.read(new ByteConnection(new byte[15]), "data connection 0"));
+                assertThrows(WireException.class, () -> other.checkVersion("data connection 0")).getMessage());
     }
 
     @Test

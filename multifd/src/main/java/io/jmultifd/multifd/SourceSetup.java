@@ -1,0 +1,101 @@
+package io.jmultifd.multifd;
+
+import io.jmultifd.multifd.MigrationFailure.Cause;
+import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.transport.Transport;
+import io.jmultifd.multifd.wire.ChannelHello;
+import io.jmultifd.multifd.wire.DestinationHello;
+import io.jmultifd.multifd.wire.Handshake;
+import io.jmultifd.multifd.wire.HandshakeReply;
+import io.jmultifd.multifd.wire.MessageReader;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.List;
+
+/**
+ * The source's setup step: connects the main connection, sends the hello and handshake, waits for the
+ * destination's answer, then opens one data connection per channel. Every wait for the destination is bounded
+ * ({@link SetupDeadline}, thread {@code jmultifd-src-setup} until {@link #close()}): by setup-timeout, except
+ * the destination's allocating the guest between its hello and its answer, which peer-timeout bounds as any
+ * other work of a jmultifd peer. So a peer that is not jmultifd is named or timed out within setup-timeout.
+ */
+final class SourceSetup implements AutoCloseable {
+    private final MigrationParameters params;
+    private final Endpoint to;
+    private final Failure failure;
+    private final List<Connection> connections;
+    private final Transport transport;
+    private final SetupDeadline deadline;
+
+    /** Starts the deadline of the first step, connecting; each connection made is added to {@code connections}. */
+    SourceSetup(MigrationParameters params, Endpoint to, Failure failure, EngineThreads threads,
+                List<Connection> connections) {
+        this.params = params;
+        this.to = to;
+        this.failure = failure;
+        this.connections = connections;
+        this.transport = Transport.of(to);
+        this.deadline = new SetupDeadline(failure, threads, "jmultifd-src-setup", params.setupTimeoutMs(),
+                Cause.SETUP_TIMEOUT, connectTimedOut());
+    }
+
+    /** Connects the main connection and shakes hands; returns it once the destination accepted. */
+    Connection handshake(Handshake handshake) throws IOException, Failure.Stopped {
+        long setupMs = params.setupTimeoutMs();
+        Connection main = connect(true);
+        handshake.send(main);
+        deadline.step("no answer to the handshake from " + to + " within setup-timeout " + setupMs
+                + " ms (a jmultifd destination answers at once; is something else listening there?)");
+        DestinationHello.read(main);
+        // A jmultifd destination: it allocates the guest before it answers.
+        long peerMs = params.peerTimeoutMs();
+        deadline.arm(peerMs, Cause.STALLED, "peer stalled: the destination did not accept or refuse the handshake"
+                + " within peer-timeout " + peerMs + " ms");
+        if (HandshakeReply.decode(new MessageReader(main)) instanceof HandshakeReply.Refuse(String why)) {
+            failure.peerFailed(Cause.REFUSED, "destination refused the migration: " + why);
+            failure.check();
+        }
+        deadline.arm(setupMs, Cause.SETUP_TIMEOUT, "setup-timeout " + setupMs
+                + " ms passed connecting the data channels to " + to);
+        return main;
+    }
+
+    /** Connects data channel {@code index} and says hello on it. */
+    Connection openChannel(long sessionId, int index) throws IOException, Failure.Stopped {
+        Connection c = connect(false);
+        new ChannelHello(sessionId, index).send(c);
+        return c;
+    }
+
+    /** Connects within what is left of the step's deadline. */
+    private Connection connect(boolean first) throws IOException, Failure.Stopped {
+        Connection c;
+        try {
+            c = transport.connect(to, deadline.remainingMs(), first);
+        } catch (IOException e) {
+            failure.check(); // the deadline passed meanwhile: its reason stands
+            if (e.getCause() instanceof SocketTimeoutException) {
+                failure.fail(Cause.SETUP_TIMEOUT, connectTimedOut());
+                failure.check();
+            }
+            throw e;
+        }
+        connections.add(c);
+        if (failure.isSet()) {
+            c.close(); // the teardown may have missed it
+        }
+        failure.check();
+        return c;
+    }
+
+    private String connectTimedOut() {
+        return "setup-timeout " + params.setupTimeoutMs() + " ms passed connecting to " + to;
+    }
+
+    /** Ends the deadline's thread: from here on the watchdog bounds the waits. */
+    @Override
+    public void close() {
+        deadline.close();
+    }
+}
