@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodCapability;
 import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodStatistics;
 import io.jmultifd.spi.contract.TestPages.Kind;
@@ -38,8 +40,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>A method's channels round-trip every kind of page byte for byte, within {@code maxPayloadSize}; pages that
  * change while they are encoded still give a payload that decodes; a payload that is not what the sender made
  * (random, cut short, too long, bytes flipped) is rejected with a {@link CorruptPayloadException}, or decoded to
- * some content, but never written outside the target pages; {@code close()} is idempotent and final; and the
- * default parameters pass the method's own check.
+ * some content, but never written outside the target pages; {@code close()} is idempotent and final; the
+ * default parameters pass the method's own check; and a method that declares
+ * {@link MethodCapability#RECEIVES_RAW_PAGES_IN_PLACE} sends exactly the pages.
  *
  * <p>Pages are {@value #PAGE} bytes, at most {@value #MAX} per packet. A subclass may override a test to assert
  * more (the zlib and zstd tests do), never to assert less.
@@ -249,5 +252,23 @@ public abstract class MethodContract {
                 "the handshake carries only parameters of the method: " + handshake.keySet() + " declared "
                         + defaults.keySet());
         assertFalse(m.tiers().isEmpty(), "a method runs on at least one tier");
+    }
+
+    /** The engine reads such a method's payload straight into the destination pages: it must be the pages. */
+    @Test
+    public void receivingRawPagesInPlaceMeansThePayloadIsThePages() throws Exception {
+        assumeTrue(method().capabilities().contains(MethodCapability.RECEIVES_RAW_PAGES_IN_PLACE),
+                "the method does not declare " + MethodCapability.RECEIVES_RAW_PAGES_IN_PLACE);
+        for (int n : new int[] {1, 7, MAX}) {
+            List<MemorySegment> pages = gen.mixed(n);
+            MemorySegment payload = encode(sender, pages);
+            assertEquals((long) n * PAGE, payload.byteSize());
+            List<MemorySegment> targets = gen.targets(n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(-1, payload.asSlice((long) i * PAGE, PAGE).mismatch(pages.get(i)), "page " + i);
+                targets.get(i).copyFrom(payload.asSlice((long) i * PAGE, PAGE));
+            }
+            receiver.receivedInPlace(targets);
+        }
     }
 }
