@@ -1,7 +1,7 @@
 package io.jmultifd.bench;
 
 import io.jmultifd.spi.CorruptPayloadException;
-import io.jmultifd.sw.perpage.PageCodec;
+import io.jmultifd.spi.PageCodec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

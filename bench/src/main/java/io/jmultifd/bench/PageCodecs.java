@@ -1,18 +1,17 @@
 package io.jmultifd.bench;
 
-import io.jmultifd.accel.qpl.QplPageCodec;
 import io.jmultifd.qpl.QplLibrary;
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.jobs.SoftwarePageExecutor;
+import io.jmultifd.spi.PageCodec;
 import io.jmultifd.sw.perpage.Huffman;
 import io.jmultifd.sw.perpage.JavaDeflatePageCodec;
-import io.jmultifd.sw.perpage.PageCodec;
 import java.util.List;
 
 /**
  * The per-page codecs of the {@code qpl} format, configured as the C reference runs libqpl: level 1, fixed
  * Huffman. {@code software} is the FFM path of the jobs module ({@link SoftwarePageExecutor}, one
- * {@code qpl_execute_job} per page, the executor the {@code qpl} method's software tier wraps);
+ * {@code qpl_execute_job} per page, the {@code qpl} method's software tier itself);
  * {@code java} is the java.util.zip tier.
  */
 final class PageCodecs {
@@ -24,8 +23,7 @@ final class PageCodecs {
         return switch (tier) {
             case "software" -> {
                 QplLibrary.load(); // a clear QplUnavailableException (with every place searched) when absent
-                yield new QplPageCodec(new SoftwarePageExecutor(BenchPages.PAGE, BenchPages.PACKET_PAGES, false,
-                        QplCalls.bindings()));
+                yield new SoftwarePageExecutor(BenchPages.PAGE, BenchPages.PACKET_PAGES, false, QplCalls.bindings());
             }
             case "java" -> new JavaDeflatePageCodec(BenchPages.PAGE, 1, Huffman.FIXED);
             default -> throw new IllegalArgumentException("page codec tier " + tier + ": unknown; known: " + TIERS);

@@ -6,7 +6,9 @@ package io.jmultifd.spi;
  * @param channelId         0-based data channel number, for log lines and statistics
  * @param pageSize          bytes per page, a power of two (4096 by default)
  * @param maxPagesPerPacket the most pages one packet carries; buffers may be sized from it once
- * @param parameters        the migration parameters (already validated by {@link CompressionMethod#handshakeParameters})
+ * @param parameters        the method's own parameters, those it declares in {@link CompressionMethod#parameterDefaults},
+ *                          with the values set for the migration (already validated by
+ *                          {@link CompressionMethod#handshakeParameters})
  */
 public record ChannelContext(int channelId, int pageSize, int maxPagesPerPacket, MethodParameters parameters) {
     public ChannelContext {

@@ -22,6 +22,14 @@ public interface ChannelReceiver extends AutoCloseable {
      */
     void decode(MemorySegment payload, List<MemorySegment> targets) throws CorruptPayloadException;
 
+    /**
+     * For a method that declares {@link MethodCapability#RECEIVES_RAW_PAGES_IN_PLACE}: the engine has read one
+     * packet's raw pages straight into {@code targets}, in place of a {@link #decode}; e.g. to count them. Never
+     * called for other methods.
+     */
+    default void receivedInPlace(List<MemorySegment> targets) {
+    }
+
     /** Counters of this channel so far; summed over channels by the engine. */
     MethodStatistics statistics();
 

@@ -2,6 +2,7 @@ package io.jmultifd.spi;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A multifd compression method, found at run time with {@link java.util.ServiceLoader} by {@link #name()}.
@@ -19,8 +20,10 @@ public interface CompressionMethod {
     String description();
 
     /**
-     * The parameters this method reads, each with its default (e.g. {@code multifd-zlib-level=1}).
-     * The engine rejects a {@code --set} of a method parameter that no method declares.
+     * The parameters this method reads, each with its default (e.g. {@code multifd-zlib-level=1}): its own
+     * namespace. Its channels see exactly these in {@link ChannelContext#parameters()}, with the values set for
+     * the migration. The engine rejects a {@code --set} of a name that neither it nor any method declares, and
+     * two methods (or a method and the engine) declaring the same name is an error naming both.
      */
     Map<String, String> parameterDefaults();
 
@@ -33,6 +36,11 @@ public interface CompressionMethod {
 
     /** The execution tiers of this method and whether each can be used on this host now. */
     List<TierStatus> tiers();
+
+    /** What this method can do beyond encode and decode, for the engine's faster paths; none by default. */
+    default Set<MethodCapability> capabilities() {
+        return Set.of();
+    }
 
     /** Free-form facts for diagnostics ({@code jmultifd qpl-info}): library path, version, status codes. */
     default Map<String, String> diagnostics() {

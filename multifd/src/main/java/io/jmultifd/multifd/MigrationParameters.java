@@ -4,6 +4,7 @@ import io.jmultifd.multifd.guest.Sizes;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CompressionMethods;
 import io.jmultifd.spi.MethodParameters;
+import io.jmultifd.spi.MethodRegistry;
 
 import java.lang.management.ManagementFactory;
 import java.util.Collections;
@@ -131,12 +132,15 @@ public final class MigrationParameters {
         return from(m);
     }
 
-    /** Every parameter name the engine or some method on the class path accepts, with its default. */
+    /**
+     * Every parameter name the engine or some method on the class path accepts, with its default. Each name has one
+     * owner: a method that declares an engine parameter's name is an error naming both.
+     */
     public static Map<String, String> knownParameters() {
+        MethodRegistry methods = MethodRegistry.installed();
+        methods.requireUndeclared(ENGINE_DEFAULTS.keySet(), "the engine");
         Map<String, String> known = new TreeMap<>(ENGINE_DEFAULTS);
-        for (CompressionMethod m : CompressionMethods.all()) {
-            m.parameterDefaults().forEach(known::putIfAbsent);
-        }
+        known.putAll(methods.parameterDefaults());
         return known;
     }
 
@@ -190,14 +194,10 @@ public final class MigrationParameters {
         return m;
     }
 
-    /** What a method sees: every parameter with its default filled in. */
+    /** What the method sees: its own namespace, the parameters it declares, with their defaults filled in. */
     public MethodParameters methodParameters() {
-        Map<String, String> m = new TreeMap<>();
-        for (CompressionMethod cm : CompressionMethods.all()) {
-            cm.parameterDefaults().forEach(m::putIfAbsent);
-        }
-        m.putAll(ENGINE_DEFAULTS);
-        m.putAll(values);
+        Map<String, String> m = new TreeMap<>(method.parameterDefaults());
+        m.replaceAll((name, defaultValue) -> values.getOrDefault(name, defaultValue));
         return new MethodParameters(m);
     }
 

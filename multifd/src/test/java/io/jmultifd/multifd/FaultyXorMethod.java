@@ -10,7 +10,8 @@ public final class FaultyXorMethod extends XorMethod {
 
     @Override public String name() { return NAME; }
     @Override public String description() { return "test only: test-xor that corrupts one packet"; }
-    @Override public Map<String, String> parameterDefaults() { return Map.of("test-xor-key", "90", "test-fault-packet", "3"); }
+    @Override public Map<String, String> parameterDefaults() { return Map.of(keyParameter(), "90", "test-fault-packet", "3"); }
+    @Override protected String keyParameter() { return "test-faulty-key"; }
 
     @Override
     protected int faultPacket(MethodParameters p) {

@@ -27,11 +27,16 @@ public class XorMethod implements CompressionMethod {
 
     @Override public String name() { return NAME; }
     @Override public String description() { return "test only: pages XOR a key, with a CRC per page"; }
-    @Override public Map<String, String> parameterDefaults() { return Map.of("test-xor-key", "90"); }
+    @Override public Map<String, String> parameterDefaults() { return Map.of(keyParameter(), "90"); }
+
+    /** The key's parameter: each method's parameters have names of their own. */
+    protected String keyParameter() { return "test-xor-key"; }
+
+    private byte key(MethodParameters p) { return (byte) p.getInt(keyParameter(), 90, 0, 255); }
 
     @Override
     public Map<String, String> handshakeParameters(MethodParameters p) {
-        return Map.of("test-xor-key", Integer.toString(p.getInt("test-xor-key", 90, 0, 255)));
+        return Map.of(keyParameter(), Integer.toString(p.getInt(keyParameter(), 90, 0, 255)));
     }
 
     @Override public List<TierStatus> tiers() { return List.of(new TierStatus("java", true, "test")); }
@@ -41,7 +46,7 @@ public class XorMethod implements CompressionMethod {
 
     @Override
     public ChannelSender newSender(ChannelContext c) {
-        byte key = (byte) c.parameters().getInt("test-xor-key", 90, 0, 255);
+        byte key = key(c.parameters());
         int faultAt = faultPacket(c.parameters());
         return new ChannelSender() {
             final Arena arena = Arena.ofConfined();
@@ -79,7 +84,7 @@ public class XorMethod implements CompressionMethod {
 
     @Override
     public ChannelReceiver newReceiver(ChannelContext c) {
-        byte key = (byte) c.parameters().getInt("test-xor-key", 90, 0, 255);
+        byte key = key(c.parameters());
         return new ChannelReceiver() {
             long pages;
 

@@ -25,12 +25,6 @@ public final class ChannelCounters {
     public MethodStatistics statistics() {
         Map<String, Long> counters = new LinkedHashMap<>();
         counters.put("pages", pages);
-        return statistics(counters);
-    }
-
-    /** The given counters first (e.g. pages per tier), then this object's {@code bytes_in} and {@code bytes_out}. */
-    public MethodStatistics statistics(Map<String, Long> leading) {
-        Map<String, Long> counters = new LinkedHashMap<>(leading);
         counters.put("bytes_in", bytesIn);
         counters.put("bytes_out", bytesOut);
         return new MethodStatistics(counters);

@@ -1,26 +1,27 @@
 package io.jmultifd.accel.qpl;
 
 import io.jmultifd.qpl.jobs.HardwareBatchExecutor;
-import io.jmultifd.qpl.jobs.PageExecutor;
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.jobs.QplException;
 import io.jmultifd.qpl.jobs.QplPath;
 import io.jmultifd.qpl.jobs.SoftwarePageExecutor;
 import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.PageCodec;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Opens the QPL executors of one channel. The seam where tests put software jobs in place of IAA, wrap the calls
- * to inject faults, or make a channel's setup fail although the process-wide probe passed.
+ * Opens the QPL tiers of one channel: the jobs module's executors, which are {@link PageCodec}s themselves. The
+ * seam where tests put software jobs in place of IAA, wrap the calls to inject faults, or make a channel's setup
+ * fail although the process-wide probe passed.
  */
 interface ChannelExecutors {
 
     /** @throws QplException when the channel's hardware jobs cannot be initialised */
-    PageExecutor hardware(ChannelContext context, QplSettings settings);
+    PageCodec hardware(ChannelContext context, QplSettings settings);
 
     /** @throws QplException when the channel's software job cannot be initialised */
-    PageExecutor software(ChannelContext context, QplSettings settings);
+    PageCodec software(ChannelContext context, QplSettings settings);
 
     /**
      * The real executors.
@@ -34,13 +35,13 @@ interface ChannelExecutors {
         Objects.requireNonNull(calls, "calls");
         return new ChannelExecutors() {
             @Override
-            public PageExecutor hardware(ChannelContext context, QplSettings settings) {
+            public PageCodec hardware(ChannelContext context, QplSettings settings) {
                 return new HardwareBatchExecutor(hardwareJobPath, context.pageSize(), context.maxPagesPerPacket(),
                         settings.dynamicHuffman(), settings.submitRetries(), calls.get());
             }
 
             @Override
-            public PageExecutor software(ChannelContext context, QplSettings settings) {
+            public PageCodec software(ChannelContext context, QplSettings settings) {
                 return new SoftwarePageExecutor(context.pageSize(), context.maxPagesPerPacket(),
                         settings.dynamicHuffman(), calls.get());
             }

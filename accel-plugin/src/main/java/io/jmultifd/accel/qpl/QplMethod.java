@@ -9,11 +9,9 @@ import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodUnavailableException;
+import io.jmultifd.spi.PageCodec;
 import io.jmultifd.spi.TierStatus;
 import io.jmultifd.sw.perpage.JavaDeflatePageCodec;
-import io.jmultifd.sw.perpage.PageCodec;
-import io.jmultifd.sw.perpage.PerPageReceiver;
-import io.jmultifd.sw.perpage.PerPageSender;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +19,10 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The {@code qpl} method: every page its own raw DEFLATE stream (see sw-fallback's per-page format), compressed
- * on an IAA work queue (hardware), on QPL's software path, or with {@code java.util.zip} (java).
+ * The {@code qpl} method: every page its own raw DEFLATE stream, in this module's per-page packet format
+ * ({@link PerPageFormat}), compressed on an IAA work queue (hardware: {@code jobs}' {@code HardwareBatchExecutor}),
+ * on QPL's software path ({@code SoftwarePageExecutor}), or with {@code java.util.zip} (java: sw-fallback's
+ * {@link JavaDeflatePageCodec}); each tier is a {@link PageCodec} of its own, used as it is.
  *
  * <p>The tier is chosen per channel at setup from {@code qpl-path}: {@code auto} takes hardware when a hardware
  * job initialises and accepts work, else software when libqpl loads and a software job works, else java, and
@@ -210,15 +210,14 @@ public final class QplMethod implements CompressionMethod {
     }
 
     private PageCodec hardwareCodec(ChannelContext context, QplSettings settings) {
-        return new QplPageCodec(executors.hardware(context, settings));
+        return executors.hardware(context, settings);
     }
 
     private PageCodec softwareCodec(ChannelContext context, QplSettings settings) {
-        return new QplPageCodec(executors.software(context, settings));
+        return executors.software(context, settings);
     }
 
     private static PageCodec javaCodec(ChannelContext context, QplSettings settings) {
-        return new JavaTierCodec(new JavaDeflatePageCodec(context.pageSize(), JavaDeflatePageCodec.DEFAULT_LEVEL,
-                settings.huffman()), context.pageSize());
+        return new JavaDeflatePageCodec(context.pageSize(), JavaDeflatePageCodec.DEFAULT_LEVEL, settings.huffman());
     }
 }

@@ -1,15 +1,13 @@
 package io.jmultifd.accel.qpl;
 
-import io.jmultifd.qpl.jobs.Pages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmultifd.qpl.jobs.Pages;
 import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
-import io.jmultifd.sw.perpage.PerPageFormat;
-import io.jmultifd.sw.perpage.PerPageReceiver;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

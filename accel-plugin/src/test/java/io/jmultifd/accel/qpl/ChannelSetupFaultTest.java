@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jmultifd.qpl.QplLibrary;
-import io.jmultifd.qpl.jobs.PageExecutor;
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.jobs.QplException;
 import io.jmultifd.qpl.jobs.QplJob;
@@ -15,7 +14,7 @@ import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.MethodUnavailableException;
-import io.jmultifd.sw.perpage.PerPageSender;
+import io.jmultifd.spi.PageCodec;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,12 +33,12 @@ class ChannelSetupFaultTest {
     private static ChannelExecutors failing(QplStatus hardware, QplStatus software) {
         return new ChannelExecutors() {
             @Override
-            public PageExecutor hardware(ChannelContext context, QplSettings settings) {
+            public PageCodec hardware(ChannelContext context, QplSettings settings) {
                 throw new QplException(hardware.code(), "qpl_init_job", QplPath.HARDWARE);
             }
 
             @Override
-            public PageExecutor software(ChannelContext context, QplSettings settings) {
+            public PageCodec software(ChannelContext context, QplSettings settings) {
                 throw new QplException(software.code(), "qpl_init_job", QplPath.SOFTWARE);
             }
         };
@@ -86,12 +85,12 @@ class ChannelSetupFaultTest {
         ChannelExecutors real = ChannelExecutors.of(QplPath.SOFTWARE, QplCalls::bindings);
         ChannelExecutors hardwareFails = new ChannelExecutors() {
             @Override
-            public PageExecutor hardware(ChannelContext context, QplSettings settings) {
+            public PageCodec hardware(ChannelContext context, QplSettings settings) {
                 return failing(QplStatus.INIT_WORK_QUEUES_NOT_AVAILABLE, QplStatus.OK).hardware(context, settings);
             }
 
             @Override
-            public PageExecutor software(ChannelContext context, QplSettings settings) {
+            public PageCodec software(ChannelContext context, QplSettings settings) {
                 return real.software(context, settings);
             }
         };

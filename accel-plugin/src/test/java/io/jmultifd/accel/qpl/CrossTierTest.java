@@ -1,15 +1,13 @@
 package io.jmultifd.accel.qpl;
 
-import io.jmultifd.qpl.jobs.Pages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.jmultifd.qpl.jobs.Pages;
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
-import io.jmultifd.sw.perpage.PerPageReceiver;
-import io.jmultifd.sw.perpage.PerPageSender;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.jmultifd.accel.qpl;
 
-import io.jmultifd.qpl.jobs.Pages;
 import io.jmultifd.qpl.QplLibrary;
+import io.jmultifd.qpl.jobs.Pages;
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.jobs.QplPath;
 import io.jmultifd.spi.ChannelContext;

@@ -1,8 +1,8 @@
 package io.jmultifd.accel.qpl;
 
-import io.jmultifd.qpl.jobs.Pages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.jmultifd.qpl.jobs.Pages;
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.jobs.QplStatus;
 import io.jmultifd.qpl.testing.RequiresLibqpl;

@@ -7,7 +7,6 @@ import io.jmultifd.spi.CompressionMethods;
 import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodUnavailableException;
 import io.jmultifd.spi.TierStatus;
-import io.jmultifd.sw.perpage.PerPageSender;
 import java.util.Map;
 
 /**

@@ -10,8 +10,6 @@ import io.jmultifd.qpl.jobs.QplPath;
 import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
-import io.jmultifd.sw.perpage.PerPageFormat;
-import io.jmultifd.sw.perpage.PerPageReceiver;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

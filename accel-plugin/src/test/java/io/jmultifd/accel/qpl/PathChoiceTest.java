@@ -16,8 +16,6 @@ import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.MethodUnavailableException;
 import io.jmultifd.spi.TierStatus;
-import io.jmultifd.sw.perpage.PerPageReceiver;
-import io.jmultifd.sw.perpage.PerPageSender;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,17 +1,15 @@
 package io.jmultifd.accel.qpl;
 
-import io.jmultifd.qpl.jobs.Pages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmultifd.qpl.jobs.Pages;
 import io.jmultifd.qpl.jobs.QplCalls;
 import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.MethodStatistics;
-import io.jmultifd.sw.perpage.PerPageFormat;
-import io.jmultifd.sw.perpage.PerPageSender;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -71,6 +69,7 @@ class TierRoundTripTest {
             assertEquals(tier, ((PerPageSender) sender).tier());
             Pages pages = new Pages(arena, 11);
             long expectedBytesIn = 0;
+            long expectedBytesOut = 0;
             int expectedRaw = 0;
             for (int packet = 0; packet < 3; packet++) {
                 List<MemorySegment> in = pages.mixed();
@@ -87,6 +86,7 @@ class TierRoundTripTest {
                 }
                 expectedRaw += 2;
                 expectedBytesIn += (long) in.size() * Pages.PAGE;
+                expectedBytesOut += payload.byteSize();
 
                 List<MemorySegment> targets = pages.targets(in.size());
                 receiver.decode(payload, targets);
@@ -104,6 +104,8 @@ class TierRoundTripTest {
             assertEquals(0, sent.get("resubmissions"));
             assertEquals(expectedBytesIn, sent.get("bytes_in"));
             assertTrue(sent.get("bytes_out") < sent.get("bytes_in"), sent.toString());
+            // Counted once, by the format, whatever the tier: the payloads as sent, length headers included.
+            assertEquals(expectedBytesOut, sent.get("bytes_out"));
 
             MethodStatistics received = receiver.statistics();
             // The receiver's codec sees only the compressed pages: 6 per packet.

@@ -55,6 +55,26 @@ final class Batches {
         }
     }
 
+    /** Pages of a compressed batch that go raw, for the batch's JFR event. */
+    static int rawPages(int[] lengths, int n, int pageSize) {
+        int raw = 0;
+        for (int i = 0; i < n; i++) {
+            if (lengths[i] == pageSize) {
+                raw++;
+            }
+        }
+        return raw;
+    }
+
+    /** Bytes a compressed batch puts out: its streams, and raw pages whole; for the batch's JFR event. */
+    static long outputBytes(int[] lengths, int n) {
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            bytes += lengths[i];
+        }
+        return bytes;
+    }
+
     static void checkPageSize(int pageSize, int maxPages) {
         if (pageSize <= 1 || Integer.bitCount(pageSize) != 1) {
             throw new IllegalArgumentException("page size must be a power of two > 1, got " + pageSize);

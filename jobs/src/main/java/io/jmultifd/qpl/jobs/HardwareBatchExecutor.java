@@ -1,7 +1,9 @@
 package io.jmultifd.qpl.jobs;
 
+import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.spi.PageCodec;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,10 +20,13 @@ import java.util.Objects;
  *       software path before the stream is declared corrupt.</li>
  * </ul>
  *
+ * <p>The {@code qpl} method's hardware tier. Its decompression checks what QPL reports, no more (see
+ * {@link SoftwarePageExecutor}).
+ *
  * <p>The job path is a constructor argument: on a host without IAA, tests run this orchestration on
  * software-path jobs, which QPL's submit/wait accept.
  */
-public final class HardwareBatchExecutor implements PageExecutor {
+public final class HardwareBatchExecutor implements PageCodec {
     /** Upper bound for {@code qpl-submit-retries}: past this a busy queue is better served by the CPU. */
     public static final int MAX_SUBMIT_RETRIES = 1000;
 
@@ -35,6 +40,8 @@ public final class HardwareBatchExecutor implements PageExecutor {
     private final boolean[] inFlight;
     private final SoftwareJob software;
     private final Counters counters = new Counters();
+    /** Stream bytes of the pages the current decompression batch inflated, for its JFR event. */
+    private long inflatedBytes;
     private boolean closed;
 
     /**
@@ -94,8 +101,8 @@ public final class HardwareBatchExecutor implements PageExecutor {
         int n = pages.size();
         QplBatchEvent event = new QplBatchEvent();
         event.begin();
-        long hw0 = counters.pagesHardware, sw0 = counters.pagesSoftware, raw0 = counters.pagesRaw;
-        long resub0 = counters.resubmissions, fallbacks0 = counters.fallbacks, out0 = counters.bytesOut;
+        long hw0 = counters.pagesHardware, sw0 = counters.pagesSoftware;
+        long resub0 = counters.resubmissions, fallbacks0 = counters.fallbacks;
         try {
             for (int i = 0; i < n; i++) {
                 QplJob job = jobs[i];
@@ -134,13 +141,6 @@ public final class HardwareBatchExecutor implements PageExecutor {
             drain(e);
             throw e;
         }
-        for (int i = 0; i < n; i++) {
-            if (lengths[i] == pageSize) {
-                counters.pagesRaw++;
-            }
-            counters.bytesOut += lengths[i];
-        }
-        counters.bytesIn += (long) n * pageSize;
         event.end();
         if (event.shouldCommit()) {
             event.operation = "compress";
@@ -148,11 +148,11 @@ public final class HardwareBatchExecutor implements PageExecutor {
             event.pages = n;
             event.pagesHardware = (int) (counters.pagesHardware - hw0);
             event.pagesSoftware = (int) (counters.pagesSoftware - sw0);
-            event.pagesRaw = (int) (counters.pagesRaw - raw0);
+            event.pagesRaw = Batches.rawPages(lengths, n, pageSize);
             event.resubmissions = (int) (counters.resubmissions - resub0);
             event.fallbacks = (int) (counters.fallbacks - fallbacks0);
             event.bytesIn = (long) n * pageSize;
-            event.bytesOut = counters.bytesOut - out0;
+            event.bytesOut = Batches.outputBytes(lengths, n);
             event.commit();
         }
     }
@@ -169,7 +169,7 @@ public final class HardwareBatchExecutor implements PageExecutor {
     }
 
     @Override
-    public void decompress(List<MemorySegment> streams, List<MemorySegment> pages) throws CorruptStreamException {
+    public void decompress(List<MemorySegment> streams, List<MemorySegment> pages) throws CorruptPayloadException {
         checkOpen();
         Batches.checkDecompress(streams, pages, pageSize, maxPages);
         awaitLeftovers();
@@ -177,8 +177,9 @@ public final class HardwareBatchExecutor implements PageExecutor {
         QplBatchEvent event = new QplBatchEvent();
         event.begin();
         long hw0 = counters.pagesHardware, sw0 = counters.pagesSoftware;
-        long resub0 = counters.resubmissions, fallbacks0 = counters.fallbacks, in0 = counters.bytesIn;
-        CorruptStreamException firstCorrupt = null;
+        long resub0 = counters.resubmissions, fallbacks0 = counters.fallbacks;
+        inflatedBytes = 0;
+        CorruptPayloadException firstCorrupt = null;
         try {
             for (int i = 0; i < n; i++) {
                 MemorySegment stream = streams.get(i);
@@ -209,8 +210,7 @@ public final class HardwareBatchExecutor implements PageExecutor {
                 String failure = SoftwareJob.checkInflated(status, jobs[i], (int) stream.byteSize(), pageSize);
                 if (failure == null) {
                     counters.pagesHardware++;
-                    counters.bytesIn += stream.byteSize();
-                    counters.bytesOut += pageSize;
+                    inflatedBytes += stream.byteSize();
                 } else {
                     fallback("decompress", status == QplStatus.OK.code() ? "output is not one page" : "wait failed",
                             status, i);
@@ -230,7 +230,7 @@ public final class HardwareBatchExecutor implements PageExecutor {
             event.pagesSoftware = (int) (counters.pagesSoftware - sw0);
             event.resubmissions = (int) (counters.resubmissions - resub0);
             event.fallbacks = (int) (counters.fallbacks - fallbacks0);
-            event.bytesIn = counters.bytesIn - in0;
+            event.bytesIn = inflatedBytes;
             event.bytesOut = (long) (event.pagesHardware + event.pagesSoftware) * pageSize;
             event.commit();
         }
@@ -240,21 +240,20 @@ public final class HardwareBatchExecutor implements PageExecutor {
     }
 
     /** Retries one stream on the software path; returns the corruption, or null when it inflated. */
-    private CorruptStreamException decompressOnSoftware(MemorySegment stream, MemorySegment page, int index,
-                                                        String hardwareFailure) {
+    private CorruptPayloadException decompressOnSoftware(MemorySegment stream, MemorySegment page, int index,
+                                                         String hardwareFailure) {
         String failure = software.decompress(stream, page);
         if (failure != null) {
             String message = hardwareFailure == null ? failure
                     : failure + " (" + jobPath.tierName() + " path before: " + hardwareFailure + ")";
-            return new CorruptStreamException(index, software.lastStatus, message);
+            return new CorruptPayloadException(index, message);
         }
         counters.pagesSoftware++;
-        counters.bytesIn += stream.byteSize();
-        counters.bytesOut += pageSize;
+        inflatedBytes += stream.byteSize();
         return null;
     }
 
-    private static CorruptStreamException first(CorruptStreamException sofar, CorruptStreamException next) {
+    private static CorruptPayloadException first(CorruptPayloadException sofar, CorruptPayloadException next) {
         return sofar != null ? sofar : next;
     }
 
@@ -314,8 +313,9 @@ public final class HardwareBatchExecutor implements PageExecutor {
         }
     }
 
+    /** {@code pages_hardware} (pages of the batch path), {@code pages_software}, {@code resubmissions}, {@code fallbacks}. */
     @Override
-    public QplStatistics statistics() {
+    public MethodStatistics statistics() {
         return counters.snapshot();
     }
 

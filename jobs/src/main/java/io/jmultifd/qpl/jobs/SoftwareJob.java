@@ -89,7 +89,7 @@ final class SoftwareJob implements AutoCloseable {
         // QPL does not say where a stream ends: its software path counts in total_in what its 64-bit bit reader
         // loaded, up to 7 bytes past the end, and its hardware path the whole input. A count below the length
         // still proves data after the end, but not how much; the per-page format's receiver checks every stream
-        // exactly before it gets here (sw-fallback's DeflateStreamCheck).
+        // exactly before it gets here (the qpl method's DeflateStreamCheck).
         int in = job.totalIn();
         if (in < streamLength) {
             return "trailing data after the end of the DEFLATE stream: it ends within the first " + in + " of its "

@@ -1,15 +1,23 @@
 package io.jmultifd.qpl.jobs;
 
+import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.spi.PageCodec;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * QPL's software path: one job, {@code qpl_execute_job} page after page. A page that does not shrink goes raw;
- * a compression the software path fails also goes raw (counted as a fallback), since a raw page is always
- * correct.
+ * QPL's software path: one job, {@code qpl_execute_job} page after page; the {@code qpl} method's software tier.
+ * A page that does not shrink goes raw; a compression the software path fails also goes raw (counted as a
+ * fallback), since a raw page is always correct.
+ *
+ * <p>What QPL reports is all {@link #decompress} can check: a stream QPL rejects, or whose output is not one page.
+ * QPL does not report where a stream ends nor whether it reached its final end-of-block code (its software path
+ * returns OK for a stream cut just before it), so a few bytes of trailing data, or a missing end, can pass here;
+ * the {@code qpl} method's receiver checks each stream exactly before any tier inflates it.
  */
-public final class SoftwarePageExecutor implements PageExecutor {
+public final class SoftwarePageExecutor implements PageCodec {
     private final int pageSize;
     private final int maxPages;
     private final SoftwareJob job;
@@ -36,9 +44,7 @@ public final class SoftwarePageExecutor implements PageExecutor {
         int n = pages.size();
         QplBatchEvent event = new QplBatchEvent();
         event.begin();
-        long raw0 = counters.pagesRaw;
         long fallbacks0 = counters.fallbacks;
-        long out0 = counters.bytesOut;
         for (int i = 0; i < n; i++) {
             int length = job.compress(pages.get(i), slots.get(i));
             if (job.lastCompressFailed()) {
@@ -48,43 +54,37 @@ public final class SoftwarePageExecutor implements PageExecutor {
             }
             lengths[i] = length;
             counters.pagesSoftware++;
-            if (length == pageSize) {
-                counters.pagesRaw++;
-            }
-            counters.bytesOut += length;
         }
-        counters.bytesIn += (long) n * pageSize;
         event.end();
         if (event.shouldCommit()) {
             event.operation = "compress";
             event.path = "software";
             event.pages = n;
             event.pagesSoftware = n;
-            event.pagesRaw = (int) (counters.pagesRaw - raw0);
+            event.pagesRaw = Batches.rawPages(lengths, n, pageSize);
             event.fallbacks = (int) (counters.fallbacks - fallbacks0);
             event.bytesIn = (long) n * pageSize;
-            event.bytesOut = counters.bytesOut - out0;
+            event.bytesOut = Batches.outputBytes(lengths, n);
             event.commit();
         }
     }
 
     @Override
-    public void decompress(List<MemorySegment> streams, List<MemorySegment> pages) throws CorruptStreamException {
+    public void decompress(List<MemorySegment> streams, List<MemorySegment> pages) throws CorruptPayloadException {
         checkOpen();
         Batches.checkDecompress(streams, pages, pageSize, maxPages);
         int n = streams.size();
         QplBatchEvent event = new QplBatchEvent();
         event.begin();
-        long in0 = counters.bytesIn;
+        long streamBytes = 0;
         for (int i = 0; i < n; i++) {
             MemorySegment stream = streams.get(i);
             String failure = job.decompress(stream, pages.get(i));
             if (failure != null) {
-                throw new CorruptStreamException(i, job.lastStatus, failure);
+                throw new CorruptPayloadException(i, failure);
             }
             counters.pagesSoftware++;
-            counters.bytesIn += stream.byteSize();
-            counters.bytesOut += pageSize;
+            streamBytes += stream.byteSize();
         }
         event.end();
         if (event.shouldCommit()) {
@@ -92,14 +92,15 @@ public final class SoftwarePageExecutor implements PageExecutor {
             event.path = "software";
             event.pages = n;
             event.pagesSoftware = n;
-            event.bytesIn = counters.bytesIn - in0;
+            event.bytesIn = streamBytes;
             event.bytesOut = (long) n * pageSize;
             event.commit();
         }
     }
 
+    /** {@code pages_software} and {@code fallbacks} (compressions sent raw because the software path failed). */
     @Override
-    public QplStatistics statistics() {
+    public MethodStatistics statistics() {
         return counters.snapshot();
     }
 

@@ -5,7 +5,6 @@ import io.jmultifd.multifd.MigrationFailure.Cause;
 import io.jmultifd.multifd.MigrationParameters;
 import io.jmultifd.multifd.Watchdog;
 import io.jmultifd.multifd.guest.RamBlock;
-import io.jmultifd.multifd.method.NoneMethod;
 import io.jmultifd.multifd.ram.ReceiveRounds;
 import io.jmultifd.multifd.ram.ZeroPages;
 import io.jmultifd.multifd.transport.Connection;
@@ -16,6 +15,7 @@ import io.jmultifd.multifd.wire.WireException;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodCapability;
 import io.jmultifd.spi.MethodStatistics;
 
 import java.io.IOException;
@@ -103,7 +103,7 @@ public final class ReceiveChannel {
         int packetPages = local.packetPages();
         receiver = local.method().newReceiver(
                 new ChannelContext(index, local.pageSize(), packetPages, local.methodParameters()));
-        raw = receiver instanceof NoneMethod.Receiver;
+        raw = local.method().capabilities().contains(MethodCapability.RECEIVES_RAW_PAGES_IN_PLACE);
         arena = Arena.ofConfined();
         long maxPayload = receiver.maxPayloadSize(packetPages);
         if (maxPayload < 0) {
@@ -208,12 +208,12 @@ public final class ReceiveChannel {
         }
         if (normal > 0) {
             if (raw) {
-                // `none`: scatter-read straight into the destination pages, no buffer in between.
+                // The method's payload is the pages (`none`): scatter-read straight into them, no buffer in between.
                 for (int i = 0; i < normal; i++) {
                     scatter[i] = targets.get(i).asByteBuffer();
                 }
                 conn.readFully(scatter, (int) normal, "the payload");
-                ((NoneMethod.Receiver) receiver).countRaw((int) normal);
+                receiver.receivedInPlace(targets);
             } else {
                 MemorySegment pl = payloadBuffer.asSlice(0, payload);
                 conn.readFully(pl.asByteBuffer(), "the payload");

@@ -5,6 +5,7 @@ import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodCapability;
 import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodStatistics;
 import io.jmultifd.spi.TierStatus;
@@ -12,11 +13,13 @@ import io.jmultifd.spi.TierStatus;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code multifd-compression=none}: pages travel raw. The sender hands the guest pages themselves to the
- * gathering write (no copy); the engine recognises this method and scatter-reads straight into the
- * destination pages, so {@link Receiver#decode} only runs when someone drives the receiver directly.
+ * gathering write (no copy); the method declares {@link MethodCapability#RECEIVES_RAW_PAGES_IN_PLACE}, so the
+ * engine scatter-reads straight into the destination pages and {@link Receiver#decode} only runs when someone
+ * drives the receiver directly.
  */
 public final class NoneMethod implements CompressionMethod {
     public static final String NAME = "none";
@@ -26,6 +29,7 @@ public final class NoneMethod implements CompressionMethod {
     @Override public Map<String, String> parameterDefaults() { return Map.of(); }
     @Override public Map<String, String> handshakeParameters(MethodParameters parameters) { return Map.of(); }
     @Override public List<TierStatus> tiers() { return List.of(new TierStatus("java", true, "built in")); }
+    @Override public Set<MethodCapability> capabilities() { return Set.of(MethodCapability.RECEIVES_RAW_PAGES_IN_PLACE); }
 
     @Override
     public ChannelSender newSender(ChannelContext context) {
@@ -37,26 +41,35 @@ public final class NoneMethod implements CompressionMethod {
         return new Receiver(context.pageSize());
     }
 
+    private static void requireOpen(boolean closed, String what) {
+        if (closed) {
+            throw new IllegalStateException("none " + what + " is closed");
+        }
+    }
+
     static final class Sender implements ChannelSender {
         private final int pageSize;
         private long pages;
+        private boolean closed;
 
         Sender(int pageSize) { this.pageSize = pageSize; }
 
         @Override
         public long encode(List<MemorySegment> pageList, List<MemorySegment> out) {
+            requireOpen(closed, "sender");
             out.addAll(pageList);
             pages += pageList.size();
             return (long) pageList.size() * pageSize;
         }
 
         @Override public MethodStatistics statistics() { return new MethodStatistics(Map.of("pages_raw", pages)); }
-        @Override public void close() { }
+        @Override public void close() { closed = true; }
     }
 
-    public static final class Receiver implements ChannelReceiver {
+    static final class Receiver implements ChannelReceiver {
         private final int pageSize;
         private long pages;
+        private boolean closed;
 
         Receiver(int pageSize) { this.pageSize = pageSize; }
 
@@ -64,6 +77,7 @@ public final class NoneMethod implements CompressionMethod {
 
         @Override
         public void decode(MemorySegment payload, List<MemorySegment> targets) throws CorruptPayloadException {
+            requireOpen(closed, "receiver");
             long want = (long) targets.size() * pageSize;
             if (payload.byteSize() != want) {
                 throw new CorruptPayloadException(-1, "raw payload of " + payload.byteSize() + " bytes for "
@@ -76,9 +90,9 @@ public final class NoneMethod implements CompressionMethod {
         }
 
         /** The engine's scatter-read path counts its pages here. */
-        public void countRaw(int n) { pages += n; }
+        @Override public void receivedInPlace(List<MemorySegment> targets) { pages += targets.size(); }
 
         @Override public MethodStatistics statistics() { return new MethodStatistics(Map.of("pages_raw", pages)); }
-        @Override public void close() { }
+        @Override public void close() { closed = true; }
     }
 }

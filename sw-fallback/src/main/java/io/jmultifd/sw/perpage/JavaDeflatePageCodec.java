@@ -2,10 +2,10 @@ package io.jmultifd.sw.perpage;
 
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.spi.PageCodec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,10 +14,10 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * The {@code java} tier of the {@code qpl} per-page format: {@link java.util.zip} raw DEFLATE ({@code nowrap}),
- * one stream per page, needing no native library of ours. One {@link Deflater} and one {@link Inflater} per
- * codec, reused with {@code reset()}, fed with the segments' {@link ByteBuffer} views (direct for native
- * memory, so zlib reads and writes the segments themselves).
+ * The {@code java} tier of the {@code qpl} method's per-page format (accel-plugin): {@link java.util.zip} raw
+ * DEFLATE ({@code nowrap}), one stream per page, needing no native library of ours. One {@link Deflater} and one
+ * {@link Inflater} per codec, reused with {@code reset()}, fed with the segments' {@link ByteBuffer} views (direct
+ * for native memory, so zlib reads and writes the segments themselves).
  *
  * <p>{@code qpl-huffman}: {@link Huffman#DYNAMIC} is zlib's default strategy. {@link Huffman#FIXED} asks for
  * fixed Huffman blocks, which zlib offers as strategy {@code Z_FIXED}, but {@link Deflater} does not expose
@@ -49,8 +49,6 @@ public final class JavaDeflatePageCodec implements PageCodec {
     private final Inflater inflater;
     private final byte[] oneMore = new byte[1];
     private long pagesDone;
-    private long bytesIn;
-    private long bytesOut;
     private boolean closed;
 
     /** Level {@value #DEFAULT_LEVEL}, dynamic Huffman. */
@@ -113,8 +111,6 @@ public final class JavaDeflatePageCodec implements PageCodec {
             }
             lengths[i] = compressPage(page, slot.asSlice(0, pageSize - 1).asByteBuffer());
             pagesDone++;
-            bytesIn += pageSize;
-            bytesOut += lengths[i];
         }
     }
 
@@ -151,8 +147,6 @@ public final class JavaDeflatePageCodec implements PageCodec {
             // The output view is exactly the page: whatever the stream says, zlib cannot write past it.
             inflatePage(i, stream, page.asByteBuffer());
             pagesDone++;
-            bytesIn += stream.byteSize();
-            bytesOut += pageSize;
         }
     }
 
@@ -200,13 +194,10 @@ public final class JavaDeflatePageCodec implements PageCodec {
         }
     }
 
+    /** {@code pages_java}: pages this codec compressed (raw ones included) or inflated. */
     @Override
     public MethodStatistics statistics() {
-        Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("pages_java", pagesDone);
-        counters.put("bytes_in", bytesIn);
-        counters.put("bytes_out", bytesOut);
-        return new MethodStatistics(counters);
+        return new MethodStatistics(Map.of("pages_java", pagesDone));
     }
 
     private void checkOpen() {

@@ -6,6 +6,7 @@ import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodStatistics;
 import io.jmultifd.sw.ChannelCounters;
 import io.jmultifd.sw.PacketChecks;
+import io.jmultifd.sw.StreamIntoPages;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -13,13 +14,40 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Inflates a packet's zlib stream straight into the destination pages, one after another: each page's
- * {@link ByteBuffer} view is the output window, so nothing is copied and nothing lands outside a page.
+ * Inflates a packet's zlib stream straight into the destination pages, one after another ({@link StreamIntoPages},
+ * the loop zstd shares): each page's {@link ByteBuffer} view is the output window, so nothing is copied and nothing
+ * lands outside a page.
  */
 final class ZlibReceiver implements ChannelReceiver {
     private final int pageSize;
     private final int maxPages;
+    private static final StreamIntoPages LOOP =
+            new StreamIntoPages("zlib", "stream", " (end of block or Adler-32 missing)");
     private final Inflater inflater = new Inflater(false);
+    private final StreamIntoPages.Decoder decoder = new StreamIntoPages.Decoder() {
+        @Override
+        public boolean decodeInto(ByteBuffer target) throws StreamIntoPages.InvalidStream {
+            try {
+                inflater.inflate(target);
+            } catch (DataFormatException e) {
+                throw new StreamIntoPages.InvalidStream("invalid zlib stream: " + e.getMessage(), e);
+            }
+            if (inflater.needsDictionary()) {
+                throw new StreamIntoPages.InvalidStream("zlib stream asks for a preset dictionary", null);
+            }
+            return inflater.finished();
+        }
+
+        @Override
+        public long bytesRead() {
+            return inflater.getBytesRead();
+        }
+
+        @Override
+        public long bytesRemaining() {
+            return inflater.getRemaining();
+        }
+    };
     private final ChannelCounters counters = new ChannelCounters();
     private boolean closed;
 
@@ -53,50 +81,7 @@ final class ZlibReceiver implements ChannelReceiver {
         }
         inflater.reset();
         inflater.setInput(payload.asByteBuffer());
-        int page = 0;
-        try {
-            ByteBuffer target = null;
-            for (; page < n; page++) {
-                target = targets.get(page).asByteBuffer();
-                while (target.hasRemaining()) {
-                    int written = target.position();
-                    long read = inflater.getBytesRead();
-                    inflater.inflate(target);
-                    if (inflater.finished() && target.hasRemaining()) {
-                        throw new CorruptPayloadException(page, "zlib stream ends after " + target.position()
-                                + " of the page's " + pageSize + " bytes; the packet has " + n + " pages");
-                    }
-                    if (inflater.needsDictionary()) {
-                        throw new CorruptPayloadException(page, "zlib stream asks for a preset dictionary");
-                    }
-                    if (target.position() == written && inflater.getBytesRead() == read) {
-                        throw new CorruptPayloadException(page, "zlib payload of " + size + " bytes ends inside "
-                                + "the page, after " + target.position() + " of its " + pageSize + " bytes");
-                    }
-                }
-            }
-            page = -1;
-            // All pages are full: what is left may only be the end of the last block and the Adler-32.
-            // Inflating into the full last page makes progress only on such output-free parts.
-            while (!inflater.finished()) {
-                long read = inflater.getBytesRead();
-                inflater.inflate(target);
-                if (!inflater.finished() && inflater.getBytesRead() == read) {
-                    throw new CorruptPayloadException(-1, inflater.needsInput()
-                            ? "zlib payload of " + size + " bytes ends before the end of its stream (end of block "
-                                    + "or Adler-32 missing)"
-                            : "zlib stream holds more than the packet's " + n + " pages (" + (long) n * pageSize
-                                    + " bytes)");
-                }
-            }
-        } catch (DataFormatException e) {
-            throw new CorruptPayloadException(page, "invalid zlib stream: " + e.getMessage(), e);
-        }
-        int trailing = inflater.getRemaining();
-        if (trailing != 0) {
-            throw new CorruptPayloadException(-1, trailing + " bytes of trailing data after the end of the zlib "
-                    + "stream (" + size + " bytes in all)");
-        }
+        LOOP.decode(decoder, targets, pageSize, size);
         counters.add(n, size, (long) n * pageSize);
     }
 

@@ -9,20 +9,44 @@ import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodStatistics;
 import io.jmultifd.sw.ChannelCounters;
 import io.jmultifd.sw.PacketChecks;
+import io.jmultifd.sw.StreamIntoPages;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
  * Decompresses a packet's zstd frame straight into the destination pages, one page's {@link ByteBuffer} view
- * after another (libzstd writes only inside the view it is given). The frame's declared content size is
+ * after another (libzstd writes only inside the view it is given), in the loop zlib shares ({@link StreamIntoPages}). The frame's declared content size is
  * checked against the packet's pages before any page is written; the stream is then checked again while
  * decoding, for frames whose blocks do not match what the header says.
  */
 final class ZstdReceiver implements ChannelReceiver {
     private final int pageSize;
     private final int maxPages;
+    private static final StreamIntoPages LOOP = new StreamIntoPages("zstd", "frame", "");
     private final ZstdDecompressCtx context = new ZstdDecompressCtx();
+    /** The payload of the packet being decoded. */
+    private ByteBuffer source;
+    private final StreamIntoPages.Decoder decoder = new StreamIntoPages.Decoder() {
+        @Override
+        public boolean decodeInto(ByteBuffer target) throws StreamIntoPages.InvalidStream {
+            try {
+                return context.decompressDirectByteBufferStream(target, source);
+            } catch (ZstdException e) {
+                throw new StreamIntoPages.InvalidStream("invalid zstd frame: " + errorName(e), e);
+            }
+        }
+
+        @Override
+        public long bytesRead() {
+            return source.position();
+        }
+
+        @Override
+        public long bytesRemaining() {
+            return source.remaining();
+        }
+    };
     /** A decode failed part-way: the context holds a half-read frame and must be reset. */
     private boolean frameOpen;
     private final ChannelCounters counters = new ChannelCounters();
@@ -77,43 +101,11 @@ final class ZstdReceiver implements ChannelReceiver {
             context.reset();
         }
         frameOpen = true;
-        int page = 0;
+        this.source = source;
         try {
-            boolean frameDone = false;
-            ByteBuffer target = null;
-            for (; page < n; page++) {
-                target = targets.get(page).asByteBuffer();
-                while (target.hasRemaining()) {
-                    int written = target.position();
-                    int read = source.position();
-                    frameDone = context.decompressDirectByteBufferStream(target, source);
-                    if (frameDone && target.hasRemaining()) {
-                        throw new CorruptPayloadException(page, "zstd frame ends after " + target.position()
-                                + " of the page's " + pageSize + " bytes; the packet has " + n + " pages");
-                    }
-                    if (target.position() == written && source.position() == read) {
-                        throw new CorruptPayloadException(page, "zstd payload of " + size + " bytes ends inside "
-                                + "the page, after " + target.position() + " of its " + pageSize + " bytes");
-                    }
-                }
-            }
-            page = -1;
-            // All pages are full: only output-free parts of the frame (its last block's end) may be left.
-            while (!frameDone) {
-                int read = source.position();
-                frameDone = context.decompressDirectByteBufferStream(target, source);
-                if (!frameDone && source.position() == read) {
-                    throw new CorruptPayloadException(-1, source.hasRemaining()
-                            ? "zstd frame holds more than the packet's " + n + " pages (" + expected + " bytes)"
-                            : "zstd payload of " + size + " bytes ends before the end of its frame");
-                }
-            }
-        } catch (ZstdException e) {
-            throw new CorruptPayloadException(page, "invalid zstd frame: " + errorName(e), e);
-        }
-        if (source.hasRemaining()) {
-            throw new CorruptPayloadException(-1, source.remaining() + " bytes of trailing data after the end of "
-                    + "the zstd frame (" + size + " bytes in all)");
+            LOOP.decode(decoder, targets, pageSize, size);
+        } finally {
+            this.source = null;
         }
         frameOpen = false;
         counters.add(n, size, expected);

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodParameters;
+import io.jmultifd.spi.contract.TestPages;
+import io.jmultifd.spi.contract.TestPages.Kind;
 import io.jmultifd.sw.Deflate;
-import io.jmultifd.sw.TestPages;
-import io.jmultifd.sw.TestPages.Kind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.contract.TestPages;
 import io.jmultifd.sw.Deflate;
 import io.jmultifd.sw.PacketMethodContract;
-import io.jmultifd.sw.TestPages;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;

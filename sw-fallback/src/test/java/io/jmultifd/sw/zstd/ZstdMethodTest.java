@@ -7,9 +7,9 @@ import com.github.luben.zstd.ZstdCompressCtx;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.TierStatus;
+import io.jmultifd.spi.contract.TestPages;
 import io.jmultifd.sw.Deflate;
 import io.jmultifd.sw.PacketMethodContract;
-import io.jmultifd.sw.TestPages;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,7 +43,7 @@ class ZstdMethodTest extends PacketMethodContract {
 
     @Test
     void wrongSizedFrameIsRefusedBeforeAnyPageIsWritten() {
-        io.jmultifd.sw.GuardedTargets targets = new io.jmultifd.sw.GuardedTargets(arena, 3, PAGE);
+        io.jmultifd.spi.contract.GuardedTargets targets = new io.jmultifd.spi.contract.GuardedTargets(arena, 3, PAGE);
         CorruptPayloadException e = assertThrows(CorruptPayloadException.class,
                 () -> receiver.decode(segment(stream(Deflate.concat(gen.mixed(2)))), targets.pages()));
         targets.assertUntouched();

@@ -1,4 +1,4 @@
-package io.jmultifd.sw.perpage;
+package io.jmultifd.accel.qpl;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -21,7 +21,7 @@ import java.util.Arrays;
  *
  * <p>One instance per receiver: its tables are reused from stream to stream. Not thread-safe.
  */
-public final class DeflateStreamCheck {
+final class DeflateStreamCheck {
     private static final int MAX_BITS = 15;
     /**
      * Literal/length codes up to this length are found with one look-up, longer ones (rare by construction) bit

@@ -1,4 +1,4 @@
-package io.jmultifd.sw.perpage;
+package io.jmultifd.accel.qpl;
 
 import io.jmultifd.spi.CorruptPayloadException;
 import java.lang.foreign.MemorySegment;
@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
  * A length equal to the page size means the page is sent raw; a length in {@code (0, pageSize)} is a raw
  * DEFLATE (RFC 1951) stream that inflates to exactly one page; anything else is corrupt.
  */
-public final class PerPageFormat {
+final class PerPageFormat {
     /** Bytes of one length field. */
     public static final int LENGTH_BYTES = 4;
 

@@ -1,16 +1,14 @@
-package io.jmultifd.sw.perpage;
+package io.jmultifd.accel.qpl;
 
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodStatistics;
-import io.jmultifd.sw.ChannelCounters;
+import io.jmultifd.spi.PageCodec;
 import io.jmultifd.sw.PacketChecks;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -21,7 +19,7 @@ import java.util.Objects;
  *
  * <p>Owns the codec: {@link #close()} closes it. Holds no off-heap memory of its own.
  */
-public final class PerPageReceiver implements ChannelReceiver {
+final class PerPageReceiver implements ChannelReceiver {
     private final PageCodec codec;
     private final int pageSize;
     private final int maxPages;
@@ -32,7 +30,8 @@ public final class PerPageReceiver implements ChannelReceiver {
     private final List<MemorySegment> streamTargets;
     private final DeflateStreamCheck streamCheck;
     private long pagesRaw;
-    private final ChannelCounters counters = new ChannelCounters();
+    private long bytesIn;
+    private long bytesOut;
     private boolean closed;
 
     public PerPageReceiver(ChannelContext context, PageCodec codec) {
@@ -103,7 +102,8 @@ public final class PerPageReceiver implements ChannelReceiver {
             }
             offset += length;
         }
-        counters.add(n, payload.byteSize(), (long) n * pageSize);
+        bytesIn += payload.byteSize();
+        bytesOut += (long) n * pageSize;
     }
 
     /** The codec numbers pages within its batch of compressed pages; the packet's index is what helps. */
@@ -112,24 +112,17 @@ public final class PerPageReceiver implements ChannelReceiver {
         if (batchIndex < 0 || batchIndex >= compressed) {
             return e;
         }
-        String message = e.getMessage();
-        String batchPrefix = "page " + batchIndex + " of packet: ";
-        if (message != null && message.startsWith(batchPrefix)) {
-            message = message.substring(batchPrefix.length());
-        }
-        return new CorruptPayloadException(compressedIndex[batchIndex],
-                "(" + codec.tier() + " tier) " + message, e);
+        return new CorruptPayloadException(compressedIndex[batchIndex], "(" + codec.tier() + " tier) " + e.reason(),
+                e);
     }
 
     /**
-     * The codec's counters, plus {@code pages_raw}; {@code bytes_in} / {@code bytes_out} are this receiver's
-     * (payload bytes in, page bytes out) and replace the codec's own.
+     * The {@code qpl} method's eight counters ({@link QplCounters}): the codec's (compressed pages only), and this
+     * receiver's raw pages copied, payload bytes in (length header included) and page bytes out.
      */
     @Override
     public MethodStatistics statistics() {
-        Map<String, Long> leading = new LinkedHashMap<>(codec.statistics().counters());
-        leading.put("pages_raw", pagesRaw);
-        return counters.statistics(leading);
+        return QplCounters.of(codec.statistics(), pagesRaw, bytesIn, bytesOut);
     }
 
     @Override

@@ -1,12 +1,12 @@
-package io.jmultifd.sw.perpage;
+package io.jmultifd.accel.qpl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.jmultifd.spi.contract.TestPages;
 import io.jmultifd.sw.Deflate;
-import io.jmultifd.sw.TestPages;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

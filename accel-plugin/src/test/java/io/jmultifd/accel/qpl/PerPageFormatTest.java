@@ -1,4 +1,4 @@
-package io.jmultifd.sw.perpage;
+package io.jmultifd.accel.qpl;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -6,10 +6,12 @@ import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.spi.PageCodec;
+import io.jmultifd.spi.contract.GuardedTargets;
+import io.jmultifd.spi.contract.TestPages;
+import io.jmultifd.spi.contract.TestPages.Kind;
 import io.jmultifd.sw.Deflate;
-import io.jmultifd.sw.GuardedTargets;
-import io.jmultifd.sw.TestPages;
-import io.jmultifd.sw.TestPages.Kind;
+import io.jmultifd.sw.perpage.JavaDeflatePageCodec;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package io.jmultifd.sw;
+package io.jmultifd.spi.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

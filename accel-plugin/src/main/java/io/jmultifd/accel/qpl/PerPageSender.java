@@ -1,16 +1,14 @@
-package io.jmultifd.sw.perpage;
+package io.jmultifd.accel.qpl;
 
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.MethodStatistics;
-import io.jmultifd.sw.ChannelCounters;
+import io.jmultifd.spi.PageCodec;
 import io.jmultifd.sw.PacketChecks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -22,7 +20,7 @@ import java.util.Objects;
  *
  * <p>Owns the codec: {@link #close()} closes it.
  */
-public final class PerPageSender implements ChannelSender {
+final class PerPageSender implements ChannelSender {
     private final PageCodec codec;
     private final int pageSize;
     private final int maxPages;
@@ -34,7 +32,8 @@ public final class PerPageSender implements ChannelSender {
     /** lengthsBySize[n]: the lengths array handed to the codec for a batch of n pages, made on first use. */
     private final int[][] lengthsBySize;
     private long pagesRaw;
-    private final ChannelCounters counters = new ChannelCounters();
+    private long bytesIn;
+    private long bytesOut;
     private boolean closed;
 
     public PerPageSender(ChannelContext context, PageCodec codec) {
@@ -97,19 +96,18 @@ public final class PerPageSender implements ChannelSender {
                 out.add(slots.get(i).asSlice(0, length));
             }
         }
-        counters.add(n, (long) n * pageSize, payload);
+        bytesIn += (long) n * pageSize;
+        bytesOut += payload;
         return payload;
     }
 
     /**
-     * The codec's counters, plus {@code pages_raw}; {@code bytes_in} / {@code bytes_out} are this sender's
-     * (guest page bytes in, payload bytes out including the length header) and replace the codec's own.
+     * The {@code qpl} method's eight counters ({@link QplCounters}): the codec's, and this sender's raw pages,
+     * guest page bytes in and payload bytes out (length header included).
      */
     @Override
     public MethodStatistics statistics() {
-        Map<String, Long> leading = new LinkedHashMap<>(codec.statistics().counters());
-        leading.put("pages_raw", pagesRaw);
-        return counters.statistics(leading);
+        return QplCounters.of(codec.statistics(), pagesRaw, bytesIn, bytesOut);
     }
 
     @Override

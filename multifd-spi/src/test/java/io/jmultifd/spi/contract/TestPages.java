@@ -1,4 +1,4 @@
-package io.jmultifd.sw;
+package io.jmultifd.spi.contract;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
