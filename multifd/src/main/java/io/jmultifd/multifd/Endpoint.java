@@ -79,7 +79,7 @@ public sealed interface Endpoint {
             return new InProcess(s.substring("inprocess:".length()));
         }
         if (!s.startsWith("tcp:")) {
-            throw new IllegalArgumentException("endpoint " + s + ": expected tcp:HOST:PORT or file:PATH");
+            throw new IllegalArgumentException("endpoint " + s + ": expected tcp:HOST:PORT");
         }
         String rest = s.substring(4);
         int colon = rest.lastIndexOf(':');
