@@ -37,7 +37,8 @@ final class MigrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--to", required = true, paramLabel = "tcp:HOST:PORT", description = "The destination.")
+    @Option(names = "--to", required = true, paramLabel = "tcp:HOST:PORT|file:PATH",
+            description = "The destination, or file:PATH to save a snapshot there (needs --set mapped-ram=on).")
     String to;
 
     static final class GuestSource {
@@ -76,6 +77,7 @@ final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         MigrationParameters parameters = options.parameters(spec);
         Endpoint endpoint = IncomingCommand.parseEndpoint(spec, "--to", to);
+        IncomingCommand.checkFileParameters(spec, endpoint, parameters);
         if (!(dirtyRate >= 0) || Double.isInfinite(dirtyRate)) {
             throw new ParameterException(spec.commandLine(), "--workload-dirty-rate " + dirtyRate
                     + ": must be a number of MB/s >= 0");

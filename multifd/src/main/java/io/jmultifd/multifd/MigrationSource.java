@@ -11,6 +11,7 @@ import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.multifd.ram.BitmapScan;
 import io.jmultifd.multifd.ram.Convergence;
+import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.wire.Complete;
 import io.jmultifd.multifd.wire.DestinationMessage;
@@ -47,7 +48,7 @@ public final class MigrationSource {
     private final GuestMemory guest;
     private final Workload workload;
     private final MigrationParameters params;
-    private volatile Run current;
+    private volatile Failure current;
 
     public MigrationSource(GuestMemory guest, Workload workloadOrNull, MigrationParameters params) {
         if (guest.pageSize() != params.pageSize()) {
@@ -63,18 +64,26 @@ public final class MigrationSource {
         return params;
     }
 
-    /** Runs one migration to {@code to}; one at a time per source. */
+    /**
+     * Runs one migration to {@code to}; one at a time per source. A {@code file:} endpoint saves a snapshot
+     * ({@link FileSave}; needs {@code mapped-ram=on}, a mismatch is an IllegalArgumentException).
+     */
     public MigrationResult migrate(Endpoint to, ProgressListener listener) {
-        Run run;
+        String refusal = SnapshotParameters.refusal(to, params);
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
+        }
+        ProgressListener l = listener == null ? ProgressListener.NONE : listener;
+        FileSave save = to instanceof Endpoint.File file ? new FileSave(guest, workload, params, file, l) : null;
+        Run run = save == null ? new Run(to, l) : null;
         synchronized (this) {
             if (current != null) {
                 throw new IllegalStateException("a migration of this source is already running");
             }
-            run = new Run(to, listener == null ? ProgressListener.NONE : listener);
-            current = run;
+            current = save != null ? save.failure : run.failure;
         }
         try {
-            return run.execute();
+            return save != null ? save.execute() : run.execute();
         } finally {
             synchronized (this) {
                 current = null;
@@ -84,9 +93,9 @@ public final class MigrationSource {
 
     /** Cancels the running migration (from any thread); it returns CANCELLED. No-op when none runs. */
     public void cancel() {
-        Run r = current;
-        if (r != null) {
-            r.failure.cancel();
+        Failure f = current;
+        if (f != null) {
+            f.cancel();
         }
     }
 

@@ -8,7 +8,7 @@ public final class PageCounters {
     private final LongAdder zeroPages = new LongAdder();
     private final LongAdder compressedBytes = new LongAdder();
 
-    void add(long normal, long zero, long payload) {
+    public void add(long normal, long zero, long payload) {
         normalPages.add(normal);
         zeroPages.add(zero);
         compressedBytes.add(payload);
