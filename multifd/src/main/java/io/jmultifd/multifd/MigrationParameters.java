@@ -32,6 +32,7 @@ public final class MigrationParameters {
     public static final String FORCE_CONVERGE = "force-converge";
     public static final String MAX_GUEST_SIZE = "max-guest-size";
     public static final String PREALLOC = "prealloc";
+    public static final String FREE_PAGE_HINT = "free-page-hint";
 
     /** Engine parameters and their defaults, in documentation order. */
     public static final Map<String, String> ENGINE_DEFAULTS;
@@ -51,6 +52,7 @@ public final class MigrationParameters {
         d.put(FORCE_CONVERGE, "false");
         d.put(MAX_GUEST_SIZE, Long.toString(defaultMaxGuestSize()));
         d.put(PREALLOC, "false");
+        d.put(FREE_PAGE_HINT, "on");
         ENGINE_DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -69,6 +71,7 @@ public final class MigrationParameters {
     private final boolean forceConverge;
     private final long maxGuestSize;
     private final boolean prealloc;
+    private final boolean freePageHint;
 
     private MigrationParameters(Map<String, String> given) {
         Map<String, String> known = knownParameters();
@@ -95,6 +98,7 @@ public final class MigrationParameters {
         this.maxGuestSize = number(MAX_GUEST_SIZE, 1, Long.MAX_VALUE);
         this.forceConverge = bool(FORCE_CONVERGE);
         this.prealloc = bool(PREALLOC);
+        this.freePageHint = onOff(FREE_PAGE_HINT);
         this.method = CompressionMethods.find(get(COMPRESSION));
         // The method checks its own parameters and names the bad one.
         this.methodHandshake = Collections.unmodifiableMap(
@@ -107,6 +111,14 @@ public final class MigrationParameters {
             throw new IllegalArgumentException(name + "=" + v + ": must be one of [false, true]");
         }
         return v.equals("true");
+    }
+
+    private boolean onOff(String name) {
+        String v = get(name);
+        if (!v.equals("on") && !v.equals("off")) {
+            throw new IllegalArgumentException(name + "=" + v + ": must be one of [on, off]");
+        }
+        return v.equals("on");
     }
 
     /** Validates and freezes the given parameters (missing ones take their defaults). */
@@ -222,6 +234,9 @@ public final class MigrationParameters {
 
     /** Destination: back received anonymous blocks with memory up front (QEMU's {@code -mem-prealloc}). */
     public boolean prealloc() { return prealloc; }
+
+    /** Source: pages the guest hinted free go as FREE ranges, unread; both ends must agree (the handshake). */
+    public boolean freePageHint() { return freePageHint; }
 
     @Override
     public String toString() {

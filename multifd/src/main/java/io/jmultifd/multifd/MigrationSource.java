@@ -11,6 +11,7 @@ import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.multifd.ram.BitmapScan;
 import io.jmultifd.multifd.ram.Convergence;
+import io.jmultifd.multifd.ram.FreePageHinting;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.wire.Complete;
 import io.jmultifd.multifd.wire.DestinationMessage;
@@ -104,6 +105,7 @@ public final class MigrationSource {
         final BitmapScan scan = new BitmapScan(guest, channels, params.zeroPageMode() == ZeroPageMode.LEGACY,
                 this::reportNowAndThen);
         final Convergence convergence = new Convergence(params, workload);
+        final FreePageHinting hinting = new FreePageHinting(guest, scan, params.freePageHint());
         final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
         final long sessionId = ThreadLocalRandom.current().nextLong();
         volatile boolean handshakeDone; // after ACCEPT, the destination reads ERROR messages
@@ -146,6 +148,7 @@ public final class MigrationSource {
                 LOG.log(System.Logger.Level.ERROR, "migration failed", e);
                 failure.fail(Cause.INTERNAL, "internal error: " + e);
             } finally {
+                hinting.close();
                 watchdog.stop();
                 boolean ok = checksumMatch && !failure.isSet();
                 if (!ok) {
@@ -165,6 +168,7 @@ public final class MigrationSource {
                 report();
                 LOG.log(System.Logger.Level.WARNING, "migration " + reason.status() + ": " + reason.message());
             }
+            result.hints(hinting.hintsReceived(), hinting.hintsInvalidated());
             return result.build(reason, verdictNanos - pauseNanos, transferred(), pages, syncs,
                     convergence.dirtyPagesRate(), syncs, checksumMatch, channels.statistics(), threads);
         }
@@ -176,7 +180,8 @@ public final class MigrationSource {
                 main = setup.handshake(new Handshake(sessionId, params.pageSize(), params.channels(),
                         params.packetPages(), Wire.zeroModeCode(params.zeroPageMode()), params.methodName(),
                         params.methodHandshake(),
-                        guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList()));
+                        guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList(),
+                        params.freePageHint()));
                 handshakeDone = true;
                 for (int i = 0; i < params.channels(); i++) {
                     channels.add(new SendChannel(i, setup.openChannel(sessionId, i), params, guest.blocks(), limiter,
@@ -192,6 +197,7 @@ public final class MigrationSource {
 
         /** The bulk round: every page. */
         private void bulk() throws Failure.Stopped, InterruptedException {
+            hinting.open();
             scan.markAll();
             phase = Progress.Phase.BULK;
             report();
@@ -234,6 +240,7 @@ public final class MigrationSource {
             report();
             new StopCopy().send(connections.getFirst());
             watchdog.progressed();
+            hinting.close();
             round++;
             sendRound();
             channels.end(round + 1);
@@ -246,7 +253,7 @@ public final class MigrationSource {
             report();
             List<Long> checksums = new ArrayList<>();
             for (RamBlock b : guest.blocks()) {
-                checksums.add(b.checksum());
+                checksums.add(hinting.checksum(b));
                 watchdog.progressed();
             }
             new Complete(round + 1, checksums).send(connections.getFirst());

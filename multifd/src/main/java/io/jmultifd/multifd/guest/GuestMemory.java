@@ -11,6 +11,7 @@ import java.util.Set;
 public final class GuestMemory implements AutoCloseable {
     private final List<RamBlock> blocks;
     private final int pageSize;
+    private final FreePageHints hints = new FreePageHints(this);
 
     private GuestMemory(List<RamBlock> blocks) {
         if (blocks.isEmpty()) {
@@ -40,6 +41,9 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     public List<RamBlock> blocks() { return blocks; }
+
+    /** Where the guest reports its free memory during a migration. */
+    public FreePageHints hints() { return hints; }
 
     public int pageSize() { return pageSize; }
 

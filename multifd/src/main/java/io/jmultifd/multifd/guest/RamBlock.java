@@ -27,6 +27,7 @@ public final class RamBlock implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment memory;
     private final DirtyBitmap dirty;
+    private final FreePages free;
 
     private RamBlock(String name, long size, int pageSize, Arena arena, MemorySegment memory) {
         this.name = name;
@@ -35,6 +36,7 @@ public final class RamBlock implements AutoCloseable {
         this.arena = arena;
         this.memory = memory;
         this.dirty = new DirtyBitmap(size / pageSize);
+        this.free = new FreePages(size / pageSize);
     }
 
     private static void check(String name, long size, int pageSize) {
@@ -115,32 +117,36 @@ public final class RamBlock implements AutoCloseable {
     /** The whole block. Writing through it directly bypasses dirty tracking (the engine's receive side does). */
     public MemorySegment memory() { return memory; }
     public DirtyBitmap dirty() { return dirty; }
+    /** Pages hinted free and not written since ({@link FreePageHints}). */
+    public FreePages free() { return free; }
 
     /** One page as a view (no copy). */
     public MemorySegment page(long pageIndex) {
         return memory.asSlice(pageIndex * pageSize, pageSize);
     }
 
-    /** The guest write API: copies {@code src} to {@code offset}, THEN marks the touched pages dirty. */
+    /**
+     * The guest write API: copies {@code src} to {@code offset}, THEN takes back any free-page hint of the
+     * touched pages, THEN marks them dirty (the order {@link FreePages} relies on).
+     */
     public void write(long offset, MemorySegment src) {
         long len = src.byteSize();
         if (len == 0) {
             return;
         }
         MemorySegment.copy(src, 0, memory, offset, len); // bounds-checked by the segment
-        long first = offset / pageSize;
-        long last = (offset + len - 1) / pageSize;
-        for (long p = first; p <= last; p++) {
-            dirty.markDirty(p);
-        }
+        written(offset / pageSize, (offset + len - 1) / pageSize);
     }
 
-    /** The guest write API for one big-endian long: store, THEN mark dirty. */
+    /** The guest write API for one big-endian long: store, THEN take back hints, THEN mark dirty. */
     public void writeLong(long offset, long value) {
         memory.set(LONG_BE, offset, value);
-        long first = offset / pageSize;
-        long last = (offset + 7) / pageSize;
+        written(offset / pageSize, (offset + 7) / pageSize);
+    }
+
+    private void written(long first, long last) {
         for (long p = first; p <= last; p++) {
+            free.clear(p);
             dirty.markDirty(p);
         }
     }
@@ -152,6 +158,32 @@ public final class RamBlock implements AutoCloseable {
         for (long pos = 0; pos < size; pos += chunk) {
             long len = Math.min(chunk, size - pos);
             crc.update(memory.asSlice(pos, len).asByteBuffer());
+        }
+        return crc.getValue();
+    }
+
+    /**
+     * CRC32C of the block as both ends of a migration with free-page hints agree on it: every page free now
+     * ({@link #free()}) counts as zeros, whatever stale bytes it still holds here (the destination zeroed it).
+     */
+    public long checksumFreeAsZero() {
+        CRC32C crc = new CRC32C();
+        java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocateDirect(pageSize);
+        long pages = pageCount();
+        long runStart = 0; // first page of the current run of pages in use
+        for (long p = 0; p <= pages; p++) {
+            if (p < pages && !free.isFree(p)) {
+                continue;
+            }
+            for (long pos = runStart * pageSize, end = p * pageSize; pos < end; ) {
+                long len = Math.min(1L << 30, end - pos);
+                crc.update(memory.asSlice(pos, len).asByteBuffer());
+                pos += len;
+            }
+            if (p < pages) {
+                crc.update(zeros.clear());
+            }
+            runStart = p + 1;
         }
         return crc.getValue();
     }
