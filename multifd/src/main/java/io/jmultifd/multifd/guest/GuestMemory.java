@@ -12,6 +12,7 @@ public final class GuestMemory implements AutoCloseable {
     private final List<RamBlock> blocks;
     private final int pageSize;
     private final FreePageHints hints = new FreePageHints(this);
+    private volatile FreeList freeList;
 
     private GuestMemory(List<RamBlock> blocks) {
         if (blocks.isEmpty()) {
@@ -41,6 +42,11 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     public List<RamBlock> blocks() { return blocks; }
+
+    /** The guest's free list, when it has one (a synthetic guest with {@code free=PERCENT}); null otherwise. */
+    public FreeList freeList() { return freeList; }
+
+    void freeList(FreeList list) { this.freeList = list; }
 
     /** Where the guest reports its free memory during a migration. */
     public FreePageHints hints() { return hints; }
