@@ -83,6 +83,15 @@ public final class GuestMemory implements AutoCloseable {
         return m;
     }
 
+    /** As {@link #checksums()}, with every page free now counted as zeros (what a destination of hints holds). */
+    public Map<String, Long> checksumsFreeAsZero() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (RamBlock b : blocks) {
+            m.put(b.name(), b.checksumFreeAsZero());
+        }
+        return m;
+    }
+
     public long dirtyCount() {
         long n = 0;
         for (RamBlock b : blocks) {
