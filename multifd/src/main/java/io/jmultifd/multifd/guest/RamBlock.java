@@ -28,8 +28,14 @@ public final class RamBlock implements AutoCloseable {
     private final MemorySegment memory;
     private final DirtyBitmap dirty;
     private final FreePages free;
+    private final boolean discardable; // mmap'd anonymous memory: madvise can drop pages
 
     private RamBlock(String name, long size, int pageSize, Arena arena, MemorySegment memory) {
+        this(name, size, pageSize, arena, memory, false);
+    }
+
+    private RamBlock(String name, long size, int pageSize, Arena arena, MemorySegment memory, boolean discardable) {
+        this.discardable = discardable;
         this.name = name;
         this.size = size;
         this.pageSize = pageSize;
@@ -67,7 +73,7 @@ public final class RamBlock implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             return new RamBlock(name, size, pageSize, arena,
-                    AnonymousMemory.allocate(arena, size, pageSize, prealloc));
+                    AnonymousMemory.allocate(arena, size, pageSize, prealloc), AnonymousMemory.mapped(pageSize));
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -160,6 +166,37 @@ public final class RamBlock implements AutoCloseable {
             crc.update(memory.asSlice(pos, len).asByteBuffer());
         }
         return crc.getValue();
+    }
+
+    /**
+     * Makes pages {@code first .. first+count-1} read as zero, bypassing dirty tracking (the destination's side of
+     * free pages): mmap'd anonymous memory drops them (QEMU's ram_discard_range), which costs nothing for pages
+     * never touched; elsewhere, or for the part a system page does not cover whole, each page that is not zero
+     * is filled with zeros.
+     */
+    public void discard(long first, long count) {
+        MemorySegment range = memory.asSlice(first * pageSize, count * pageSize);
+        long[] dropped = discardable ? AnonymousMemory.discard(range) : null;
+        long from = dropped == null ? range.byteSize() : dropped[0];
+        long to = dropped == null ? range.byteSize() : dropped[1];
+        for (long off = 0; off < range.byteSize(); off += pageSize) {
+            if (off >= from && off + pageSize <= to) {
+                continue;
+            }
+            MemorySegment page = range.asSlice(off, pageSize);
+            if (!isZero(page)) {
+                page.fill((byte) 0);
+            }
+        }
+    }
+
+    private static boolean isZero(MemorySegment page) {
+        for (long i = 0; i < page.byteSize(); i += 8) {
+            if (page.get(ValueLayout.JAVA_LONG_UNALIGNED, i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

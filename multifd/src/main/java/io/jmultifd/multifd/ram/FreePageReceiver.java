@@ -4,7 +4,6 @@ import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.wire.FreeRanges;
 import io.jmultifd.multifd.wire.WireException;
 
-import java.lang.foreign.MemorySegment;
 
 /**
  * The destination's side of free-page hints: the pages of a FREE packet must read as zero, as both ends agreed
@@ -41,12 +40,9 @@ public final class FreePageReceiver {
                     throw new WireException(String.format("page offset 0x%x of block %s sent twice in round %d",
                             p * pageSize, block.name(), round));
                 }
-                MemorySegment page = block.page(p);
-                // Only write pages that are not zero already: a fresh destination stays untouched.
-                if (!ZeroPages.isZero(page)) {
-                    page.fill((byte) 0);
-                }
             }
+            // Dropped rather than read and written: a fresh destination's pages stay untouched.
+            block.discard(first, pages);
             total += pages;
         }
         return total;
