@@ -8,7 +8,8 @@ import io.jmultifd.multifd.wire.WireException;
 /**
  * The destination's side of free-page hints: the pages of a FREE packet must read as zero, as both ends agreed
  * (the source counts them as zeros in its checksum, whatever stale bytes it holds). Like any page, each is in a
- * round at most once.
+ * round at most once. The destination block's free bits record the pages that came as free last
+ * ({@link ReceiveRounds#claim} takes the bit back when the page comes again).
  */
 public final class FreePageReceiver {
     private final FreeRanges ranges;
@@ -41,8 +42,10 @@ public final class FreePageReceiver {
                             p * pageSize, block.name(), round));
                 }
             }
-            // Dropped rather than read and written: a fresh destination's pages stay untouched.
+            // Dropped rather than read and written: a fresh destination's pages stay untouched. Marked free, so
+            // that the checksum counts them as the zeros they are without faulting them in.
             block.discard(first, pages);
+            block.free().set(first, pages, (word, bits) -> { });
             total += pages;
         }
         return total;
