@@ -221,10 +221,7 @@ public final class MigrationDestination implements AutoCloseable {
             report(Progress.Phase.FAILED, roundCount);
             LOG.log(System.Logger.Level.WARNING, "incoming migration " + reason.status() + ": " + reason.message());
         }
-        long transferred = 0;
-        for (Connection c : connections) {
-            transferred += c.bytesRead() + c.bytesWritten();
-        }
+        long transferred = Connection.transferred(connections);
         MethodStatistics stats = MethodStatistics.EMPTY;
         for (ReceiveChannel c : channels) {
             stats = stats.plus(c.statistics());

@@ -35,6 +35,7 @@ public final class MigrationParameters {
     public static final String PREALLOC = "prealloc";
     public static final String MAPPED_RAM = "mapped-ram";
     public static final String DIRECT_IO = "direct-io";
+    public static final String FREE_PAGE_HINT = "free-page-hint";
 
     /** Engine parameters and their defaults, in documentation order. */
     public static final Map<String, String> ENGINE_DEFAULTS;
@@ -56,6 +57,7 @@ public final class MigrationParameters {
         d.put(PREALLOC, "false");
         d.put(MAPPED_RAM, "off");
         d.put(DIRECT_IO, "off");
+        d.put(FREE_PAGE_HINT, "on");
         ENGINE_DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -76,6 +78,7 @@ public final class MigrationParameters {
     private final boolean prealloc;
     private final boolean mappedRam;
     private final boolean directIo;
+    private final boolean freePageHint;
 
     private MigrationParameters(Map<String, String> given) {
         Map<String, String> known = knownParameters();
@@ -104,6 +107,7 @@ public final class MigrationParameters {
         this.prealloc = bool(PREALLOC);
         this.mappedRam = onOff(MAPPED_RAM);
         this.directIo = onOff(DIRECT_IO);
+        this.freePageHint = onOff(FREE_PAGE_HINT);
         this.method = CompressionMethods.find(get(COMPRESSION));
         // The method checks its own parameters and names the bad one.
         this.methodHandshake = Collections.unmodifiableMap(
@@ -245,6 +249,8 @@ public final class MigrationParameters {
 
     /** A {@code file:} endpoint's page I/O bypasses the page cache (O_DIRECT), QEMU's {@code direct-io}. */
     public boolean directIo() { return directIo; }
+    /** Source: pages the guest hinted free go as FREE ranges, unread; both ends must agree (the handshake). */
+    public boolean freePageHint() { return freePageHint; }
 
     @Override
     public String toString() {

@@ -11,6 +11,7 @@ import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.multifd.ram.BitmapScan;
 import io.jmultifd.multifd.ram.Convergence;
+import io.jmultifd.multifd.ram.FreePageHinting;
 import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.wire.Complete;
@@ -113,6 +114,7 @@ public final class MigrationSource {
         final BitmapScan scan = new BitmapScan(guest, channels, params.zeroPageMode() == ZeroPageMode.LEGACY,
                 this::reportNowAndThen);
         final Convergence convergence = new Convergence(params, workload);
+        final FreePageHinting hinting = new FreePageHinting(guest, scan, params.freePageHint());
         final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
         final long sessionId = ThreadLocalRandom.current().nextLong();
         volatile boolean handshakeDone; // after ACCEPT, the destination reads ERROR messages
@@ -155,6 +157,7 @@ public final class MigrationSource {
                 LOG.log(System.Logger.Level.ERROR, "migration failed", e);
                 failure.fail(Cause.INTERNAL, "internal error: " + e);
             } finally {
+                hinting.close();
                 watchdog.stop();
                 boolean ok = checksumMatch && !failure.isSet();
                 if (!ok) {
@@ -174,8 +177,9 @@ public final class MigrationSource {
                 report();
                 LOG.log(System.Logger.Level.WARNING, "migration " + reason.status() + ": " + reason.message());
             }
-            return result.build(reason, verdictNanos - pauseNanos, transferred(), pages, syncs,
-                    convergence.dirtyPagesRate(), syncs, checksumMatch, channels.statistics(), threads);
+            result.hints(hinting.hintsReceived(), hinting.hintsInvalidated());
+            return result.build(reason, verdictNanos - pauseNanos, Connection.transferred(connections), pages,
+                    syncs, convergence.dirtyPagesRate(), syncs, checksumMatch, channels.statistics(), threads);
         }
 
         /** Connects and shakes hands ({@link SourceSetup}), then starts the data channels' threads. */
@@ -185,7 +189,8 @@ public final class MigrationSource {
                 main = setup.handshake(new Handshake(sessionId, params.pageSize(), params.channels(),
                         params.packetPages(), Wire.zeroModeCode(params.zeroPageMode()), params.methodName(),
                         params.methodHandshake(),
-                        guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList()));
+                        guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList(),
+                        params.freePageHint()));
                 handshakeDone = true;
                 for (int i = 0; i < params.channels(); i++) {
                     channels.add(new SendChannel(i, setup.openChannel(sessionId, i), params, guest.blocks(), limiter,
@@ -201,12 +206,13 @@ public final class MigrationSource {
 
         /** The bulk round: every page. */
         private void bulk() throws Failure.Stopped, InterruptedException {
+            hinting.open();
             scan.markAll();
             phase = Progress.Phase.BULK;
             report();
-            convergence.roundStarting(transferred(), pages.pages());
+            convergence.roundStarting(Connection.transferred(connections), pages.pages());
             sendRound();
-            convergence.bulkEnded(transferred(), guest.totalPages());
+            convergence.bulkEnded(Connection.transferred(connections), guest.totalPages());
         }
 
         /** Rounds of the pages dirtied meanwhile, until the rest fits into the downtime limit. */
@@ -226,9 +232,9 @@ public final class MigrationSource {
                     failure.check();
                 }
                 round++;
-                convergence.roundStarting(transferred(), pages.pages());
+                convergence.roundStarting(Connection.transferred(connections), pages.pages());
                 sendRound();
-                convergence.roundEnded(transferred(), pages.pages());
+                convergence.roundEnded(Connection.transferred(connections), pages.pages());
             }
         }
 
@@ -243,6 +249,7 @@ public final class MigrationSource {
             report();
             new StopCopy().send(connections.getFirst());
             watchdog.progressed();
+            hinting.close();
             round++;
             sendRound();
             channels.end(round + 1);
@@ -255,7 +262,7 @@ public final class MigrationSource {
             report();
             List<Long> checksums = new ArrayList<>();
             for (RamBlock b : guest.blocks()) {
-                checksums.add(b.checksum());
+                checksums.add(hinting.checksum(b));
                 watchdog.progressed();
             }
             new Complete(round + 1, checksums).send(connections.getFirst());
@@ -319,18 +326,10 @@ public final class MigrationSource {
             }
         }
 
-        long transferred() {
-            long n = 0;
-            for (Connection c : connections) {
-                n += c.bytesRead() + c.bytesWritten();
-            }
-            return n;
-        }
-
         void report() {
             try {
-                listener.onProgress(new Progress(phase, round, transferred(), guest.totalBytes(), dirtyRemaining,
-                        convergence.lastMbps()));
+                listener.onProgress(new Progress(phase, round, Connection.transferred(connections),
+                        guest.totalBytes(), dirtyRemaining, convergence.lastMbps()));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "progress listener threw " + e);
             }

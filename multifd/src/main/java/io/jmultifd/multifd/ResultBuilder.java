@@ -9,6 +9,8 @@ final class ResultBuilder {
     private final long startCpu = EngineThreads.currentThreadCpuNanos();
     private long startNanos = System.nanoTime();
     private long setupNanos;
+    private long hintsReceived;
+    private long hintsInvalidated;
 
     ResultBuilder(MigrationParameters params) {
         this.params = params;
@@ -25,6 +27,12 @@ final class ResultBuilder {
     /** Connecting, handshake and block setup are done. */
     void setupDone() {
         setupNanos = System.nanoTime() - startNanos;
+    }
+
+    /** Source: the free-page hints taken, and those that writes took back. */
+    void hints(long received, long invalidated) {
+        hintsReceived = received;
+        hintsInvalidated = invalidated;
     }
 
     /**
@@ -48,6 +56,7 @@ final class ResultBuilder {
                         transferredBytes * 8 / 1e6 / secs, pages.pages() / secs, dirtySyncCount, dirtyPagesRate, rounds),
                 new MigrationResult.Multifd(params.methodName(), params.channels(), pages.compressedBytes(),
                         statistics.counters()),
+                new MigrationResult.FreePages(pages.freePages(), hintsReceived, hintsInvalidated),
                 completed && checksumMatch);
     }
 }

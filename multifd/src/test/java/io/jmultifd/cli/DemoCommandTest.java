@@ -21,7 +21,8 @@ class DemoCommandTest {
     static final List<String> RESULT_KEYS = List.of("status", "error", "total_time_ms", "setup_time_ms",
             "downtime_ms", "transferred_bytes", "normal_pages", "zero_pages", "compressed_bytes", "mbps",
             "pages_per_second", "dirty_sync_count", "dirty_pages_rate", "method", "channels", "checksum_match",
-            "cpu_time_ms", "rounds", "method_statistics");
+            "cpu_time_ms", "rounds", "free_pages_skipped", "free_page_hints", "free_page_hints_invalidated",
+            "method_statistics");
 
     @Test
     void tableHasOneCompletedRowPerMethodWithEveryColumn() {
@@ -40,6 +41,24 @@ class DemoCommandTest {
                 r.toString());
         assertTrue(r.err().contains("demo none: completed"), r.toString());
         assertTrue(!r.err().contains("\r") && !r.out().contains("\r"), "no progress bar off a terminal\n" + r);
+    }
+
+    @Test
+    void freeRunsEveryMethodWithHintsOnAndOffSideBySide() {
+        CliRunner r = CliRunner.run("demo", "--size", "8M", "--channels", "2", "--workload-dirty-rate", "4",
+                "--methods", "none", "--free", "75");
+        assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(List.of("method", "hints", "status", "total", "ms", "downtime", "ms", "Mbit/s", "pages/s",
+                "transferred", "zero", "pages", "free", "pages", "ratio", "checksum", "pages", "per", "tier"),
+                List.of(lines.get(0).trim().split(" +")), r.toString());
+        assertEquals(4, lines.size(), "header, rule, two rows\n" + r);
+        String[] on = lines.get(2).trim().split(" +");
+        String[] off = lines.get(3).trim().split(" +");
+        assertEquals(List.of("none", "on", "completed"), List.of(on).subList(0, 3), r.toString());
+        assertEquals(List.of("none", "off", "completed"), List.of(off).subList(0, 3), r.toString());
+        assertTrue(Long.parseLong(on[10]) > 1000, "most of 2048 pages are free and skipped\n" + r);
+        assertEquals("0", off[10], r.toString());
     }
 
     @Test

@@ -114,7 +114,8 @@ class EndToEndTest {
             Harness.assertCompleted(got, "destination");
             assertEquals(List.of("status", "error", "total_time_ms", "setup_time_ms", "downtime_ms", "transferred_bytes",
                     "normal_pages", "zero_pages", "compressed_bytes", "mbps", "pages_per_second", "dirty_sync_count",
-                    "dirty_pages_rate", "method", "channels", "checksum_match", "cpu_time_ms", "rounds", "method_statistics"),
+                    "dirty_pages_rate", "method", "channels", "checksum_match", "cpu_time_ms", "rounds",
+                    "free_pages_skipped", "free_page_hints", "free_page_hints_invalidated", "method_statistics"),
                     List.copyOf(sent.toMap().keySet()));
             assertEquals("COMPLETED", sent.toMap().get("status"));
             assertEquals(guest.totalPages(), sent.ram().normalPages() + sent.ram().zeroPages(), "no workload: every page once");
