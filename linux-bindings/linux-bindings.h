@@ -2,6 +2,7 @@
  * The Linux and libc declarations jmultifd binds with jextract (see regen.sh): one translation unit, so
  * that one header class holds them all. Only system headers; what is bound is chosen by regen.sh's rules.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * libc's file calls that the JDK lacks: {@code open} (a raw file descriptor, e.g. to hold an {@code flock}),
- * {@code close}, {@code flock}, {@code posix_fallocate}, and {@code strerror}. Each failure is an
+ * {@code close}, {@code flock}, {@code posix_fallocate}, {@code isatty}, and {@code strerror}. Each failure is an
  * {@link ErrnoException} naming the call and errno. The flag values are {@code linux_h}'s ({@code O_*},
  * {@code LOCK_*}).
  */
@@ -90,6 +90,15 @@ public final class Libc {
         if (error != 0) {
             throw new ErrnoException("posix_fallocate", error);
         }
+    }
+
+    /**
+     * isatty(3): true when {@code fd} is an open descriptor of a terminal; false for anything else, a descriptor
+     * that is not open included (isatty's errno, ENOTTY or EBADF, tells only which of those it was).
+     */
+    public static boolean isatty(int fd) {
+        NativeCalls.requireAvailable();
+        return linux_h.isatty(fd) == 1;
     }
 
     /** strerror(3): libc's text for an error number ("No space left on device"); "errno N" when there is none. */

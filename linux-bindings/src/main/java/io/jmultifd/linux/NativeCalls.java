@@ -28,6 +28,7 @@ final class NativeCalls {
     static final MethodHandle FLOCK;
     static final MethodHandle MMAP;
     static final MethodHandle MADVISE;
+    static final MethodHandle MINCORE;
     static final MethodHandle SYSCALL;
     static final MethodHandle IOCTL;
     static final MethodHandle POLL;
@@ -41,6 +42,7 @@ final class NativeCalls {
         MethodHandle flock = null;
         MethodHandle mmap = null;
         MethodHandle madvise = null;
+        MethodHandle mincore = null;
         MethodHandle syscall = null;
         MethodHandle ioctl = null;
         MethodHandle poll = null;
@@ -57,6 +59,7 @@ final class NativeCalls {
                 flock = withErrno(linux_h.flock$address(), linux_h.flock$descriptor(), false);
                 mmap = withErrno(linux_h.mmap$address(), linux_h.mmap$descriptor(), false);
                 madvise = withErrno(linux_h.madvise$address(), linux_h.madvise$descriptor(), false);
+                mincore = withErrno(linux_h.mincore$address(), linux_h.mincore$descriptor(), false);
                 syscall = withErrno(linux_h.syscall.address(),
                         linux_h.syscall.makeInvoker(linux_h.C_INT).descriptor(), true);
                 ioctl = withErrno(linux_h.ioctl.address(), linux_h.ioctl.makeInvoker(linux_h.C_POINTER).descriptor(),
@@ -67,9 +70,15 @@ final class NativeCalls {
                 linux_h.posix_fallocate$handle();
                 linux_h.strerror$handle();
                 linux_h.munmap$handle();
+                linux_h.isatty$handle();
+                linux_h.sysconf$handle();
+                linux_h.dlopen$handle();
+                linux_h.dlsym$handle();
+                linux_h.dlerror$handle();
+                linux_h.dlclose$handle();
             } catch (RuntimeException | LinkageError e) {
                 reason = "libc's calls cannot be linked: " + e;
-                open = close = flock = mmap = madvise = syscall = ioctl = poll = read = null;
+                open = close = flock = mmap = madvise = mincore = syscall = ioctl = poll = read = null;
             }
         }
         OPEN = open;
@@ -77,6 +86,7 @@ final class NativeCalls {
         FLOCK = flock;
         MMAP = mmap;
         MADVISE = madvise;
+        MINCORE = mincore;
         SYSCALL = syscall;
         IOCTL = ioctl;
         POLL = poll;

@@ -3,11 +3,13 @@ package io.jmultifd.linux;
 import io.jmultifd.linux.ffi.linux_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Anonymous mappings and advice on them: {@code mmap}/{@code munmap} with the arena as the owner of the mapping,
  * and {@code madvise} (e.g. {@code MADV_HUGEPAGE}, so that the kernel backs guest RAM with transparent huge pages
- * where it is in {@code madvise} mode). Postcopy registers such mappings with {@link Userfaultfd}.
+ * where it is in {@code madvise} mode); which pages of a mapping are backed by memory now ({@code mincore}).
+ * Postcopy registers such mappings with {@link Userfaultfd}.
  */
 public final class VirtualMemory {
     private static final System.Logger LOG = System.getLogger(VirtualMemory.class.getName());
@@ -48,6 +50,40 @@ public final class VirtualMemory {
         if (rc != 0) {
             LOG.log(System.Logger.Level.WARNING, "munmap of " + size + " bytes at 0x" + Long.toHexString(address)
                     + " failed");
+        }
+    }
+
+    /** sysconf(_SC_PAGESIZE): the size of the pages mmap, madvise and mincore work in (4096 on x86-64). */
+    public static long pageSize() {
+        NativeCalls.requireAvailable();
+        return linux_h.sysconf(linux_h._SC_PAGESIZE());
+    }
+
+    /**
+     * mincore(2): how many of the pages that {@code range} touches are resident, i.e. backed by memory now (a page of
+     * a file mapping counts when it is in the page cache). The address must be page-aligned (EINVAL otherwise);
+     * ENOMEM when part of the range is not mapped.
+     */
+    public static long residentPages(MemorySegment range) throws ErrnoException {
+        NativeCalls.requireAvailable();
+        long pageSize = pageSize();
+        long pages = (range.byteSize() + pageSize - 1) / pageSize;
+        try (Arena arena = Arena.ofConfined()) {
+            // One byte per page; bit 0 is set for a resident page, the other bits are reserved.
+            MemorySegment vector = arena.allocate(Math.max(pages, 1));
+            MemorySegment state = NativeCalls.callState(arena);
+            if ((int) NativeCalls.MINCORE.invokeExact(state, range, range.byteSize(), vector) != 0) {
+                throw new ErrnoException("mincore of " + range.byteSize() + " bytes", NativeCalls.errno(state));
+            }
+            long resident = 0;
+            for (long page = 0; page < pages; page++) {
+                resident += vector.get(ValueLayout.JAVA_BYTE, page) & 1;
+            }
+            return resident;
+        } catch (ErrnoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw NativeCalls.unexpected("mincore", t);
         }
     }
 

@@ -124,6 +124,21 @@ class LibcTest {
         }
     }
 
+    /** A pseudo-terminal's master side is a terminal; a regular file and a descriptor that is not open are not. */
+    @Test
+    void isattyTellsATerminalFromAFileAndAClosedDescriptor() throws Exception {
+        int terminal = Libc.open(Path.of("/dev/ptmx"), linux_h.O_RDWR() | linux_h.O_CLOEXEC(), 0);
+        int file = Libc.open(dir.resolve("f"), NEW_FILE, 0644);
+        try {
+            assertTrue(Libc.isatty(terminal));
+            assertFalse(Libc.isatty(file));
+        } finally {
+            Libc.close(terminal);
+            Libc.close(file);
+        }
+        assertFalse(Libc.isatty(file), "closed");
+    }
+
     @Test
     void strerrorIsLibcsText() {
         assertEquals("No space left on device", Libc.strerror(linux_h.ENOSPC()));

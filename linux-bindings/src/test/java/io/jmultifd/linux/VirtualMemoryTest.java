@@ -83,6 +83,41 @@ class VirtualMemoryTest {
         }
     }
 
+    @Test
+    void thePageSizeIsX8664s() {
+        assertEquals(30, linux_h._SC_PAGESIZE());
+        assertEquals(4096, VirtualMemory.pageSize());
+    }
+
+    /** A lazy mapping has no page backed until one is written; MAP_POPULATE backs them all before mmap returns. */
+    @Test
+    void residentPagesAreTheWrittenOnesOrAllWithMapPopulate() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment lazy = VirtualMemory.mapAnonymous(arena, 8 * 4096, linux_h.MAP_NORESERVE());
+            assertEquals(0, VirtualMemory.residentPages(lazy));
+            lazy.set(ValueLayout.JAVA_BYTE, 2 * 4096 + 7, (byte) 1);
+            lazy.set(ValueLayout.JAVA_BYTE, 5 * 4096, (byte) 1);
+            assertEquals(2, VirtualMemory.residentPages(lazy));
+            assertEquals(1, VirtualMemory.residentPages(lazy.asSlice(4 * 4096, 2 * 4096)));
+            // A range that ends inside a page counts that page.
+            assertEquals(1, VirtualMemory.residentPages(lazy.asSlice(5 * 4096, 1)));
+
+            MemorySegment populated = VirtualMemory.mapAnonymous(arena, 8 * 4096, linux_h.MAP_POPULATE());
+            assertEquals(8, VirtualMemory.residentPages(populated));
+        }
+    }
+
+    @Test
+    void residentPagesOfAnUnalignedRangeIsEinval() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mapping = VirtualMemory.mapAnonymous(arena, 2 * 4096, 0);
+            ErrnoException e = assertThrows(ErrnoException.class,
+                    () -> VirtualMemory.residentPages(mapping.asSlice(1, 4096)));
+            assertEquals(linux_h.EINVAL(), e.errno());
+            assertEquals("mincore of 4096 bytes: Invalid argument", e.getMessage());
+        }
+    }
+
     /** The VmFlags of the mapping that contains {@code address}, from /proc/self/smaps; empty when none does. */
     static Optional<List<String>> vmFlags(long address) {
         List<String> lines;

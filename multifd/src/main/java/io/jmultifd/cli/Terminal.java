@@ -1,9 +1,6 @@
 package io.jmultifd.cli;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
+import io.jmultifd.linux.Libc;
 
 /** Whether a standard stream is a terminal: the progress bar is drawn only on a terminal. */
 final class Terminal {
@@ -16,10 +13,7 @@ final class Terminal {
      */
     static boolean isTerminal(int fd) {
         try {
-            Linker linker = Linker.nativeLinker();
-            MethodHandle isatty = linker.downcallHandle(linker.defaultLookup().findOrThrow("isatty"),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            return (int) isatty.invokeExact(fd) == 1;
+            return Libc.isatty(fd); // linux-bindings; IllegalStateException where it is unavailable
         } catch (Throwable e) {
             var console = System.console();
             return console != null && console.isTerminal();

@@ -1,6 +1,9 @@
 package io.jmultifd.qpl;
 
-import java.lang.foreign.Arena;
+import io.jmultifd.linux.DynamicLibrary;
+import io.jmultifd.linux.DynamicLinkerException;
+import io.jmultifd.linux.Libc;
+import io.jmultifd.linux.ffi.linux_h;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -9,59 +12,44 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * Probes a library with the C library's own dlopen/dlsym/dlerror/dlclose, so that a refused file is
- * reported with the dynamic linker's exact reason and a library of the wrong version is never loaded
- * into the JVM (where it could not be unloaded and would shadow the right one).
+ * Probes a library with the C library's own dlopen/dlsym/dlerror/dlclose (through linux-bindings'
+ * {@link DynamicLibrary}), so that a refused file is reported with the dynamic linker's exact reason and a library
+ * of the wrong version is never loaded into the JVM (where it could not be unloaded and would shadow the right one).
+ * Where linux-bindings is unavailable (not Linux x86-64) nothing can be probed, and each candidate says why.
  */
 final class NativeProbe implements LibraryProbe {
-    private static final int RTLD_NOW = 0x2;
-    private static final int RTLD_LOCAL = 0x0;
     /** Functions jmultifd calls first; a library without them is not libqpl. */
     private static final String VERSION_FUNCTION = "qpl_get_library_version";
     private static final String JOB_SIZE_FUNCTION = "qpl_get_job_size";
 
-    private final MethodHandle dlopen;
-    private final MethodHandle dlsym;
-    private final MethodHandle dlerror;
-    private final MethodHandle dlclose;
-
-    NativeProbe() {
-        Linker linker = Linker.nativeLinker();
-        SymbolLookup libc = linker.defaultLookup();
-        dlopen = linker.downcallHandle(libc.findOrThrow("dlopen"), FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-        dlsym = linker.downcallHandle(libc.findOrThrow("dlsym"), FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-        dlerror = linker.downcallHandle(libc.findOrThrow("dlerror"), FunctionDescriptor.of(ADDRESS));
-        dlclose = linker.downcallHandle(libc.findOrThrow("dlclose"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    }
-
     @Override
     public String version(Path library) throws ProbeFailure {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment handle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(library.toString()),
-                    RTLD_NOW | RTLD_LOCAL);
-            if (handle.equals(MemorySegment.NULL)) {
-                throw new ProbeFailure(QplLibrary.Outcome.LOAD_FAILED, lastDlError());
+        if (!Libc.available()) {
+            throw new ProbeFailure(QplLibrary.Outcome.LOAD_FAILED, "cannot be probed: " + Libc.unavailableReason());
+        }
+        try (DynamicLibrary candidate = DynamicLibrary.open(library, linux_h.RTLD_NOW() | linux_h.RTLD_LOCAL())) {
+            MemorySegment versionFunction = symbol(candidate, VERSION_FUNCTION);
+            symbol(candidate, JOB_SIZE_FUNCTION);
+            // libqpl's own function, in the candidate's private dlopen copy: the generated qpl_h cannot call it (its
+            // handles link against the library System.load made the JVM's, and linking one before that fails for
+            // good), so it stays a dynamic downcall on the address dlsym gave. The descriptor is qpl.h's
+            // `const char *qpl_get_library_version(void)`.
+            MethodHandle getVersion = Linker.nativeLinker().downcallHandle(versionFunction,
+                    FunctionDescriptor.of(ADDRESS));
+            MemorySegment text = (MemorySegment) getVersion.invokeExact();
+            if (text.equals(MemorySegment.NULL)) {
+                throw new ProbeFailure(QplLibrary.Outcome.NOT_QPL, VERSION_FUNCTION + "() returned NULL");
             }
-            try {
-                MemorySegment versionFunction = symbol(handle, VERSION_FUNCTION, arena);
-                symbol(handle, JOB_SIZE_FUNCTION, arena);
-                MethodHandle getVersion = Linker.nativeLinker().downcallHandle(versionFunction,
-                        FunctionDescriptor.of(ADDRESS));
-                MemorySegment text = (MemorySegment) getVersion.invokeExact();
-                if (text.equals(MemorySegment.NULL)) {
-                    throw new ProbeFailure(QplLibrary.Outcome.NOT_QPL, VERSION_FUNCTION + "() returned NULL");
-                }
-                return text.reinterpret(Long.MAX_VALUE).getString(0);
-            } finally {
-                int ignored = (int) dlclose.invokeExact(handle);
-            }
+            // Read before the library is closed: the text is in its static data.
+            return text.reinterpret(Long.MAX_VALUE).getString(0);
+        } catch (DynamicLinkerException e) {
+            throw new ProbeFailure(QplLibrary.Outcome.LOAD_FAILED, e.getMessage());
         } catch (ProbeFailure | RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
-            // invokeExact declares Throwable; the C functions called here throw nothing else.
+            // invokeExact declares Throwable; the C function called here throws nothing else.
             throw new IllegalStateException("probing " + library + " failed", e);
         }
     }
@@ -80,17 +68,8 @@ final class NativeProbe implements LibraryProbe {
         }
     }
 
-    private MemorySegment symbol(MemorySegment handle, String name, Arena arena) throws Throwable {
-        MemorySegment address = (MemorySegment) dlsym.invokeExact(handle, arena.allocateFrom(name));
-        if (address.equals(MemorySegment.NULL)) {
-            throw new ProbeFailure(QplLibrary.Outcome.NOT_QPL, "it has no " + name);
-        }
-        return address;
-    }
-
-    private String lastDlError() throws Throwable {
-        MemorySegment message = (MemorySegment) dlerror.invokeExact();
-        return message.equals(MemorySegment.NULL) ? "dlopen failed without a reason"
-                : message.reinterpret(Long.MAX_VALUE).getString(0);
+    private static MemorySegment symbol(DynamicLibrary library, String name) throws ProbeFailure {
+        return library.find(name)
+                .orElseThrow(() -> new ProbeFailure(QplLibrary.Outcome.NOT_QPL, "it has no " + name));
     }
 }

@@ -54,8 +54,15 @@ class QplLibraryTest {
      */
     private static Map<String, String> childReport(String property, Map<String, String> variables)
             throws IOException, InterruptedException {
+        return childReport(List.of(), property, variables);
+    }
+
+    /** As {@link #childReport(String, Map)}, with {@code jvmOptions} before the class path. */
+    private static Map<String, String> childReport(List<String> jvmOptions, String property,
+            Map<String, String> variables) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
         if (property != null) {
             command.add("-D" + QplLibrary.LIBRARY_PROPERTY + "=" + property);
         }
@@ -152,6 +159,26 @@ class QplLibraryTest {
                 + ": failed to load: "), report.toString());
         assertTrue(report.get("load").startsWith("threw libqpl 1.9.x could not be loaded: environment variable "
                 + "JMULTIFD_QPL_LIBRARY " + text + ": failed to load: "), report.get("load"));
+    }
+
+    /**
+     * The probe's dlopen comes from linux-bindings, which is Linux x86-64's only: elsewhere (simulated as that layer
+     * sees it, with -Dos.arch) even a good libqpl is not probed, and the attempt and the error say why.
+     */
+    @Test
+    void onAnotherArchitectureNothingIsProbedAndTheAttemptSaysWhy() throws Exception {
+        Path library = libqplFixture();
+
+        Map<String, String> report = childReport(List.of("-Dos.arch=aarch64"), library.toString(),
+                Map.of("JMULTIFD_CACHE", dir.resolve("empty-cache").toString()));
+
+        String why = ": failed to load: cannot be probed: the bindings are Linux x86-64's, this is Linux aarch64";
+        assertEquals("false", report.get("available"), report.toString());
+        assertEquals("1", report.get("attempts"), report.toString());
+        assertEquals("system property jmultifd.qpl.library " + library + why, report.get("attempt.1"),
+                report.toString());
+        assertTrue(report.get("load").startsWith("threw libqpl 1.9.x could not be loaded: system property "
+                + "jmultifd.qpl.library " + library + why), report.get("load"));
     }
 
     @Test

@@ -23,6 +23,60 @@ public class linux_h extends linux_h$shared {
     static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
             .or(Linker.nativeLinker().defaultLookup());
 
+    private static final int RTLD_LAZY = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define RTLD_LAZY 1
+     * }
+     */
+    public static int RTLD_LAZY() {
+        return RTLD_LAZY;
+    }
+    private static final int RTLD_NOW = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define RTLD_NOW 2
+     * }
+     */
+    public static int RTLD_NOW() {
+        return RTLD_NOW;
+    }
+    private static final int RTLD_NOLOAD = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define RTLD_NOLOAD 4
+     * }
+     */
+    public static int RTLD_NOLOAD() {
+        return RTLD_NOLOAD;
+    }
+    private static final int RTLD_GLOBAL = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define RTLD_GLOBAL 256
+     * }
+     */
+    public static int RTLD_GLOBAL() {
+        return RTLD_GLOBAL;
+    }
+    private static final int RTLD_LOCAL = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * #define RTLD_LOCAL 0
+     * }
+     */
+    public static int RTLD_LOCAL() {
+        return RTLD_LOCAL;
+    }
+    private static final int RTLD_NODELETE = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define RTLD_NODELETE 4096
+     * }
+     */
+    public static int RTLD_NODELETE() {
+        return RTLD_NODELETE;
+    }
     private static final int EPERM = (int)1L;
     /**
      * {@snippet lang=c :
@@ -454,6 +508,246 @@ public class linux_h extends linux_h$shared {
      */
     public static int UFFD_USER_MODE_ONLY() {
         return UFFD_USER_MODE_ONLY;
+    }
+
+    private static class dlopen {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_POINTER,
+            linux_h.C_POINTER,
+            linux_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("dlopen");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern void *dlopen(const char *__file, int __mode)
+     * }
+     */
+    public static FunctionDescriptor dlopen$descriptor() {
+        return dlopen.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern void *dlopen(const char *__file, int __mode)
+     * }
+     */
+    public static MethodHandle dlopen$handle() {
+        return dlopen.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern void *dlopen(const char *__file, int __mode)
+     * }
+     */
+    public static MemorySegment dlopen$address() {
+        return dlopen.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern void *dlopen(const char *__file, int __mode)
+     * }
+     */
+    public static MemorySegment dlopen(MemorySegment __file, int __mode) {
+        var mh$ = dlopen.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dlopen", __file, __mode);
+            }
+            return (MemorySegment)mh$.invokeExact(__file, __mode);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dlclose {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_INT,
+            linux_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("dlclose");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int dlclose(void *__handle)
+     * }
+     */
+    public static FunctionDescriptor dlclose$descriptor() {
+        return dlclose.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int dlclose(void *__handle)
+     * }
+     */
+    public static MethodHandle dlclose$handle() {
+        return dlclose.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int dlclose(void *__handle)
+     * }
+     */
+    public static MemorySegment dlclose$address() {
+        return dlclose.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int dlclose(void *__handle)
+     * }
+     */
+    public static int dlclose(MemorySegment __handle) {
+        var mh$ = dlclose.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dlclose", __handle);
+            }
+            return (int)mh$.invokeExact(__handle);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dlsym {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_POINTER,
+            linux_h.C_POINTER,
+            linux_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("dlsym");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern void *dlsym(void *restrict __handle, const char *restrict __name)
+     * }
+     */
+    public static FunctionDescriptor dlsym$descriptor() {
+        return dlsym.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern void *dlsym(void *restrict __handle, const char *restrict __name)
+     * }
+     */
+    public static MethodHandle dlsym$handle() {
+        return dlsym.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern void *dlsym(void *restrict __handle, const char *restrict __name)
+     * }
+     */
+    public static MemorySegment dlsym$address() {
+        return dlsym.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern void *dlsym(void *restrict __handle, const char *restrict __name)
+     * }
+     */
+    public static MemorySegment dlsym(MemorySegment __handle, MemorySegment __name) {
+        var mh$ = dlsym.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dlsym", __handle, __name);
+            }
+            return (MemorySegment)mh$.invokeExact(__handle, __name);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dlerror {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_POINTER    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("dlerror");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern char *dlerror()
+     * }
+     */
+    public static FunctionDescriptor dlerror$descriptor() {
+        return dlerror.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern char *dlerror()
+     * }
+     */
+    public static MethodHandle dlerror$handle() {
+        return dlerror.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern char *dlerror()
+     * }
+     */
+    public static MemorySegment dlerror$address() {
+        return dlerror.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern char *dlerror()
+     * }
+     */
+    public static MemorySegment dlerror() {
+        var mh$ = dlerror.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dlerror");
+            }
+            return (MemorySegment)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
     }
 
     /**
@@ -890,6 +1184,135 @@ public class linux_h extends linux_h$shared {
                 traceDowncall("write", __fd, __buf, __n);
             }
             return (long)mh$.invokeExact(__fd, __buf, __n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int _SC_PAGESIZE = (int)30L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>._SC_PAGESIZE = 30
+     * }
+     */
+    public static int _SC_PAGESIZE() {
+        return _SC_PAGESIZE;
+    }
+
+    private static class sysconf {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_LONG,
+            linux_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sysconf");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern long sysconf(int __name)
+     * }
+     */
+    public static FunctionDescriptor sysconf$descriptor() {
+        return sysconf.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern long sysconf(int __name)
+     * }
+     */
+    public static MethodHandle sysconf$handle() {
+        return sysconf.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern long sysconf(int __name)
+     * }
+     */
+    public static MemorySegment sysconf$address() {
+        return sysconf.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern long sysconf(int __name)
+     * }
+     */
+    public static long sysconf(int __name) {
+        var mh$ = sysconf.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sysconf", __name);
+            }
+            return (long)mh$.invokeExact(__name);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class isatty {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_INT,
+            linux_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("isatty");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int isatty(int __fd)
+     * }
+     */
+    public static FunctionDescriptor isatty$descriptor() {
+        return isatty.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int isatty(int __fd)
+     * }
+     */
+    public static MethodHandle isatty$handle() {
+        return isatty.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int isatty(int __fd)
+     * }
+     */
+    public static MemorySegment isatty$address() {
+        return isatty.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int isatty(int __fd)
+     * }
+     */
+    public static int isatty(int __fd) {
+        var mh$ = isatty.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("isatty", __fd);
+            }
+            return (int)mh$.invokeExact(__fd);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1363,6 +1786,68 @@ public class linux_h extends linux_h$shared {
                 traceDowncall("madvise", __addr, __len, __advice);
             }
             return (int)mh$.invokeExact(__addr, __len, __advice);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mincore {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_INT,
+            linux_h.C_POINTER,
+            linux_h.C_LONG,
+            linux_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("mincore");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int mincore(void *__start, size_t __len, unsigned char *__vec)
+     * }
+     */
+    public static FunctionDescriptor mincore$descriptor() {
+        return mincore.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int mincore(void *__start, size_t __len, unsigned char *__vec)
+     * }
+     */
+    public static MethodHandle mincore$handle() {
+        return mincore.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int mincore(void *__start, size_t __len, unsigned char *__vec)
+     * }
+     */
+    public static MemorySegment mincore$address() {
+        return mincore.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int mincore(void *__start, size_t __len, unsigned char *__vec)
+     * }
+     */
+    public static int mincore(MemorySegment __start, long __len, MemorySegment __vec) {
+        var mh$ = mincore.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mincore", __start, __len, __vec);
+            }
+            return (int)mh$.invokeExact(__start, __len, __vec);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
