@@ -73,9 +73,13 @@ final class MigrateCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
-        MigrationParameters parameters = options.parameters(spec);
+    public Integer call() throws Exception {
+        MigrationParameters parameters = options.parameters(spec, false, context.err());
         Endpoint endpoint = IncomingCommand.parseEndpoint(spec, "--to", to);
+        if (endpoint instanceof Endpoint.Tcp tcp && tcp.port() == 0) {
+            throw new ParameterException(spec.commandLine(), "--to " + to + ": port 0 is no destination; give the "
+                    + "port that 'jmultifd incoming' printed ('listening on tcp:HOST:PORT')");
+        }
         if (!(dirtyRate >= 0) || Double.isInfinite(dirtyRate)) {
             throw new ParameterException(spec.commandLine(), "--workload-dirty-rate " + dirtyRate
                     + ": must be a number of MB/s >= 0");
@@ -99,7 +103,7 @@ final class MigrateCommand implements Callable<Integer> {
             if (source != null) {
                 source.cancel();
             }
-        }, context.err())) {
+        }, context.status())) {
             try (GuestMemory guest = images != null ? images : Guests.synthetic(synthetic, parameters.pageSize(), seed);
                  Workload workload = withWorkload ? new Workload(guest, dirtyRate, seed) : null) {
                 MigrationResult result;
@@ -112,17 +116,23 @@ final class MigrateCommand implements Callable<Integer> {
                     if (workload != null) {
                         workload.start();
                     }
-                    boolean progress = context.progress() && !options.json;
-                    ProgressBar bar = progress ? new ProgressBar(context.err(), "migrate", parameters.pageSize()) : null;
-                    result = source.migrate(endpoint, bar == null ? ProgressListener.NONE : bar);
-                    if (bar != null) {
-                        bar.finish();
+                    boolean progress = context.progress() && !options.anyJson();
+                    ProgressBar bar = progress ? new ProgressBar(context.status(), "migrate", parameters.pageSize(),
+                            context.columns()) : null;
+                    ProgressListener events = options.jsonProgress
+                            ? new JsonProgress(context.out(), "source", parameters.pageSize()) : null;
+                    try (AutoCloseable logs = progress ? context.status().routeLogs() : () -> {}) {
+                        result = source.migrate(endpoint, JsonProgress.both(bar, events));
+                    } finally {
+                        if (bar != null) {
+                            bar.finish();
+                        }
                     }
                 }
                 // After COMPLETED the engine leaves the workload paused: these are the migrated contents.
                 Map<String, Long> checksums = result.completed() ? guest.checksums() : null;
-                if (options.json) {
-                    context.out().println(Reports.json(result, checksums));
+                if (options.anyJson()) {
+                    context.out().println(Reports.json(result, parameters, checksums));
                 }
                 context.err().println(Reports.summary("migration", result, parameters));
                 code = result.completed() ? Main.EXIT_OK : Main.EXIT_FAILED;

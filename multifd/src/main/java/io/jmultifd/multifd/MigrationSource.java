@@ -161,12 +161,12 @@ public final class MigrationSource {
             }
             MigrationFailure reason = failure.get();
             if (reason != null) {
-                phase = Progress.Phase.FAILED;
+                phase = reason.status() == MigrationStatus.CANCELLED ? Progress.Phase.CANCELLED : Progress.Phase.FAILED;
                 report();
-                LOG.log(System.Logger.Level.WARNING, "migration " + reason.status() + ": " + reason.message());
+                LOG.log(System.Logger.Level.DEBUG, "migration " + reason.status() + ": " + reason.message());
             }
-            return result.build(reason, verdictNanos - pauseNanos, transferred(), pages, syncs,
-                    convergence.dirtyPagesRate(), syncs, checksumMatch, channels.statistics(), threads);
+            return result.build(reason, verdictNanos - pauseNanos, transferred(), guest.totalBytes(), pages, syncs,
+                    convergence.dirtyPagesRate(), checksumMatch, channels.statistics(), threads);
         }
 
         /** Connects and shakes hands ({@link SourceSetup}), then starts the data channels' threads. */
@@ -320,8 +320,10 @@ public final class MigrationSource {
 
         void report() {
             try {
-                listener.onProgress(new Progress(phase, round, transferred(), guest.totalBytes(), dirtyRemaining,
-                        convergence.lastMbps()));
+                long remaining = phase == Progress.Phase.BULK ? guest.totalBytes() - pages.pages() * params.pageSize()
+                        : phase.ordinal() < Progress.Phase.VERIFY.ordinal() ? dirtyRemaining * params.pageSize() : 0;
+                listener.onProgress(new Progress(phase, round, transferred(), guest.totalBytes(), Math.max(0, remaining),
+                        convergence.lastMbps(), convergence.dirtyPagesRate(), convergence.expectedDowntimeMs()));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "progress listener threw " + e);
             }

@@ -33,8 +33,8 @@ final class ResultBuilder {
      * @param checksumMatch  whether the verdict said the checksums match
      * @param threads        the side's engine threads, all joined
      */
-    MigrationResult build(MigrationFailure failure, long downtimeNanos, long transferredBytes, PageCounters pages,
-                          long dirtySyncCount, double dirtyPagesRate, long rounds, boolean checksumMatch,
+    MigrationResult build(MigrationFailure failure, long downtimeNanos, long transferredBytes, long totalBytes,
+                          PageCounters pages, long dirtySyncCount, double dirtyPagesRate, boolean checksumMatch,
                           MethodStatistics statistics, EngineThreads threads) {
         boolean completed = failure == null;
         long end = System.nanoTime();
@@ -44,8 +44,9 @@ final class ResultBuilder {
         return new MigrationResult(completed ? MigrationStatus.COMPLETED : failure.status(), failure,
                 new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L,
                         completed ? downtimeNanos / 1_000_000L : 0, cpu / 1_000_000L),
-                new MigrationResult.Ram(transferredBytes, pages.normalPages(), pages.zeroPages(),
-                        transferredBytes * 8 / 1e6 / secs, pages.pages() / secs, dirtySyncCount, dirtyPagesRate, rounds),
+                new MigrationResult.Ram(transferredBytes, totalBytes, params.pageSize(), pages.normalPages(),
+                        pages.zeroPages(), transferredBytes * 8 / 1e6 / secs, pages.pages() / secs, dirtySyncCount,
+                        dirtyPagesRate),
                 new MigrationResult.Multifd(params.methodName(), params.channels(), pages.compressedBytes(),
                         statistics.counters()),
                 completed && checksumMatch);
