@@ -104,6 +104,12 @@ final class MigrateCommand implements Callable<Integer> {
                 source.cancel();
             }
         }, context.status())) {
+            boolean progress = context.progress() && !options.anyJson();
+            if (progress && synthetic != null) {
+                // Filling a large guest takes seconds: say so, rather than sit silent before the first bar.
+                context.status().println("migrate: building the " + Reports.bytes(synthetic.size())
+                        + " synthetic guest (" + guestSource.synthetic + ")...");
+            }
             try (GuestMemory guest = images != null ? images : Guests.synthetic(synthetic, parameters.pageSize(), seed);
                  Workload workload = withWorkload ? new Workload(guest, dirtyRate, seed) : null) {
                 MigrationResult result;
@@ -116,7 +122,6 @@ final class MigrateCommand implements Callable<Integer> {
                     if (workload != null) {
                         workload.start();
                     }
-                    boolean progress = context.progress() && !options.anyJson();
                     ProgressBar bar = progress ? new ProgressBar(context.status(), "migrate", parameters.pageSize(),
                             context.columns()) : null;
                     ProgressListener events = options.jsonProgress

@@ -322,7 +322,8 @@ public final class MigrationSource {
             try {
                 long remaining = phase == Progress.Phase.BULK ? guest.totalBytes() - pages.pages() * params.pageSize()
                         : phase.ordinal() < Progress.Phase.VERIFY.ordinal() ? dirtyRemaining * params.pageSize() : 0;
-                listener.onProgress(new Progress(phase, round, transferred(), guest.totalBytes(), Math.max(0, remaining),
+                long rounds = phase.ordinal() >= Progress.Phase.VERIFY.ordinal() ? syncs : round; // as the result says
+                listener.onProgress(new Progress(phase, rounds, transferred(), guest.totalBytes(), Math.max(0, remaining),
                         convergence.lastMbps(), convergence.dirtyPagesRate(), convergence.expectedDowntimeMs()));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "progress listener threw " + e);

@@ -21,6 +21,28 @@ import org.junit.jupiter.api.Test;
 /** --json-progress: both sides' events of a real migration, each one line that matches its schema. */
 class JsonProgressTest {
     @Test
+    void theDestinationReportsWhileTheBulkRoundRuns() throws Exception {
+        // 8 MiB at 4 MiB/s: a bulk round of about two seconds, eight of the destination's 250 ms ticks.
+        MigrationParameters p = MigrationParameters.from(Map.of("multifd-channels", "2", "max-bandwidth", "4M",
+                "multifd-zero-page", "none"));
+        StringWriter destinationLines = new StringWriter();
+        try (GuestMemory guest = Guests.synthetic(SyntheticContent.Spec.parse("8M:random=100"), p.pageSize(), 7);
+             MigrationDestination destination = new MigrationDestination(p)) {
+            JsonProgress received = new JsonProgress(new PrintWriter(destinationLines), "destination", p.pageSize());
+            CompletableFuture<MigrationResult> in = CompletableFuture.supplyAsync(
+                    () -> destination.receive(Endpoint.tcp("127.0.0.1", 0), received));
+            int port = destination.awaitListening();
+            assertTrue(new MigrationSource(guest, null, p).migrate(Endpoint.tcp("127.0.0.1", port), null).completed());
+            assertTrue(in.get().completed());
+        }
+        List<JsonNode> bulk = destinationLines.toString().lines().map(JsonReports::event)
+                .filter(e -> e.get("jmultifd").get("phase").asText().equals("bulk")).toList();
+        assertTrue(bulk.size() >= 3, "the destination's bulk round is not silent: " + bulk);
+        assertTrue(bulk.getLast().get("ram").get("transferred").asLong() > bulk.getFirst().get("ram").get("transferred").asLong()
+                && bulk.getLast().get("ram").get("remaining").asLong() < 8L << 20, bulk.toString());
+    }
+
+    @Test
     void bothSidesEmitSchemaValidEventsFromSetupOrBulkToCompleted() throws Exception {
         MigrationParameters p = MigrationParameters.from(Map.of("multifd-channels", "2"));
         StringWriter sourceLines = new StringWriter();
