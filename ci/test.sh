@@ -15,9 +15,11 @@ echo "== libqpl"
 ci/provision-libqpl.sh
 # The provisioned library must really be used: tests that need libqpl fail instead of skipping.
 export JMULTIFD_REQUIRE_QPL=1
-# As root, the tests that fill a small tmpfs they mount (full-disk handling of --output) fail instead of skipping.
+# As root, the tests that fill a small tmpfs they mount (full-disk handling of --output) and the userfaultfd
+# tests of linux-bindings fail instead of skipping.
 if [ "$(id -u)" = 0 ]; then
     export JMULTIFD_REQUIRE_TMPFS=1
+    export JMULTIFD_REQUIRE_USERFAULTFD=1
 fi
 
 it_started=0

@@ -67,6 +67,12 @@ final class DemoCommand implements Callable<Integer> {
             description = "Seed of the guest content and the workload (the same for every method).")
     long seed;
 
+    @Option(names = "--free", paramLabel = "PERCENT",
+            description = "Give the guest this share of free memory (a free list its workload allocates from, "
+                    + "reported as free-page hints) and run every method twice, with free-page-hint=on and off, "
+                    + "side by side.")
+    Integer free;
+
     @Option(names = "--set", paramLabel = "NAME=VALUE",
             description = "An extra migration parameter for every run, e.g. downtime-limit=100. Repeatable.")
     Map<String, String> set = new LinkedHashMap<>();
@@ -91,21 +97,30 @@ final class DemoCommand implements Callable<Integer> {
         // Validate everything before the first migration: a typo must not cost a whole run.
         List<MigrationParameters> runs = new ArrayList<>();
         for (String name : names) {
-            Map<String, String> p = new LinkedHashMap<>(set);
-            p.put(MigrationParameters.CHANNELS, Integer.toString(channels));
-            p.put(MigrationParameters.COMPRESSION, name.trim());
-            try {
-                runs.add(MigrationParameters.from(p));
-            } catch (IllegalArgumentException e) {
-                // Name the demo's own option when the value came from it, else the --set that did.
-                String message = e.getMessage() == null ? e.toString() : e.getMessage();
-                String option = message.startsWith(MigrationParameters.COMPRESSION + "=") ? "--methods"
-                        : message.startsWith(MigrationParameters.CHANNELS + "=") ? "--channels" : "--set";
-                throw new ParameterException(spec.commandLine(), option + ": " + message);
+            for (String hint : free == null ? List.of("") : List.of("on", "off")) {
+                Map<String, String> p = new LinkedHashMap<>(set);
+                p.put(MigrationParameters.CHANNELS, Integer.toString(channels));
+                p.put(MigrationParameters.COMPRESSION, name.trim());
+                if (!hint.isEmpty()) {
+                    p.put(MigrationParameters.FREE_PAGE_HINT, hint);
+                }
+                try {
+                    runs.add(MigrationParameters.from(p));
+                } catch (IllegalArgumentException e) {
+                    // Name the demo's own option when the value came from it, else the --set that did.
+                    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                    String option = message.startsWith(MigrationParameters.COMPRESSION + "=") ? "--methods"
+                            : message.startsWith(MigrationParameters.CHANNELS + "=") ? "--channels" : "--set";
+                    throw new ParameterException(spec.commandLine(), option + ": " + message);
+                }
             }
         }
         int pageSize = runs.isEmpty() ? 4096 : runs.getFirst().pageSize();
-        SyntheticContent.Spec guestSpec = Guests.parseSynthetic(spec, size + ":" + mix, pageSize);
+        if (free != null && (free < 0 || free > 100)) {
+            throw new ParameterException(spec.commandLine(), "--free " + free + ": a percentage must be between 0 and 100");
+        }
+        SyntheticContent.Spec guestSpec = Guests.parseSynthetic(spec,
+                size + ":" + mix + (free == null ? "" : ",free=" + free), pageSize);
         // Both ends live in this process: the source's guest and, at most, as much received memory.
         long bothGuests = guestSpec.size() > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * guestSpec.size();
         Guests.requireMemory(spec, "--size " + size + ": the source and destination guests need ", bothGuests,
@@ -149,7 +164,7 @@ final class DemoCommand implements Callable<Integer> {
     private MigrationResult runOne(MigrationParameters parameters, SyntheticContent.Spec guestSpec) throws Exception {
         int pageSize = parameters.pageSize();
         RamBlock block = Guests.anonymous(Guests.SYNTHETIC_BLOCK, guestSpec.size(), pageSize, "the guest");
-        try (GuestMemory guest = GuestMemory.of(block);
+        try (GuestMemory guest = Guests.withFreeList(GuestMemory.of(block), guestSpec, seed);
              Workload workload = dirtyRate > 0 ? new Workload(guest, dirtyRate, seed) : null;
              MigrationDestination destination = new MigrationDestination(parameters)) {
             SyntheticContent.fill(block.memory(), pageSize, guestSpec.mix(), seed);
@@ -213,12 +228,13 @@ final class DemoCommand implements Callable<Integer> {
             return;
         }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"method", "status", "total ms", "downtime ms", "Mbit/s", "pages/s", "transferred",
-            "zero pages", "ratio", "checksum", "pages per tier"});
+        boolean hints = free != null; // hints on and off side by side: two more columns
+        rows.add(withHints(hints, new String[] {"method", "status", "total ms", "downtime ms", "Mbit/s", "pages/s",
+            "transferred", "zero pages", "ratio", "checksum", "pages per tier"}, "hints", "free pages"));
         for (int i = 0; i < results.size(); i++) {
             MigrationResult r = results.get(i);
             String tier = TierNote.of(runs.get(i), r.multifd().methodStatistics());
-            rows.add(new String[] {
+            rows.add(withHints(hints, new String[] {
                 r.multifd().method(),
                 r.status().name().toLowerCase(Locale.ROOT),
                 Long.toString(r.times().totalMs()),
@@ -229,7 +245,8 @@ final class DemoCommand implements Callable<Integer> {
                 Long.toString(r.ram().zeroPages()),
                 Double.isNaN(Reports.ratio(r, pageSize)) ? "-" : String.format(Locale.ROOT, "%.2f", Reports.ratio(r, pageSize)),
                 r.completed() ? (r.checksumMatch() ? "match" : "DIFFER") : "-",
-                methodPages(r.multifd().methodStatistics()) + (tier.isEmpty() ? "" : "  " + tier)});
+                methodPages(r.multifd().methodStatistics()) + (tier.isEmpty() ? "" : "  " + tier)},
+                runs.get(i).freePageHint() ? "on" : "off", Long.toString(r.freePages().skippedPages())));
         }
         int[] widths = new int[rows.getFirst().length];
         for (String[] row : rows) {
@@ -241,7 +258,7 @@ final class DemoCommand implements Callable<Integer> {
             String[] row = rows.get(rowIndex);
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
-                boolean left = i == 0 || i == 1 || i == 9 || i == 10;
+                boolean left = LEFT_ALIGNED.contains(rows.getFirst()[i]);
                 String cell = left ? MethodsCommand.pad(row[i], widths[i])
                         : " ".repeat(widths[i] - row[i].length()) + row[i];
                 line.append(i == 0 ? "" : "  ").append(cell);
@@ -259,6 +276,20 @@ final class DemoCommand implements Callable<Integer> {
         if (results.size() < runs.size()) {
             out.println("(cancelled after " + results.size() + " of " + runs.size() + " methods)");
         }
+    }
+
+    private static final java.util.Set<String> LEFT_ALIGNED =
+            java.util.Set.of("method", "hints", "status", "checksum", "pages per tier");
+
+    /** The row with the hint columns: {@code hint} after the method, {@code freePages} after the zero pages. */
+    private static String[] withHints(boolean hints, String[] row, String hint, String freePages) {
+        if (!hints) {
+            return row;
+        }
+        List<String> cells = new ArrayList<>(List.of(row));
+        cells.add(8, freePages);
+        cells.add(1, hint);
+        return cells.toArray(String[]::new);
     }
 
     private static final List<String> TIERS = List.of("hardware", "software", "java");

@@ -1,6 +1,7 @@
 package io.jmultifd.cli;
 
 import io.jmultifd.multifd.guest.AvailableMemory;
+import io.jmultifd.multifd.guest.FreeList;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.SyntheticContent;
@@ -57,11 +58,19 @@ final class Guests {
         RamBlock block = anonymous(SYNTHETIC_BLOCK, parsed.size(), pageSize, "the guest");
         try {
             SyntheticContent.fill(block.memory(), pageSize, parsed.mix(), seed);
-            return GuestMemory.of(block);
+            return withFreeList(GuestMemory.of(block), parsed, seed);
         } catch (RuntimeException | Error e) {
             block.close();
             throw e;
         }
+    }
+
+    /** With {@code free=PERCENT}, the guest gets its free list (the free pages keep their stale content). */
+    static GuestMemory withFreeList(GuestMemory guest, SyntheticContent.Spec parsed, long seed) {
+        if (parsed.freePercent() > 0) {
+            FreeList.create(guest, parsed.freePercent(), seed);
+        }
+        return guest;
     }
 
     /**

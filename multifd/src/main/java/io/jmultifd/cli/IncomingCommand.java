@@ -6,6 +6,7 @@ import io.jmultifd.multifd.MigrationParameters;
 import io.jmultifd.multifd.MigrationResult;
 import io.jmultifd.multifd.ProgressListener;
 import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,8 +30,9 @@ final class IncomingCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--listen", required = true, paramLabel = "tcp:HOST:PORT",
-            description = "Where to listen, e.g. tcp:0.0.0.0:4444 or tcp:127.0.0.1:0.")
+    @Option(names = "--listen", required = true, paramLabel = "tcp:HOST:PORT|file:PATH",
+            description = "Where to listen, e.g. tcp:0.0.0.0:4444 or tcp:127.0.0.1:0; or file:PATH to restore the "
+                    + "snapshot saved there (needs --set mapped-ram=on).")
     String listen;
 
     @Option(names = "--output", paramLabel = "IMAGE",
@@ -54,6 +56,7 @@ final class IncomingCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MigrationParameters parameters = options.parameters(spec, true, context.err());
         Endpoint endpoint = parseEndpoint(spec, "--listen", listen);
+        checkFileParameters(spec, endpoint, parameters);
         ImageOutput imageOutput = null;
         if (output != null) {
             if (!force && java.nio.file.Files.exists(output, java.nio.file.LinkOption.NOFOLLOW_LINKS)
@@ -81,6 +84,10 @@ final class IncomingCommand implements Callable<Integer> {
              AutoCloseable logs = progress ? context.status().routeLogs() : () -> {}) {
             try {
                 Thread announcer = Thread.ofPlatform().daemon(true).name("jmultifd-listening").start(() -> {
+                    if (endpoint instanceof Endpoint.File) {
+                        context.err().println("restoring from " + endpoint);
+                        return;
+                    }
                     try {
                         int port = destination.awaitListening();
                         context.status().println("listening on " + withPort(endpoint, port));
@@ -140,10 +147,19 @@ final class IncomingCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), option + " " + value + ": " + e.getMessage());
         }
-        if (!(endpoint instanceof Endpoint.Tcp)) {
-            throw new ParameterException(spec.commandLine(), option + " " + value + ": expected tcp:HOST:PORT");
+        if (!(endpoint instanceof Endpoint.Tcp) && !(endpoint instanceof Endpoint.File)) {
+            throw new ParameterException(spec.commandLine(), option + " " + value
+                    + ": expected tcp:HOST:PORT or file:PATH");
         }
         return endpoint;
+    }
+
+    /** A usage error when the endpoint and the file parameters (mapped-ram, direct-io) do not fit together. */
+    static void checkFileParameters(CommandSpec spec, Endpoint endpoint, MigrationParameters parameters) {
+        String refusal = SnapshotParameters.refusal(endpoint, parameters);
+        if (refusal != null) {
+            throw new ParameterException(spec.commandLine(), refusal);
+        }
     }
 
     private static String withPort(Endpoint endpoint, int port) {

@@ -37,7 +37,8 @@ final class MigrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--to", required = true, paramLabel = "tcp:HOST:PORT", description = "The destination.")
+    @Option(names = "--to", required = true, paramLabel = "tcp:HOST:PORT|file:PATH",
+            description = "The destination, or file:PATH to save a snapshot there (needs --set mapped-ram=on).")
     String to;
 
     static final class GuestSource {
@@ -80,6 +81,7 @@ final class MigrateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--to " + to + ": port 0 is no destination; give the "
                     + "port that 'jmultifd incoming' printed ('listening on tcp:HOST:PORT')");
         }
+        IncomingCommand.checkFileParameters(spec, endpoint, parameters);
         if (!(dirtyRate >= 0) || Double.isInfinite(dirtyRate)) {
             throw new ParameterException(spec.commandLine(), "--workload-dirty-rate " + dirtyRate
                     + ": must be a number of MB/s >= 0");
@@ -135,7 +137,9 @@ final class MigrateCommand implements Callable<Integer> {
                     }
                 }
                 // After COMPLETED the engine leaves the workload paused: these are the migrated contents.
-                Map<String, Long> checksums = result.completed() ? guest.checksums() : null;
+                // With hints, the free pages are zero at the destination: the checksums both ends agreed on.
+                Map<String, Long> checksums = !result.completed() ? null
+                        : parameters.freePageHint() ? guest.checksumsFreeAsZero() : guest.checksums();
                 if (options.anyJson()) {
                     context.out().println(Reports.json(result, parameters, checksums));
                 }

@@ -84,6 +84,10 @@ final class DestinationSetup {
         if (!hs.method().equals(local.methodName())) {
             return mismatch(MigrationParameters.COMPRESSION, hs.method(), local.methodName());
         }
+        if (hs.freePageHint() != local.freePageHint()) {
+            return mismatch(MigrationParameters.FREE_PAGE_HINT, hs.freePageHint() ? "on" : "off",
+                    local.freePageHint() ? "on" : "off");
+        }
         Set<String> keys = new TreeSet<>(hs.methodParameters().keySet());
         keys.addAll(local.methodHandshake().keySet());
         for (String k : keys) {

@@ -1,9 +1,11 @@
 package io.jmultifd.multifd;
 
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Where a migration goes: {@code tcp:HOST:PORT} (HOST may be {@code [v6addr]}), or an in-process
+ * Where a migration goes: {@code tcp:HOST:PORT} (HOST may be {@code [v6addr]}), {@code file:PATH} (a snapshot
+ * file: the source saves to it, the destination restores from it; {@code mapped-ram=on}), or an in-process
  * endpoint for tests and the demo. The in-process transport carries the same bytes through the same
  * code path as TCP: the destination listens on a loopback socket registered under the name.
  */
@@ -36,6 +38,22 @@ public sealed interface Endpoint {
         }
     }
 
+    /** A snapshot file (package snapshot): saved to by the source, restored from by the destination. */
+    record File(Path path) implements Endpoint {
+        public File {
+            Objects.requireNonNull(path);
+        }
+
+        @Override
+        public String toString() {
+            return "file:" + path;
+        }
+    }
+
+    static Endpoint file(Path path) {
+        return new File(path);
+    }
+
     static Endpoint inProcess(String name) {
         return new InProcess(name);
     }
@@ -44,8 +62,19 @@ public sealed interface Endpoint {
         return new Tcp(host, port);
     }
 
-    /** {@code tcp:HOST:PORT} or {@code inprocess:NAME}. */
+    /** {@code tcp:HOST:PORT}, {@code file:PATH} or {@code inprocess:NAME}. */
     static Endpoint parse(String s) {
+        if (s.startsWith("file:")) {
+            String path = s.substring("file:".length());
+            if (path.isEmpty()) {
+                throw new IllegalArgumentException("endpoint " + s + ": expected file:PATH");
+            }
+            try {
+                return new File(Path.of(path));
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException("endpoint " + s + ": " + e.getMessage());
+            }
+        }
         if (s.startsWith("inprocess:")) {
             return new InProcess(s.substring("inprocess:".length()));
         }

@@ -6,6 +6,7 @@ import io.jmultifd.multifd.channels.PageCounters;
 import io.jmultifd.multifd.channels.ReceiveChannel;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.ram.ReceiveRounds;
+import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.transport.Transport;
 import io.jmultifd.multifd.wire.Complete;
@@ -47,6 +48,7 @@ public final class MigrationDestination implements AutoCloseable {
     private final Failure failure = new Failure(Side.DESTINATION, this::farewell, this::teardown, threads);
     private final Watchdog watchdog;
     private final DestinationSetup setup;
+    private final BlockFactory blockFactory;
     private final PageCounters pages = new PageCounters();
     private final List<ReceiveChannel> channels = new ArrayList<>();
     private volatile Transport.Listener listener;
@@ -70,6 +72,7 @@ public final class MigrationDestination implements AutoCloseable {
         this.local = local;
         this.watchdog = new Watchdog(local.peerTimeoutMs(), failure);
         this.setup = new DestinationSetup(local, blockFactory, failure, connections);
+        this.blockFactory = blockFactory;
     }
 
     /** The received guest (null before the block list arrived). */
@@ -117,8 +120,11 @@ public final class MigrationDestination implements AutoCloseable {
         }
     }
 
-    /** Accepts one migration on {@code listen} and returns when it is done, failed or cancelled. */
+    /** Accepts one migration on {@code listen} (or restores {@code file:PATH}) until done, failed or cancelled. */
     public MigrationResult receive(Endpoint listen, ProgressListener listener) {
+        if (SnapshotParameters.refusal(listen, local) != null) {
+            throw new IllegalArgumentException(SnapshotParameters.refusal(listen, local));
+        }
         synchronized (this) {
             if (started) {
                 throw new IllegalStateException("a destination accepts one migration");
@@ -135,6 +141,11 @@ public final class MigrationDestination implements AutoCloseable {
     private MigrationResult receiveOnce(Endpoint listen, ProgressListener listener) {
         this.progress = new DestinationProgress(listener, connections, pages, local.pageSize());
         mainThread = Thread.currentThread();
+        if (listen instanceof Endpoint.File file) { // restore a snapshot: nothing listens
+            listening.countDown();
+            return new FileRestore(local, blockFactory, failure, threads,
+                    listener == null ? ProgressListener.NONE : listener, g -> received = g).restore(file);
+        }
         ResultBuilder result = new ResultBuilder(local);
         long verdictNanos = 0;
         boolean checksumMatch = false;
@@ -214,10 +225,7 @@ public final class MigrationDestination implements AutoCloseable {
                     : Progress.Phase.FAILED, roundCount);
             LOG.log(System.Logger.Level.DEBUG, "incoming migration " + reason.status() + ": " + reason.message());
         }
-        long transferred = 0;
-        for (Connection c : connections) {
-            transferred += c.bytesRead() + c.bytesWritten();
-        }
+        long transferred = Connection.transferred(connections);
         MethodStatistics stats = MethodStatistics.EMPTY;
         for (ReceiveChannel c : channels) {
             stats = stats.plus(c.statistics());

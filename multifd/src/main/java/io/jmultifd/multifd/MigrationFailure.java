@@ -44,6 +44,10 @@ public record MigrationFailure(MigrationStatus status, Side side, Cause cause, i
         METHOD,
         /** the peer stopped and said why in an error message */
         PEER,
+        /** a snapshot file could not be created, written or read (disk full, I/O error, O_DIRECT refused) */
+        STORAGE,
+        /** a snapshot file is damaged, cut short, unfinished or of another version */
+        CORRUPT_FILE,
         /** the side's thread was interrupted */
         INTERRUPTED,
         /** a defect of the engine (the log has the stack trace) */

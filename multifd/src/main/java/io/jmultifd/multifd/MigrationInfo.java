@@ -103,6 +103,11 @@ public final class MigrationInfo {
             }
             j.put("failure", failure);
         }
+        // QEMU's query-migrate counts no free-page hints (virtio-balloon's hinted pages are just not sent)
+        MigrationResult.FreePages free = r.freePages();
+        j.put("free-pages-skipped", free.skippedPages());
+        j.put("free-page-hints", free.hintsReceived());
+        j.put("free-page-hints-invalidated", free.hintsInvalidated());
         Map<String, Long> statistics = r.multifd().methodStatistics();
         if (!tiers.isEmpty()) {
             LinkedHashMap<String, Long> pages = new LinkedHashMap<>();

@@ -33,6 +33,9 @@ public final class MigrationParameters {
     public static final String FORCE_CONVERGE = "force-converge";
     public static final String MAX_GUEST_SIZE = "max-guest-size";
     public static final String PREALLOC = "prealloc";
+    public static final String MAPPED_RAM = "mapped-ram";
+    public static final String DIRECT_IO = "direct-io";
+    public static final String FREE_PAGE_HINT = "free-page-hint";
 
     /** Engine parameters and their defaults, in documentation order. */
     public static final Map<String, String> ENGINE_DEFAULTS;
@@ -52,6 +55,9 @@ public final class MigrationParameters {
         d.put(FORCE_CONVERGE, "false");
         d.put(MAX_GUEST_SIZE, Long.toString(defaultMaxGuestSize()));
         d.put(PREALLOC, "false");
+        d.put(MAPPED_RAM, "off");
+        d.put(DIRECT_IO, "off");
+        d.put(FREE_PAGE_HINT, "on");
         ENGINE_DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -70,6 +76,9 @@ public final class MigrationParameters {
     private final boolean forceConverge;
     private final long maxGuestSize;
     private final boolean prealloc;
+    private final boolean mappedRam;
+    private final boolean directIo;
+    private final boolean freePageHint;
 
     private MigrationParameters(Map<String, String> given) {
         Map<String, String> known = knownParameters();
@@ -96,6 +105,9 @@ public final class MigrationParameters {
         this.maxGuestSize = number(MAX_GUEST_SIZE, 1, Long.MAX_VALUE);
         this.forceConverge = bool(FORCE_CONVERGE);
         this.prealloc = bool(PREALLOC);
+        this.mappedRam = onOff(MAPPED_RAM);
+        this.directIo = onOff(DIRECT_IO);
+        this.freePageHint = onOff(FREE_PAGE_HINT);
         this.method = CompressionMethods.find(get(COMPRESSION));
         // The method checks its own parameters and names the bad one.
         this.methodHandshake = Collections.unmodifiableMap(
@@ -108,6 +120,15 @@ public final class MigrationParameters {
             throw new IllegalArgumentException(name + "=" + v + ": must be one of [false, true]");
         }
         return v.equals("true");
+    }
+
+    /** QEMU's capability and parameter spelling: on/off (true/false accepted too). */
+    private boolean onOff(String name) {
+        return switch (get(name)) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new IllegalArgumentException(name + "=" + get(name) + ": must be one of [off, on]");
+        };
     }
 
     /** Validates and freezes the given parameters (missing ones take their defaults). */
@@ -222,6 +243,14 @@ public final class MigrationParameters {
 
     /** Destination: back received anonymous blocks with memory up front (QEMU's {@code -mem-prealloc}). */
     public boolean prealloc() { return prealloc; }
+
+    /** Save to / restore from a {@code file:} endpoint with pages at fixed offsets (QEMU's mapped-ram capability). */
+    public boolean mappedRam() { return mappedRam; }
+
+    /** A {@code file:} endpoint's page I/O bypasses the page cache (O_DIRECT), QEMU's {@code direct-io}. */
+    public boolean directIo() { return directIo; }
+    /** Source: pages the guest hinted free go as FREE ranges, unread; both ends must agree (the handshake). */
+    public boolean freePageHint() { return freePageHint; }
 
     @Override
     public String toString() {

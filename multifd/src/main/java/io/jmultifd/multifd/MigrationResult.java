@@ -14,10 +14,11 @@ import java.util.Objects;
  * @param times         durations of this side
  * @param ram           what moved, and how fast
  * @param multifd       the method and its channels
+ * @param freePages     free-page hints
  * @param checksumMatch whether the per-block checksums matched
  */
 public record MigrationResult(MigrationStatus status, MigrationFailure failure, Times times, Ram ram,
-                              Multifd multifd, boolean checksumMatch) {
+                              Multifd multifd, FreePages freePages, boolean checksumMatch) {
 
     /**
      * @param totalMs    from start to the verdict
@@ -62,7 +63,19 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
         }
     }
 
+    /**
+     * Free-page hints ({@code free-page-hint=on}).
+     *
+     * @param skippedPages     pages sent (source) or received (destination) as free: their bytes never moved
+     * @param hintsReceived    source: hints the guest gave during the migration
+     * @param hintsInvalidated source: hinted pages that the guest wrote again (they were sent)
+     */
+    public record FreePages(long skippedPages, long hintsReceived, long hintsInvalidated) {
+        public static final FreePages NONE = new FreePages(0, 0, 0);
+    }
+
     public MigrationResult {
+        Objects.requireNonNull(freePages);
         Objects.requireNonNull(status);
         Objects.requireNonNull(times);
         Objects.requireNonNull(ram);
@@ -78,7 +91,7 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
     /** The result of a migration that never began (e.g. cancelled while the guest was being built). */
     public static MigrationResult notStarted(String method, int channels, int pageSize, MigrationFailure failure) {
         return new MigrationResult(failure.status(), failure, Times.NONE, Ram.none(pageSize),
-                new Multifd(method, channels, 0, Map.of()), false);
+                new Multifd(method, channels, 0, Map.of()), FreePages.NONE, false);
     }
 
     public boolean completed() {

@@ -11,6 +11,8 @@ import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.multifd.ram.BitmapScan;
 import io.jmultifd.multifd.ram.Convergence;
+import io.jmultifd.multifd.ram.FreePageHinting;
+import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.wire.Complete;
 import io.jmultifd.multifd.wire.DestinationMessage;
@@ -47,7 +49,7 @@ public final class MigrationSource {
     private final GuestMemory guest;
     private final Workload workload;
     private final MigrationParameters params;
-    private volatile Run current;
+    private volatile Failure current;
 
     public MigrationSource(GuestMemory guest, Workload workloadOrNull, MigrationParameters params) {
         if (guest.pageSize() != params.pageSize()) {
@@ -63,18 +65,26 @@ public final class MigrationSource {
         return params;
     }
 
-    /** Runs one migration to {@code to}; one at a time per source. */
+    /**
+     * Runs one migration to {@code to}; one at a time per source. A {@code file:} endpoint saves a snapshot
+     * ({@link FileSave}; needs {@code mapped-ram=on}, a mismatch is an IllegalArgumentException).
+     */
     public MigrationResult migrate(Endpoint to, ProgressListener listener) {
-        Run run;
+        String refusal = SnapshotParameters.refusal(to, params);
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
+        }
+        ProgressListener l = listener == null ? ProgressListener.NONE : listener;
+        FileSave save = to instanceof Endpoint.File file ? new FileSave(guest, workload, params, file, l) : null;
+        Run run = save == null ? new Run(to, l) : null;
         synchronized (this) {
             if (current != null) {
                 throw new IllegalStateException("a migration of this source is already running");
             }
-            run = new Run(to, listener == null ? ProgressListener.NONE : listener);
-            current = run;
+            current = save != null ? save.failure : run.failure;
         }
         try {
-            return run.execute();
+            return save != null ? save.execute() : run.execute();
         } finally {
             synchronized (this) {
                 current = null;
@@ -84,9 +94,9 @@ public final class MigrationSource {
 
     /** Cancels the running migration (from any thread); it returns CANCELLED. No-op when none runs. */
     public void cancel() {
-        Run r = current;
-        if (r != null) {
-            r.failure.cancel();
+        Failure f = current;
+        if (f != null) {
+            f.cancel();
         }
     }
 
@@ -104,6 +114,7 @@ public final class MigrationSource {
         final BitmapScan scan = new BitmapScan(guest, channels, params.zeroPageMode() == ZeroPageMode.LEGACY,
                 this::reportNowAndThen);
         final Convergence convergence = new Convergence(params, workload);
+        final FreePageHinting hinting = new FreePageHinting(guest, scan, params.freePageHint());
         final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
         final long sessionId = ThreadLocalRandom.current().nextLong();
         volatile boolean handshakeDone; // after ACCEPT, the destination reads ERROR messages
@@ -146,6 +157,7 @@ public final class MigrationSource {
                 LOG.log(System.Logger.Level.ERROR, "migration failed", e);
                 failure.fail(Cause.INTERNAL, "internal error: " + e);
             } finally {
+                hinting.close();
                 watchdog.stop();
                 boolean ok = checksumMatch && !failure.isSet();
                 if (!ok) {
@@ -165,8 +177,10 @@ public final class MigrationSource {
                 report();
                 LOG.log(System.Logger.Level.DEBUG, "migration " + reason.status() + ": " + reason.message());
             }
-            return result.build(reason, verdictNanos - pauseNanos, transferred(), guest.totalBytes(), pages, syncs,
-                    convergence.dirtyPagesRate(), checksumMatch, channels.statistics(), threads);
+            result.hints(hinting.hintsReceived(), hinting.hintsInvalidated());
+            return result.build(reason, verdictNanos - pauseNanos, Connection.transferred(connections),
+                    guest.totalBytes(), pages, syncs, convergence.dirtyPagesRate(), checksumMatch,
+                    channels.statistics(), threads);
         }
 
         /** Connects and shakes hands ({@link SourceSetup}), then starts the data channels' threads. */
@@ -176,7 +190,8 @@ public final class MigrationSource {
                 main = setup.handshake(new Handshake(sessionId, params.pageSize(), params.channels(),
                         params.packetPages(), Wire.zeroModeCode(params.zeroPageMode()), params.methodName(),
                         params.methodHandshake(),
-                        guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList()));
+                        guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList(),
+                        params.freePageHint()));
                 handshakeDone = true;
                 for (int i = 0; i < params.channels(); i++) {
                     channels.add(new SendChannel(i, setup.openChannel(sessionId, i), params, guest.blocks(), limiter,
@@ -192,12 +207,13 @@ public final class MigrationSource {
 
         /** The bulk round: every page. */
         private void bulk() throws Failure.Stopped, InterruptedException {
+            hinting.open();
             scan.markAll();
             phase = Progress.Phase.BULK;
             report();
-            convergence.roundStarting(transferred(), pages.pages());
+            convergence.roundStarting(Connection.transferred(connections), pages.pages());
             sendRound();
-            convergence.bulkEnded(transferred(), guest.totalPages());
+            convergence.bulkEnded(Connection.transferred(connections), guest.totalPages());
         }
 
         /** Rounds of the pages dirtied meanwhile, until the rest fits into the downtime limit. */
@@ -217,9 +233,9 @@ public final class MigrationSource {
                     failure.check();
                 }
                 round++;
-                convergence.roundStarting(transferred(), pages.pages());
+                convergence.roundStarting(Connection.transferred(connections), pages.pages());
                 sendRound();
-                convergence.roundEnded(transferred(), pages.pages());
+                convergence.roundEnded(Connection.transferred(connections), pages.pages());
             }
         }
 
@@ -234,6 +250,7 @@ public final class MigrationSource {
             report();
             new StopCopy().send(connections.getFirst());
             watchdog.progressed();
+            hinting.close();
             round++;
             sendRound();
             channels.end(round + 1);
@@ -246,7 +263,7 @@ public final class MigrationSource {
             report();
             List<Long> checksums = new ArrayList<>();
             for (RamBlock b : guest.blocks()) {
-                checksums.add(b.checksum());
+                checksums.add(hinting.checksum(b));
                 watchdog.progressed();
             }
             new Complete(round + 1, checksums).send(connections.getFirst());
@@ -310,24 +327,9 @@ public final class MigrationSource {
             }
         }
 
-        long transferred() {
-            long n = 0;
-            for (Connection c : connections) {
-                n += c.bytesRead() + c.bytesWritten();
-            }
-            return n;
-        }
-
         void report() {
-            try {
-                long remaining = phase == Progress.Phase.BULK ? guest.totalBytes() - pages.pages() * params.pageSize()
-                        : phase.ordinal() < Progress.Phase.VERIFY.ordinal() ? dirtyRemaining * params.pageSize() : 0;
-                long rounds = phase.ordinal() >= Progress.Phase.VERIFY.ordinal() ? syncs : round; // as the result says
-                listener.onProgress(new Progress(phase, rounds, transferred(), guest.totalBytes(), Math.max(0, remaining),
-                        convergence.lastMbps(), convergence.dirtyPagesRate(), convergence.expectedDowntimeMs()));
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "progress listener threw " + e);
-            }
+            SourceProgress.report(listener, phase, round, syncs, Connection.transferred(connections), guest,
+                    pages.pages(), dirtyRemaining, convergence);
         }
 
         /** Long rounds (a big bulk round) report progress about four times a second. */

@@ -9,9 +9,21 @@ final class ResultBuilder {
     private final long startCpu = EngineThreads.currentThreadCpuNanos();
     private long startNanos = System.nanoTime();
     private long setupNanos;
+    private long hintsReceived;
+    private long hintsInvalidated;
+    private String methodName;
+    private int pageSize;
 
     ResultBuilder(MigrationParameters params) {
         this.params = params;
+        this.methodName = params.methodName();
+        this.pageSize = params.pageSize();
+    }
+
+    /** A restore decodes with the snapshot's method and page size, whatever this side's parameters say. */
+    void decodedAs(String method, int filePageSize) {
+        methodName = method;
+        pageSize = filePageSize;
     }
 
     /**
@@ -25,6 +37,12 @@ final class ResultBuilder {
     /** Connecting, handshake and block setup are done. */
     void setupDone() {
         setupNanos = System.nanoTime() - startNanos;
+    }
+
+    /** Source: the free-page hints taken, and those that writes took back. */
+    void hints(long received, long invalidated) {
+        hintsReceived = received;
+        hintsInvalidated = invalidated;
     }
 
     /**
@@ -44,11 +62,12 @@ final class ResultBuilder {
         return new MigrationResult(completed ? MigrationStatus.COMPLETED : failure.status(), failure,
                 new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L,
                         completed ? downtimeNanos / 1_000_000L : 0, cpu / 1_000_000L),
-                new MigrationResult.Ram(transferredBytes, totalBytes, params.pageSize(), pages.normalPages(),
+                new MigrationResult.Ram(transferredBytes, totalBytes, pageSize, pages.normalPages(),
                         pages.zeroPages(), transferredBytes * 8 / 1e6 / secs, pages.pages() / secs, dirtySyncCount,
                         dirtyPagesRate),
-                new MigrationResult.Multifd(params.methodName(), params.channels(), pages.compressedBytes(),
+                new MigrationResult.Multifd(methodName, params.channels(), pages.compressedBytes(),
                         statistics.counters()),
+                new MigrationResult.FreePages(pages.freePages(), hintsReceived, hintsInvalidated),
                 completed && checksumMatch);
     }
 }

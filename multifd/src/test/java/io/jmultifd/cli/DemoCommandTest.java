@@ -40,6 +40,40 @@ class DemoCommandTest {
     }
 
     @Test
+    void freeRunsEveryMethodWithHintsOnAndOffSideBySide() {
+        CliRunner r = CliRunner.run("demo", "--size", "8M", "--channels", "2", "--workload-dirty-rate", "4",
+                "--methods", "none", "--free", "75");
+        assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(List.of("method", "hints", "status", "total", "ms", "downtime", "ms", "Mbit/s", "pages/s",
+                "transferred", "zero", "pages", "free", "pages", "ratio", "checksum", "pages", "per", "tier"),
+                List.of(lines.get(0).trim().split(" +")), r.toString());
+        assertEquals(4, lines.size(), "header, rule, two rows\n" + r);
+        String[] on = lines.get(2).trim().split(" +");
+        String[] off = lines.get(3).trim().split(" +");
+        assertEquals(List.of("none", "on", "completed"), List.of(on).subList(0, 3), r.toString());
+        assertEquals(List.of("none", "off", "completed"), List.of(off).subList(0, 3), r.toString());
+        assertTrue(Long.parseLong(on[10]) > 1000, "most of 2048 pages are free and skipped\n" + r);
+        assertEquals("0", off[10], r.toString());
+    }
+
+    @Test
+    void freeJsonCountsTheSkippedPagesOnlyWithHintsOn() {
+        CliRunner r = CliRunner.run("demo", "--size", "8M", "--channels", "2", "--workload-dirty-rate", "4",
+                "--methods", "none", "--free", "75", "--json");
+        assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
+        JsonNode array = JsonReports.results(r.out());
+        assertEquals(2, array.size(), "hints on, then off\n" + r);
+        JsonNode on = array.get(0).get("jmultifd");
+        JsonNode off = array.get(1).get("jmultifd");
+        assertTrue(on.get("free-pages-skipped").asLong() > 1000, "most of 2048 pages are free and skipped\n" + r);
+        assertTrue(on.get("free-page-hints").asLong() > 0, r.toString());
+        for (String key : List.of("free-pages-skipped", "free-page-hints", "free-page-hints-invalidated")) {
+            assertEquals(0, off.get(key).asLong(), key + "\n" + r);
+        }
+    }
+
+    @Test
     void jsonIsOneArrayWithEveryResultKeyInOrder() throws Exception {
         CliRunner r = CliRunner.run("demo", "--size", "2M", "--channels", "2", "--methods", "zlib,zstd", "--json");
         assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());

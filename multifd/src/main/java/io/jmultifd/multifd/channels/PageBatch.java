@@ -10,6 +10,7 @@ public final class PageBatch {
     final SendChannel channel;
     final long[] offsets;
     final boolean[] zero;
+    final long[] rangePages; // FREE: the page count of the range that starts at offsets[i]
     int type;
     int blockIndex;
     int count;
@@ -19,6 +20,26 @@ public final class PageBatch {
         this.channel = channel;
         this.offsets = new long[packetPages];
         this.zero = new boolean[packetPages];
+        this.rangePages = new long[packetPages];
+    }
+
+    /** Starts a FREE batch: ranges of free pages of {@code block} for {@code round}. */
+    public void startFree(int block, long round) {
+        this.type = Wire.PACKET_FREE;
+        this.blockIndex = block;
+        this.round = round;
+        this.count = 0;
+    }
+
+    /**
+     * Adds a range of free pages to a FREE batch.
+     *
+     * @return whether the batch is full now
+     */
+    public boolean addFreeRange(long firstOffset, long pages) {
+        offsets[count] = firstOffset;
+        rangePages[count] = pages;
+        return ++count == offsets.length;
     }
 
     /** Starts a DATA batch of {@code block}'s pages for {@code round}. */

@@ -7,11 +7,21 @@ public final class PageCounters {
     private final LongAdder normalPages = new LongAdder();
     private final LongAdder zeroPages = new LongAdder();
     private final LongAdder compressedBytes = new LongAdder();
+    private final LongAdder freePages = new LongAdder();
 
-    void add(long normal, long zero, long payload) {
+    public void add(long normal, long zero, long payload) {
         normalPages.add(normal);
         zeroPages.add(zero);
         compressedBytes.add(payload);
+    }
+
+    /** Pages sent or received as free (FREE packets): their bytes never moved. */
+    public void addFree(long pages) {
+        freePages.add(pages);
+    }
+
+    public long freePages() {
+        return freePages.sum();
     }
 
     public long normalPages() {

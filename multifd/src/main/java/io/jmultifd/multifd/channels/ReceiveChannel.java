@@ -5,6 +5,7 @@ import io.jmultifd.multifd.MigrationFailure.Cause;
 import io.jmultifd.multifd.MigrationParameters;
 import io.jmultifd.multifd.Watchdog;
 import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.ram.FreePageReceiver;
 import io.jmultifd.multifd.ram.ReceiveRounds;
 import io.jmultifd.multifd.ram.ZeroPages;
 import io.jmultifd.multifd.transport.Connection;
@@ -52,6 +53,7 @@ public final class ReceiveChannel {
     private Arena arena;
     private final ByteBuffer header = ByteBuffer.allocateDirect(PacketHeader.SIZE).order(ByteOrder.BIG_ENDIAN);
     private final PageOffsets offsets;
+    private FreePageReceiver freePages; // with the first FREE packet
     private MemorySegment payloadBuffer;
     private final ByteBuffer[] scatter;
     private final List<MemorySegment> targets;
@@ -171,6 +173,11 @@ public final class ReceiveChannel {
                 round++;
                 return true;
             }
+            case Wire.PACKET_FREE -> {
+                free(h);
+                watchdog.progressed();
+                return true;
+            }
             case Wire.PACKET_DATA -> {
                 data(h);
                 watchdog.progressed(); // a whole packet: bytes alone are no progress
@@ -228,6 +235,20 @@ public final class ReceiveChannel {
             }
         }
         counters.add(normal, h.zeroPages(), payload);
+    }
+
+    /** Free pages (free-page-hint=on): they read as zero from now on. */
+    private void free(PacketHeader h) throws IOException {
+        if (!local.freePageHint()) {
+            throw new WireException("FREE packet while free-page-hint=off");
+        }
+        int count = h.checkFree(blocks.size(), local.packetPages());
+        if (freePages == null) {
+            freePages = new FreePageReceiver(local.packetPages(), local.pageSize());
+        }
+        conn.readFully(freePages.expect(count), "the free page ranges");
+        int blockIndex = (int) h.block();
+        counters.addFree(freePages.apply(blocks.get(blockIndex), blockIndex, count, rounds, round));
     }
 
     private void closeReceiver() {

@@ -8,6 +8,7 @@ import io.jmultifd.multifd.ZeroPageMode;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.ram.ZeroPages;
 import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.wire.FreeRanges;
 import io.jmultifd.multifd.wire.PacketHeader;
 import io.jmultifd.multifd.wire.PageOffsets;
 import io.jmultifd.multifd.wire.Wire;
@@ -48,6 +49,7 @@ public final class SendChannel {
     final Semaphore markersWritten = new Semaphore(0);
     private final ByteBuffer header = ByteBuffer.allocateDirect(PacketHeader.SIZE).order(ByteOrder.BIG_ENDIAN);
     private final PageOffsets offsets;
+    private FreeRanges freeRanges; // allocated with the first FREE packet (free-page-hint=on)
     private final List<MemorySegment> normal;
     private final List<MemorySegment> out = new ArrayList<>();
     private ByteBuffer[] iov;
@@ -96,6 +98,7 @@ public final class SendChannel {
                 PageBatch batch = work.take();
                 switch (batch.type) {
                     case Wire.PACKET_DATA -> sendData(batch);
+                    case Wire.PACKET_FREE -> sendFree(batch);
                     case Wire.PACKET_SYNC, Wire.PACKET_END -> {
                         PacketHeader.marker(batch.type, sequence++, batch.round).encode(header);
                         limiter.acquire(PacketHeader.SIZE);
@@ -182,6 +185,26 @@ public final class SendChannel {
             iov[i] = null;
         }
         counters.add(normal.size(), zeroCount, payload);
+    }
+
+    /** Header and ranges with one write; nothing of the free pages themselves is read. */
+    private void sendFree(PageBatch batch) throws IOException, InterruptedException {
+        if (freeRanges == null) {
+            freeRanges = new FreeRanges(params.packetPages());
+        }
+        freeRanges.clear();
+        long pages = 0;
+        for (int i = 0; i < batch.count; i++) {
+            freeRanges.add(batch.offsets[i], batch.rangePages[i]);
+            pages += batch.rangePages[i];
+        }
+        PacketHeader.free(sequence++, batch.round, batch.blockIndex, batch.count).encode(header);
+        iov[0] = header;
+        iov[1] = freeRanges.flip();
+        limiter.acquire(PacketHeader.SIZE + iov[1].remaining());
+        conn.writeFully(iov, 2);
+        watchdog.progressed();
+        counters.addFree(pages);
     }
 
     private void closeSender() {

@@ -23,10 +23,16 @@ final class AnonymousMemory {
     private static final int MAP_POPULATE = 0x8000;
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
+    private static final MethodHandle MADVISE;
+    private static final int MADV_DONTNEED = 4;
+    /** The system's page size, or 0 when madvise cannot be used. */
+    private static final long SYSTEM_PAGE;
 
     static {
         MethodHandle mmap = null;
         MethodHandle munmap = null;
+        MethodHandle madvise = null;
+        long systemPage = 0;
         if (System.getProperty("os.name", "").startsWith("Linux")) {
             try {
                 Linker linker = Linker.nativeLinker();
@@ -36,6 +42,16 @@ final class AnonymousMemory {
                                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
                 munmap = linker.downcallHandle(libc.find("munmap").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                try {
+                    madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(), FunctionDescriptor.of(
+                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+                    MethodHandle getpagesize = linker.downcallHandle(libc.find("getpagesize").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT));
+                    systemPage = (int) getpagesize.invokeExact();
+                } catch (Throwable e) {
+                    madvise = null; // discarding falls back to writing zeros
+                    systemPage = 0;
+                }
             } catch (RuntimeException | LinkageError e) {
                 LOG.log(System.Logger.Level.INFO, "anonymous guest memory: mmap not available (" + e
                         + "), using Arena.allocate (eager zero fill)");
@@ -45,6 +61,36 @@ final class AnonymousMemory {
         }
         MMAP = mmap;
         MUNMAP = munmap;
+        MADVISE = madvise;
+        SYSTEM_PAGE = systemPage > 0 && Long.bitCount(systemPage) == 1 ? systemPage : 0;
+    }
+
+    /** Whether {@link #allocate} maps memory with mmap (then {@link #discard} can drop its pages). */
+    static boolean mapped(int alignment) {
+        return MMAP != null && alignment <= 4096;
+    }
+
+    /**
+     * Drops the system pages that lie wholly inside {@code range} of mmap'd anonymous memory
+     * ({@code MADV_DONTNEED}: they read as zero and hold no memory; an untouched page costs nothing), and returns
+     * the part that was dropped as {@code {from, to}} offsets in the range, or null when nothing was.
+     */
+    static long[] discard(MemorySegment range) {
+        if (MADVISE == null || SYSTEM_PAGE == 0) {
+            return null;
+        }
+        long start = range.address();
+        long from = (start + SYSTEM_PAGE - 1) & -SYSTEM_PAGE;
+        long to = (start + range.byteSize()) & -SYSTEM_PAGE;
+        if (to <= from) {
+            return null;
+        }
+        try {
+            int rc = (int) MADVISE.invokeExact(MemorySegment.ofAddress(from), to - from, MADV_DONTNEED);
+            return rc == 0 ? new long[] {from - start, to - start} : null;
+        } catch (Throwable t) {
+            return null;
+        }
     }
 
     private AnonymousMemory() {}

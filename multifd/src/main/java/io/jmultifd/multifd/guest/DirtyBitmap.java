@@ -49,6 +49,11 @@ public final class DirtyBitmap {
         WORD.getAndBitwiseOrRelease(words, (int) (page >>> 6), 1L << (page & 63));
     }
 
+    /** Marks the pages of {@code bits} in word {@code word} dirty (release), e.g. pages a hint just freed. */
+    public void markWord(int word, long bits) {
+        WORD.getAndBitwiseOrRelease(words, word, bits);
+    }
+
     /** Marks every page dirty (the bulk round). */
     public void markAll() {
         int full = (int) (pageCount >>> 6);

@@ -11,6 +11,8 @@ import java.util.Set;
 public final class GuestMemory implements AutoCloseable {
     private final List<RamBlock> blocks;
     private final int pageSize;
+    private final FreePageHints hints = new FreePageHints(this);
+    private volatile FreeList freeList;
 
     private GuestMemory(List<RamBlock> blocks) {
         if (blocks.isEmpty()) {
@@ -41,6 +43,14 @@ public final class GuestMemory implements AutoCloseable {
 
     public List<RamBlock> blocks() { return blocks; }
 
+    /** The guest's free list, when it has one (a synthetic guest with {@code free=PERCENT}); null otherwise. */
+    public FreeList freeList() { return freeList; }
+
+    void freeList(FreeList list) { this.freeList = list; }
+
+    /** Where the guest reports its free memory during a migration. */
+    public FreePageHints hints() { return hints; }
+
     public int pageSize() { return pageSize; }
 
     public RamBlock block(String name) {
@@ -69,6 +79,15 @@ public final class GuestMemory implements AutoCloseable {
         Map<String, Long> m = new LinkedHashMap<>();
         for (RamBlock b : blocks) {
             m.put(b.name(), b.checksum());
+        }
+        return m;
+    }
+
+    /** As {@link #checksums()}, with every page free now counted as zeros (what a destination of hints holds). */
+    public Map<String, Long> checksumsFreeAsZero() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (RamBlock b : blocks) {
+            m.put(b.name(), b.checksumFreeAsZero());
         }
         return m;
     }

@@ -27,14 +27,22 @@ public final class RamBlock implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment memory;
     private final DirtyBitmap dirty;
+    private final FreePages free;
+    private final boolean discardable; // mmap'd anonymous memory: madvise can drop pages
 
     private RamBlock(String name, long size, int pageSize, Arena arena, MemorySegment memory) {
+        this(name, size, pageSize, arena, memory, false);
+    }
+
+    private RamBlock(String name, long size, int pageSize, Arena arena, MemorySegment memory, boolean discardable) {
+        this.discardable = discardable;
         this.name = name;
         this.size = size;
         this.pageSize = pageSize;
         this.arena = arena;
         this.memory = memory;
         this.dirty = new DirtyBitmap(size / pageSize);
+        this.free = new FreePages(size / pageSize);
     }
 
     private static void check(String name, long size, int pageSize) {
@@ -65,7 +73,7 @@ public final class RamBlock implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             return new RamBlock(name, size, pageSize, arena,
-                    AnonymousMemory.allocate(arena, size, pageSize, prealloc));
+                    AnonymousMemory.allocate(arena, size, pageSize, prealloc), AnonymousMemory.mapped(pageSize));
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -115,32 +123,36 @@ public final class RamBlock implements AutoCloseable {
     /** The whole block. Writing through it directly bypasses dirty tracking (the engine's receive side does). */
     public MemorySegment memory() { return memory; }
     public DirtyBitmap dirty() { return dirty; }
+    /** Pages hinted free and not written since ({@link FreePageHints}). */
+    public FreePages free() { return free; }
 
     /** One page as a view (no copy). */
     public MemorySegment page(long pageIndex) {
         return memory.asSlice(pageIndex * pageSize, pageSize);
     }
 
-    /** The guest write API: copies {@code src} to {@code offset}, THEN marks the touched pages dirty. */
+    /**
+     * The guest write API: copies {@code src} to {@code offset}, THEN takes back any free-page hint of the
+     * touched pages, THEN marks them dirty (the order {@link FreePages} relies on).
+     */
     public void write(long offset, MemorySegment src) {
         long len = src.byteSize();
         if (len == 0) {
             return;
         }
         MemorySegment.copy(src, 0, memory, offset, len); // bounds-checked by the segment
-        long first = offset / pageSize;
-        long last = (offset + len - 1) / pageSize;
-        for (long p = first; p <= last; p++) {
-            dirty.markDirty(p);
-        }
+        written(offset / pageSize, (offset + len - 1) / pageSize);
     }
 
-    /** The guest write API for one big-endian long: store, THEN mark dirty. */
+    /** The guest write API for one big-endian long: store, THEN take back hints, THEN mark dirty. */
     public void writeLong(long offset, long value) {
         memory.set(LONG_BE, offset, value);
-        long first = offset / pageSize;
-        long last = (offset + 7) / pageSize;
+        written(offset / pageSize, (offset + 7) / pageSize);
+    }
+
+    private void written(long first, long last) {
         for (long p = first; p <= last; p++) {
+            free.clear(p);
             dirty.markDirty(p);
         }
     }
@@ -152,6 +164,63 @@ public final class RamBlock implements AutoCloseable {
         for (long pos = 0; pos < size; pos += chunk) {
             long len = Math.min(chunk, size - pos);
             crc.update(memory.asSlice(pos, len).asByteBuffer());
+        }
+        return crc.getValue();
+    }
+
+    /**
+     * Makes pages {@code first .. first+count-1} read as zero, bypassing dirty tracking (the destination's side of
+     * free pages): mmap'd anonymous memory drops them (QEMU's ram_discard_range), which costs nothing for pages
+     * never touched; elsewhere, or for the part a system page does not cover whole, each page that is not zero
+     * is filled with zeros.
+     */
+    public void discard(long first, long count) {
+        MemorySegment range = memory.asSlice(first * pageSize, count * pageSize);
+        long[] dropped = discardable ? AnonymousMemory.discard(range) : null;
+        long from = dropped == null ? range.byteSize() : dropped[0];
+        long to = dropped == null ? range.byteSize() : dropped[1];
+        for (long off = 0; off < range.byteSize(); off += pageSize) {
+            if (off >= from && off + pageSize <= to) {
+                continue;
+            }
+            MemorySegment page = range.asSlice(off, pageSize);
+            if (!isZero(page)) {
+                page.fill((byte) 0);
+            }
+        }
+    }
+
+    private static boolean isZero(MemorySegment page) {
+        for (long i = 0; i < page.byteSize(); i += 8) {
+            if (page.get(ValueLayout.JAVA_LONG_UNALIGNED, i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * CRC32C of the block as both ends of a migration with free-page hints agree on it: every page free now
+     * ({@link #free()}) counts as zeros, whatever stale bytes it still holds here (the destination zeroed it).
+     */
+    public long checksumFreeAsZero() {
+        CRC32C crc = new CRC32C();
+        java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocateDirect(pageSize);
+        long pages = pageCount();
+        long runStart = 0; // first page of the current run of pages in use
+        for (long p = 0; p <= pages; p++) {
+            if (p < pages && !free.isFree(p)) {
+                continue;
+            }
+            for (long pos = runStart * pageSize, end = p * pageSize; pos < end; ) {
+                long len = Math.min(1L << 30, end - pos);
+                crc.update(memory.asSlice(pos, len).asByteBuffer());
+                pos += len;
+            }
+            if (p < pages) {
+                crc.update(zeros.clear());
+            }
+            runStart = p + 1;
         }
         return crc.getValue();
     }

@@ -122,15 +122,29 @@ public final class SyntheticContent {
         }
     }
 
-    /** A parsed {@code SIZE:MIX}. */
-    public record Spec(long size, Mix mix) {
+    /**
+     * A parsed {@code SIZE:MIX[,free=PERCENT]}.
+     *
+     * @param freePercent the share of the guest's memory that is free (a {@link FreeList}); 0 = none
+     */
+    public record Spec(long size, Mix mix, int freePercent) {
         public Spec {
             if (size <= 0) {
                 throw new IllegalArgumentException("size must be positive, got " + size);
             }
+            if (freePercent < 0 || freePercent > 100) {
+                throw new IllegalArgumentException("free=" + freePercent + ": a percentage must be between 0 and 100");
+            }
         }
 
-        /** Parses {@code SIZE:MIX}, e.g. {@code 1G:mixed}; messages name the part that is wrong. */
+        public Spec(long size, Mix mix) {
+            this(size, mix, 0);
+        }
+
+        /**
+         * Parses {@code SIZE:MIX[,free=PERCENT]}, e.g. {@code 1G:mixed} or {@code 1G:mixed,free=75}; messages name
+         * the part that is wrong.
+         */
         public static Spec parse(String text) {
             int colon = text.indexOf(':');
             if (colon < 0) {
@@ -141,7 +155,23 @@ public final class SyntheticContent {
             if (size == 0) {
                 throw new IllegalArgumentException("bad size '" + sizeText + "': must be more than 0");
             }
-            return new Spec(size, Mix.parse(text.substring(colon + 1)));
+            String mix = text.substring(colon + 1);
+            int free = 0;
+            int at = mix.lastIndexOf(",free=");
+            if (at >= 0) {
+                String value = mix.substring(at + ",free=".length()).trim();
+                try {
+                    free = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("bad percentage '" + value + "' for free in '" + text
+                            + "' (an integer 0..100)");
+                }
+                if (free < 0 || free > 100) {
+                    throw new IllegalArgumentException("free=" + value + ": a percentage must be between 0 and 100");
+                }
+                mix = mix.substring(0, at);
+            }
+            return new Spec(size, Mix.parse(mix), free);
         }
 
         /** Checks that the size is a whole number of pages. */

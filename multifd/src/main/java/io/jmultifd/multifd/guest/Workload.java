@@ -25,6 +25,7 @@ public final class Workload implements AutoCloseable {
     private final GuestMemory guest;
     private final double mbPerSecond;
     private final long seed;
+    private final FreeList freeList;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition unpaused = lock.newCondition();
     private final AtomicLong bytesWritten = new AtomicLong();
@@ -33,7 +34,13 @@ public final class Workload implements AutoCloseable {
     private volatile double throttle;
     private Thread thread;
 
+    /**
+     * When the guest has a {@link FreeList}, the workload writes only pages in use, and once per slice of writes
+     * allocates a free chunk (writing one of its pages) and frees a chunk in use, which the free list's balloon
+     * driver reports during a migration.
+     */
     public Workload(GuestMemory guest, double mbPerSecond, long seed) {
+        this.freeList = guest.freeList();
         if (!(mbPerSecond >= 0) || Double.isInfinite(mbPerSecond)) {
             throw new IllegalArgumentException("workload rate must be >= 0 MB/s, got " + mbPerSecond);
         }
@@ -151,10 +158,19 @@ public final class Workload implements AutoCloseable {
                     creditBytes = Math.min(creditBytes + rate * (now - lastNanos) / 1e9, 4.0 * PAGES_PER_SLICE * pageSize);
                     lastNanos = now;
                     int pages = (int) Math.min(PAGES_PER_SLICE, (long) (creditBytes / pageSize));
+                    int allocated = pages > 0 && freeList != null ? freeList.allocate(random) : -1;
                     for (int i = 0; i < pages; i++) {
-                        long page = random.nextLong(totalPages);
-                        RamBlock block = blockOf(page);
-                        long offset = (page - firstPage(block)) * pageSize;
+                        RamBlock block;
+                        long offset;
+                        int chunk = freeList == null ? -1 : i == 0 && allocated >= 0 ? allocated : freeList.randomUsed(random);
+                        if (chunk >= 0) {
+                            block = freeList.block(chunk);
+                            offset = freeList.page(chunk, random) * pageSize;
+                        } else {
+                            long page = random.nextLong(totalPages);
+                            block = blockOf(page);
+                            offset = (page - firstPage(block)) * pageSize;
+                        }
                         if (random.nextInt(8) == 0) {
                             block.write(offset, zeros);
                         } else {
@@ -163,6 +179,10 @@ public final class Workload implements AutoCloseable {
                             stamp.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, ++counter);
                             block.write(offset, stamp);
                         }
+                    }
+                    int freed = allocated >= 0 ? freeList.randomUsed(random) : -1;
+                    if (freed >= 0) {
+                        freeList.free(freed); // the free share stays as it was
                     }
                     creditBytes -= (double) pages * pageSize;
                     bytesWritten.addAndGet((long) pages * pageSize);

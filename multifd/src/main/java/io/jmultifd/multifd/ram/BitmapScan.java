@@ -19,6 +19,8 @@ public final class BitmapScan {
     private final SendChannels channels;
     private final boolean legacyZero;
     private final Runnable afterBatch;
+    private final FreeNotices freeNotices;
+    private boolean freePageHints;
 
     /**
      * @param legacyZero {@code multifd-zero-page=legacy}: this thread checks zero pages while it scans
@@ -29,6 +31,20 @@ public final class BitmapScan {
         this.channels = channels;
         this.legacyZero = legacyZero;
         this.afterBatch = afterBatch;
+        this.freeNotices = new FreeNotices(channels, guest.pageSize());
+    }
+
+    /**
+     * {@code free-page-hint=on}: the pages hinted free when the scan takes them go as FREE ranges, their bytes
+     * unread; off: every page goes as data, hints or not.
+     */
+    public void freePageHints(boolean on) {
+        this.freePageHints = on;
+    }
+
+    /** Pages sent as free (never read) so far. */
+    public long freePagesSkipped() {
+        return freeNotices.pages();
     }
 
     /** Marks every page dirty: the bulk round sends them all. */
@@ -47,8 +63,16 @@ public final class BitmapScan {
             DirtyBitmap bitmap = block.dirty();
             PageBatch batch = null;
             int words = bitmap.wordCount();
+            freeNotices.start(bi, round);
             for (int w = 0; w < words; w++) {
                 long bits = bitmap.fetchAndClearWord(w);
+                if (freePageHints && bits != 0) {
+                    long free = bits & block.free().word(w); // read after the fetch: see FreePages
+                    if (free != 0) {
+                        freeNotices.add(w, free);
+                        bits &= ~free;
+                    }
+                }
                 while (bits != 0) {
                     long page = ((long) w << 6) + Long.numberOfTrailingZeros(bits);
                     bits &= bits - 1;
@@ -68,6 +92,7 @@ public final class BitmapScan {
             if (batch != null) {
                 channels.dispatch(batch);
             }
+            freeNotices.finish();
         }
     }
 }

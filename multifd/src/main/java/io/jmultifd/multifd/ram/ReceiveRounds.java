@@ -19,12 +19,14 @@ public final class ReceiveRounds {
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final long[][] bitmaps;
+    private final List<RamBlock> blocks;
     private final CyclicBarrier barrier;
     private final LongConsumer roundEnded;
     private volatile long appliedRound;
 
     /** @param roundEnded told the number of the next round, once every channel has ended the previous one */
     public ReceiveRounds(List<RamBlock> blocks, int channels, LongConsumer roundEnded) {
+        this.blocks = blocks;
         this.bitmaps = new long[blocks.size()][];
         for (int i = 0; i < blocks.size(); i++) {
             bitmaps[i] = new long[(int) ((blocks.get(i).pageCount() + 63) / 64)];
@@ -33,10 +35,17 @@ public final class ReceiveRounds {
         this.barrier = new CyclicBarrier(channels, this::nextRound);
     }
 
-    /** Marks {@code page} of {@code block} received in this round; false when it was already. */
+    /**
+     * Marks {@code page} of {@code block} received in this round; false when it was already. A page that came as
+     * free before ({@link FreePageReceiver}) is not free any more: whatever comes now is its content.
+     */
     public boolean claim(int block, long page) {
         long mask = 1L << (page & 63);
-        return (((long) WORD.getAndBitwiseOr(bitmaps[block], (int) (page >>> 6), mask)) & mask) == 0;
+        if ((((long) WORD.getAndBitwiseOr(bitmaps[block], (int) (page >>> 6), mask)) & mask) != 0) {
+            return false;
+        }
+        blocks.get(block).free().clear(page); // a plain read unless the page came as free
+        return true;
     }
 
     /** A channel reached the round's SYNC: waits until every channel has. */

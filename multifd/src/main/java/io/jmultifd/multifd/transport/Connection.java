@@ -16,6 +16,15 @@ public interface Connection extends AutoCloseable {
 
     long bytesWritten();
 
+    /** Bytes read and written over {@code connections}, what the migration moved on the wire. */
+    static long transferred(Iterable<? extends Connection> connections) {
+        long n = 0;
+        for (Connection c : connections) {
+            n += c.bytesRead() + c.bytesWritten();
+        }
+        return n;
+    }
+
     /** Reads exactly {@code dst.remaining()} bytes; EOF first is an {@link EOFException} naming {@code what}. */
     void readFully(ByteBuffer dst, String what) throws IOException;
 

@@ -79,6 +79,7 @@ final class SocketTransport implements Transport {
                     }
                     return new SocketListener(server, ip.name());
                 }
+                case Endpoint.File f -> throw new IOException(f + " is a snapshot file, not a socket to listen on");
             }
         } catch (IOException | RuntimeException e) {
             server.close();
@@ -91,6 +92,7 @@ final class SocketTransport implements Transport {
         InetSocketAddress addr = switch (endpoint) {
             case Endpoint.Tcp tcp -> new InetSocketAddress(tcp.host(), tcp.port());
             case Endpoint.InProcess ip -> awaitInProcess(ip.name(), awaitName ? timeoutMs : 0);
+            case Endpoint.File f -> throw new IOException(f + " is a snapshot file, not a socket to connect to");
         };
         if (addr.isUnresolved()) {
             throw new IOException("cannot resolve " + endpoint);

@@ -19,9 +19,11 @@ import java.util.TreeMap;
  * @param zeroPageMode     the code of the zero-page mode (the ordinal of {@code ZeroPageMode})
  * @param methodParameters the method parameters that decoding needs, at most {@link Wire#MAX_METHOD_PARAMETERS}
  * @param blocks           the guest's blocks, 1..{@link Wire#MAX_BLOCKS}
+ * @param freePageHint     free-page-hint=on: FREE packets may come (a u8 1/0 after the blocks)
  */
 public record Handshake(long sessionId, long pageSize, int channels, long packetPages, int zeroPageMode,
-                        String method, Map<String, String> methodParameters, List<Block> blocks)
+                        String method, Map<String, String> methodParameters, List<Block> blocks,
+                        boolean freePageHint)
         implements MainMessage {
 
     /** One RAM block as announced: its name and size in bytes (u64, checked by the destination). */
@@ -42,6 +44,7 @@ public record Handshake(long sessionId, long pageSize, int channels, long packet
         for (Block b : blocks) {
             w.str(b.name()).u64(b.size());
         }
+        w.u8(freePageHint ? 1 : 0);
     }
 
     /**
@@ -77,6 +80,10 @@ public record Handshake(long sessionId, long pageSize, int channels, long packet
         for (int i = 0; i < blockCount; i++) {
             blocks.add(new Block(r.str("block name"), r.u64("block size")));
         }
-        return new Handshake(sessionId, pageSize, channels, packetPages, zeroMode, method, params, blocks);
+        int hint = r.u8("free-page-hint");
+        if (hint > 1) {
+            throw new Refusal("handshake: free-page-hint code " + hint + " is neither 0 (off) nor 1 (on)");
+        }
+        return new Handshake(sessionId, pageSize, channels, packetPages, zeroMode, method, params, blocks, hint == 1);
     }
 }

@@ -19,6 +19,11 @@ public record PacketHeader(int type, long sequence, long round, long block, long
         return new PacketHeader(Wire.PACKET_DATA, sequence, round, block, normalPages, zeroPages, payloadLength);
     }
 
+    /** A FREE packet: {@code ranges} ranges of free pages of {@code block} as its payload ({@link FreeRanges}). */
+    public static PacketHeader free(long sequence, long round, int block, int ranges) {
+        return new PacketHeader(Wire.PACKET_FREE, sequence, round, block, 0, 0, (long) ranges * FreeRanges.RANGE_BYTES);
+    }
+
     /** A SYNC or END packet: no pages, no payload. */
     public static PacketHeader marker(int type, long sequence, long round) {
         return new PacketHeader(type, sequence, round, 0, 0, 0, 0);
@@ -85,6 +90,26 @@ public record PacketHeader(int type, long sequence, long round, long block, long
             throw new WireException("page count " + normalPages + " + " + zeroPages + " outside 1..packet-pages ("
                     + packetPages + ")");
         }
+    }
+
+    /**
+     * A FREE packet names one of the blocks, carries no page offsets and 1..packet-pages ranges.
+     *
+     * @return the number of ranges in its payload
+     */
+    public int checkFree(int blockCount, int packetPages) throws WireException {
+        if (block >= blockCount) {
+            throw new WireException("block index " + block + " beyond the " + blockCount + " blocks");
+        }
+        if (normalPages != 0 || zeroPages != 0) {
+            throw new WireException("FREE packet with page offsets");
+        }
+        if (payloadLength <= 0 || payloadLength % FreeRanges.RANGE_BYTES != 0
+                || payloadLength / FreeRanges.RANGE_BYTES > packetPages) {
+            throw new WireException("FREE payload length " + Long.toUnsignedString(payloadLength) + " is not 1.."
+                    + packetPages + " ranges of " + FreeRanges.RANGE_BYTES + " bytes");
+        }
+        return (int) (payloadLength / FreeRanges.RANGE_BYTES);
     }
 
     /** Raw pages ({@code none}): the payload is exactly the normal pages. */

@@ -7,7 +7,8 @@ package io.jmultifd.multifd.wire;
  * main stream, source -> destination:
  *   hello:     u32 MAGIC_MAIN, u16 VERSION, u64 session id
  *   HANDSHAKE: u8 1, u32 page size, u16 channels, u32 packet pages, u8 zero-page mode, str method,
- *              u16 n, n x (str key, str value), u32 blocks, blocks x (str name, u64 size)
+ *              u16 n, n x (str key, str value), u32 blocks, blocks x (str name, u64 size),
+ *              u8 free-page-hint (1 on, 0 off)
  *   STOP_COPY: u8 4                      (the source paused the guest)
  *   COMPLETE:  u8 5, u64 rounds, u32 n, n x u64 CRC32C  (after END on every data channel)
  *   ERROR:     u8 7, str message
@@ -22,12 +23,14 @@ package io.jmultifd.multifd.wire;
  *            u64 sequence number, u64 round, u32 block index, u32 normal pages, u32 zero pages,
  *            u64 payload length;
  *            then (normal + zero) x u64 page offset (normal pages first), then the payload.
+ *   FREE (free-page-hint=on): the header with no pages, payload = n x (u64 first page offset, u64 page count),
+ *            1..packet-pages ranges of free pages of the block, which the destination zeroes ({@link FreeRanges}).
  * str = u16 length + UTF-8 bytes, at most MAX_STRING bytes.
  * </pre>
  *
  * <p>Each message is a record of this package with its own encode and decode (the source's hellos
  * {@link MainHello} and {@link ChannelHello}, one {@link Hello} by their magic, {@link Handshake},
- * {@link DestinationHello}, {@link HandshakeReply}, {@link PacketHeader} with {@link PageOffsets},
+ * {@link DestinationHello}, {@link HandshakeReply}, {@link PacketHeader} with {@link PageOffsets} or {@link FreeRanges},
  * {@link StopCopy}, {@link Complete}, {@link Verdict}, {@link ErrorMessage}); no other package builds or parses
  * these bytes. Bytes that open with no jmultifd magic are quoted by {@link ForeignPeer}.
  */
@@ -50,6 +53,7 @@ public final class Wire {
     public static final int PACKET_DATA = 1;
     public static final int PACKET_SYNC = 2;
     public static final int PACKET_END = 3;
+    public static final int PACKET_FREE = 4;
 
     public static final int HEADER_SIZE = 4 + 2 + 2 + 8 + 8 + 4 + 4 + 4 + 8;
     public static final int MAX_STRING = 4096;
@@ -73,6 +77,7 @@ public final class Wire {
             case PACKET_DATA -> "DATA";
             case PACKET_SYNC -> "SYNC";
             case PACKET_END -> "END";
+            case PACKET_FREE -> "FREE";
             default -> "unknown type " + type;
         };
     }

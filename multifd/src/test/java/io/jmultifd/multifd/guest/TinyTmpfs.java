@@ -22,11 +22,16 @@ public final class TinyTmpfs implements AutoCloseable {
     }
 
     public static TinyTmpfs mount(Path mountPoint, long bytes) throws IOException, InterruptedException {
+        return mount(mountPoint, "tmpfs", bytes);
+    }
+
+    /** A file system of {@code type} ("tmpfs", or "ramfs": no size limit, and it refuses O_DIRECT). */
+    public static TinyTmpfs mount(Path mountPoint, String type, long bytes) throws IOException, InterruptedException {
         Files.createDirectories(mountPoint);
-        String result = run("mount", "-t", "tmpfs", "-o", "size=" + bytes + ",mode=0755", "jmultifd-test",
-                mountPoint.toString());
+        String options = type.equals("tmpfs") ? "size=" + bytes + ",mode=0755" : "mode=0755";
+        String result = run("mount", "-t", type, "-o", options, "jmultifd-test", mountPoint.toString());
         if (result != null) {
-            String why = "cannot mount a " + bytes + "-byte tmpfs at " + mountPoint + ": " + result;
+            String why = "cannot mount a " + bytes + "-byte " + type + " at " + mountPoint + ": " + result;
             if (required()) {
                 fail(why + " (CI=true or JMULTIFD_REQUIRE_TMPFS=1: this test must run; it needs root)");
             }

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HandshakeTest {
     static final Handshake SAMPLE = new Handshake(0x1122334455667788L, 4096, 2, 128, 2, "zstd",
-            Map.of("multifd-zstd-level", "3"), List.of(new Handshake.Block("ram0", 1 << 20), new Handshake.Block("vga", 8192)));
+            Map.of("multifd-zstd-level", "3"), List.of(new Handshake.Block("ram0", 1 << 20), new Handshake.Block("vga", 8192)), true);
 
     /** hello + handshake up to (not including) the method parameter count, with the given fields. */
     static MessageWriter head(long magic, int version, int type) {
@@ -41,12 +41,13 @@ class HandshakeTest {
 
     @Test
     void encodesTheDocumentedLayout() {
-        Handshake h = new Handshake(7, 4096, 2, 128, 1, "x", Map.of("k", "v"), List.of(new Handshake.Block("b", 8192)));
+        Handshake h = new Handshake(7, 4096, 2, 128, 1, "x", Map.of("k", "v"), List.of(new Handshake.Block("b", 8192)),
+                true);
         ByteBuffer b = ByteBuffer.allocate(64);
         b.putInt(0x4A4D4644).putShort((short) 1).putLong(7).put((byte) 1).putInt(4096).putShort((short) 2).putInt(128)
                 .put((byte) 1).putShort((short) 1).put((byte) 'x').putShort((short) 1)
                 .putShort((short) 1).put((byte) 'k').putShort((short) 1).put((byte) 'v')
-                .putInt(1).putShort((short) 1).put((byte) 'b').putLong(8192);
+                .putInt(1).putShort((short) 1).put((byte) 'b').putLong(8192).put((byte) 1);
         byte[] expected = new byte[b.position()];
         b.flip().get(expected);
         assertArrayEquals(expected, h.toBytes());
@@ -62,7 +63,7 @@ class HandshakeTest {
     @Test
     void u32FieldsKeepValuesAbove2To31() throws IOException {
         Handshake h = new Handshake(-1, 0xFFFF_FFFFL, 65535, 0x8000_0000L, 255, "m", Map.of(),
-                List.of(new Handshake.Block("b", -4096)));
+                List.of(new Handshake.Block("b", -4096)), false);
         assertEquals(h, decode(h.toBytes()));
     }
 
@@ -89,7 +90,7 @@ class HandshakeTest {
             at.str(k).str("v");
             params.put(k, "v");
         }
-        at.u32(1).str("b").u64(4096);
+        at.u32(1).str("b").u64(4096).u8(1);
         assertEquals(params, decode(at.toBytes()).methodParameters(), "the limit itself is allowed");
 
         byte[] over = head(Wire.MAGIC_MAIN, Wire.VERSION, Wire.MSG_HANDSHAKE).u16(Wire.MAX_METHOD_PARAMETERS + 1).toBytes();
@@ -103,6 +104,7 @@ class HandshakeTest {
         for (int i = 0; i < Wire.MAX_BLOCKS; i++) {
             max.str("b" + i).u64(4096);
         }
+        max.u8(1);
         assertEquals(Wire.MAX_BLOCKS, decode(max.toBytes()).blocks().size(), "the limit itself is allowed");
 
         for (long count : new long[] {0, Wire.MAX_BLOCKS + 1, 0xFFFF_FFFFL}) {
@@ -143,15 +145,24 @@ class HandshakeTest {
         for (String f : List.of("main channel hello", "handshake", "page size",
                 "channel count", "packet pages", "zero-page mode", "method name length", "method name",
                 "method parameter count", "method parameter name", "method parameter value", "block count",
-                "block name", "block size")) {
+                "block name", "block size", "free-page-hint")) {
             assertTrue(fields.contains(f), "a cut inside " + f + " names it: " + fields);
         }
     }
 
     @Test
+    void freePageHintCodeOtherThanZeroOrOneIsRefused() throws IOException {
+        byte[] ok = head(Wire.MAGIC_MAIN, Wire.VERSION, Wire.MSG_HANDSHAKE).u16(0).u32(1).str("b").u64(4096).u8(0).toBytes();
+        assertFalse(decode(ok).freePageHint());
+        byte[] bad = head(Wire.MAGIC_MAIN, Wire.VERSION, Wire.MSG_HANDSHAKE).u16(0).u32(1).str("b").u64(4096).u8(2).toBytes();
+        Refusal e = assertThrows(Refusal.class, () -> decode(bad));
+        assertEquals("handshake: free-page-hint code 2 is neither 0 (off) nor 1 (on)", e.getMessage());
+    }
+
+    @Test
     void blocksAndParametersAreCopied() {
         List<Handshake.Block> blocks = new ArrayList<>(List.of(new Handshake.Block("a", 4096)));
-        Handshake h = new Handshake(1, 4096, 1, 1, 0, "none", Map.of(), blocks);
+        Handshake h = new Handshake(1, 4096, 1, 1, 0, "none", Map.of(), blocks, true);
         blocks.clear();
         assertEquals(1, h.blocks().size());
         assertThrows(UnsupportedOperationException.class, () -> h.methodParameters().put("x", "y"));

@@ -1,0 +1,15 @@
+/*
+ * The Linux and libc declarations jmultifd binds with jextract (see regen.sh): one translation unit, so
+ * that one header class holds them all. Only system headers; what is bound is chosen by regen.sh's rules.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/userfaultfd.h>

@@ -1,0 +1,239 @@
+package io.jmultifd.multifd.snapshot;
+
+import io.jmultifd.multifd.Failure;
+import io.jmultifd.multifd.MigrationFailure.Cause;
+import io.jmultifd.multifd.channels.PageCounters;
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.ram.ZeroPages;
+import io.jmultifd.multifd.transport.PageFile;
+import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.ChannelReceiver;
+import io.jmultifd.spi.CompressionMethod;
+import io.jmultifd.spi.CorruptPayloadException;
+import io.jmultifd.spi.MethodParameters;
+import io.jmultifd.spi.MethodStatistics;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.zip.CRC32C;
+
+/**
+ * Restores the pages of an opened snapshot with {@code channels} threads in parallel: each takes the next chunk of
+ * {@link #CHUNK_PAGES} pages of a block, reads its stored pages with positioned reads (RAW: runs of adjacent pages
+ * straight into guest memory; COMPRESSED: runs of adjacent payloads into its aligned buffer, each page then
+ * decoded alone into its place), checks every page's CRC32C, and zeroes the pages that are not stored. The first
+ * bad page fails the side with a message naming its block and page.
+ */
+public final class RestoreChannels {
+    static final int CHUNK_PAGES = 256;
+
+    private final SnapshotReader reader;
+    private final GuestMemory guest;
+    private final CompressionMethod method;
+    private final MethodParameters methodParameters;
+    private final PageCounters counters;
+    private final Failure failure;
+    private final int channels;
+    private final long[] chunkStarts; // chunk k of all blocks starts at global chunk index chunkStarts[block]
+    private final AtomicLong nextChunk = new AtomicLong();
+    private final CountDownLatch done;
+    private final MethodStatistics[] statistics;
+
+    public RestoreChannels(SnapshotReader reader, GuestMemory guest, CompressionMethod methodOrNull,
+                           MethodParameters methodParameters, int channels, PageCounters counters, Failure failure) {
+        this.reader = reader;
+        this.guest = guest;
+        this.method = methodOrNull;
+        this.methodParameters = methodParameters;
+        this.counters = counters;
+        this.failure = failure;
+        this.channels = channels;
+        this.chunkStarts = new long[guest.blocks().size() + 1];
+        for (int i = 0; i < guest.blocks().size(); i++) {
+            chunkStarts[i + 1] = chunkStarts[i] + (guest.blocks().get(i).pageCount() + CHUNK_PAGES - 1) / CHUNK_PAGES;
+        }
+        this.done = new CountDownLatch(channels);
+        this.statistics = new MethodStatistics[channels];
+        java.util.Arrays.fill(statistics, MethodStatistics.EMPTY);
+    }
+
+    public void start(BiConsumer<String, Runnable> start) {
+        for (int i = 0; i < channels; i++) {
+            int index = i;
+            start.accept("jmultifd-restore-" + i, () -> {
+                try {
+                    run(index);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+    }
+
+    /** Waits until every channel has restored its share (or the side stopped). */
+    public void await() throws Failure.Stopped, InterruptedException {
+        while (!done.await(20, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            failure.check();
+        }
+        failure.check();
+    }
+
+    public MethodStatistics statistics() {
+        MethodStatistics s = MethodStatistics.EMPTY;
+        for (MethodStatistics m : statistics) {
+            s = s.plus(m);
+        }
+        return s;
+    }
+
+    private void run(int index) {
+        SnapshotHeader header = reader.header();
+        int pageSize = header.pageSize();
+        ChannelReceiver receiver = null;
+        String where = "reading " + reader.file().path();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate((long) CHUNK_PAGES * pageSize * 2 + 2L * PageFile.IO_ALIGNMENT,
+                    PageFile.IO_ALIGNMENT);
+            if (header.compressed()) {
+                receiver = method.newReceiver(new ChannelContext(index, pageSize, 1, methodParameters));
+            }
+            long total = chunkStarts[chunkStarts.length - 1];
+            for (long k = nextChunk.getAndIncrement(); k < total; k = nextChunk.getAndIncrement()) {
+                failure.check();
+                int block = 0;
+                while (chunkStarts[block + 1] <= k) {
+                    block++;
+                }
+                RamBlock b = guest.blocks().get(block);
+                long first = (k - chunkStarts[block]) * CHUNK_PAGES;
+                long end = Math.min(b.pageCount(), first + CHUNK_PAGES);
+                where = "block " + b.name() + " pages " + first + ".." + (end - 1);
+                if (header.compressed()) {
+                    restoreCompressed(block, first, end, buffer, receiver);
+                } else {
+                    restoreRaw(block, first, end);
+                }
+            }
+        } catch (Failure.Stopped e) {
+            // another channel failed first
+        } catch (SnapshotException e) {
+            failure.fail(Cause.CORRUPT_FILE, index, e.getMessage());
+        } catch (IOException e) {
+            if (!failure.isSet()) {
+                failure.fail(Cause.STORAGE, index, where + " of " + reader.file().path() + ": " + Failure.describe(e));
+            }
+        } catch (RuntimeException e) {
+            failure.fail(receiver == null && header.compressed() ? Cause.METHOD : Cause.INTERNAL, index,
+                    "restore channel " + index + ", " + where + ": " + Failure.describe(e));
+        } finally {
+            if (receiver != null) {
+                statistics[index] = receiver.statistics();
+                receiver.close();
+            }
+        }
+    }
+
+    private void restoreRaw(int block, long first, long end) throws IOException {
+        RamBlock b = guest.blocks().get(block);
+        BlockTable table = reader.table(block);
+        int pageSize = b.pageSize();
+        long pagesOffset = reader.header().blocks().get(block).pagesOffset();
+        CRC32C crc = new CRC32C();
+        long stored = 0;
+        for (long p = first; p < end; ) {
+            if (!table.stored(p)) {
+                zero(b.page(p));
+                p++;
+                continue;
+            }
+            long runEnd = p + 1;
+            while (runEnd < end && table.stored(runEnd)) {
+                runEnd++;
+            }
+            long bytes = (runEnd - p) * pageSize;
+            reader.file().readPages(b.memory().asSlice(p * pageSize, bytes).asByteBuffer(),
+                    pagesOffset + p * pageSize, "block " + b.name() + " page " + p);
+            for (long q = p; q < runEnd; q++) {
+                crc.reset();
+                crc.update(b.page(q).asByteBuffer());
+                if ((int) crc.getValue() != table.crc(q)) {
+                    throw new SnapshotException("block " + b.name() + " page " + q + " is damaged: its CRC32C does "
+                            + "not match the table's");
+                }
+            }
+            stored += runEnd - p;
+            p = runEnd;
+        }
+        counters.add(stored, (end - first) - stored, stored * pageSize);
+    }
+
+    private void restoreCompressed(int block, long first, long end, MemorySegment buffer, ChannelReceiver receiver)
+            throws IOException {
+        RamBlock b = guest.blocks().get(block);
+        BlockTable table = reader.table(block);
+        boolean direct = reader.file().direct();
+        long maxPayload = receiver.maxPayloadSize(1);
+        long room = buffer.byteSize() - 2L * PageFile.IO_ALIGNMENT;
+        CRC32C crc = new CRC32C();
+        long stored = 0;
+        long payloadBytes = 0;
+        for (long p = first; p < end; ) {
+            if (!table.stored(p)) {
+                zero(b.page(p));
+                p++;
+                continue;
+            }
+            // A run of pages whose payloads lie one after another (one batch of the saver): one read.
+            long runEnd = p;
+            long from = table.offset(p);
+            long to = from;
+            while (runEnd < end && table.stored(runEnd) && table.offset(runEnd) == to
+                    && to + table.length(runEnd) - from <= room) {
+                if (table.length(runEnd) > maxPayload) {
+                    throw new SnapshotException("block " + b.name() + " page " + runEnd + ": stored length "
+                            + table.length(runEnd) + " exceeds the method's limit " + maxPayload + " for one page");
+                }
+                to += table.length(runEnd);
+                runEnd++;
+            }
+            if (runEnd == p) { // cannot happen: one payload always fits the room
+                throw new SnapshotException("block " + b.name() + " page " + p + ": index entry does not fit");
+            }
+            long readFrom = direct ? from / PageFile.IO_ALIGNMENT * PageFile.IO_ALIGNMENT : from;
+            long readTo = direct ? SnapshotFormat.alignUp(to, PageFile.IO_ALIGNMENT) : to;
+            reader.file().readPages(buffer.asSlice(0, readTo - readFrom).asByteBuffer(), readFrom, to - readFrom,
+                    "block " + b.name() + " page " + p);
+            for (long q = p; q < runEnd; q++) {
+                MemorySegment payload = buffer.asSlice(table.offset(q) - readFrom, table.length(q));
+                crc.reset();
+                crc.update(payload.asByteBuffer());
+                if ((int) crc.getValue() != table.crc(q)) {
+                    throw new SnapshotException("block " + b.name() + " page " + q + " is damaged: the CRC32C of its "
+                            + "compressed bytes does not match the index's");
+                }
+                try {
+                    receiver.decode(payload, List.of(b.page(q)));
+                } catch (CorruptPayloadException e) {
+                    throw new SnapshotException("block " + b.name() + " page " + q + " does not decode: " + e.getMessage());
+                }
+                payloadBytes += table.length(q);
+            }
+            stored += runEnd - p;
+            p = runEnd;
+        }
+        counters.add(stored, (end - first) - stored, payloadBytes);
+    }
+
+    /** A page not stored is a zero page; fresh memory is zero already and stays untouched. */
+    private static void zero(MemorySegment page) {
+        if (!ZeroPages.isZero(page)) {
+            page.fill((byte) 0);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.jmultifd.multifd.snapshot;
+
+import io.jmultifd.multifd.transport.PageFile;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Opens a snapshot file for restore and checks everything but the pages before any page is read: the header
+ * (magic, version, CRC, offsets), the completion record (present, intact: the save finished), the file's length
+ * against the record's (a shorter file was cut: the first stored page past its end is named), and every block's
+ * table against its CRC and the layout. The pages are checked as they are read ({@link RestoreChannels}).
+ */
+public final class SnapshotReader implements AutoCloseable {
+    private final PageFile file;
+    private final SnapshotHeader header;
+    private final SnapshotCompletion completion;
+    private final List<BlockTable> tables;
+
+    private SnapshotReader(PageFile file, SnapshotHeader header, SnapshotCompletion completion, List<BlockTable> tables) {
+        this.file = file;
+        this.header = header;
+        this.completion = completion;
+        this.tables = tables;
+    }
+
+    public static SnapshotReader open(Path path, boolean direct) throws IOException {
+        PageFile file = PageFile.open(path, direct);
+        try {
+            return read(file, path.toString());
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    private static SnapshotReader read(PageFile file, String name) throws IOException {
+        long size = file.size();
+        if (size < 12) {
+            throw new SnapshotException(name + " is cut short: " + size + " bytes, not even a snapshot header");
+        }
+        ByteBuffer first = ByteBuffer.allocate(12);
+        file.readMetadata(first, 0, "header of " + name);
+        int headerLength = SnapshotHeader.headerLength(first.flip(), name);
+        if (headerLength > size) {
+            throw new SnapshotException(name + " is cut short: " + size + " bytes, inside its header of " + headerLength);
+        }
+        ByteBuffer h = ByteBuffer.allocate(headerLength);
+        file.readMetadata(h, 0, "header of " + name);
+        SnapshotHeader header = SnapshotHeader.decode(h.flip(), name);
+        int blocks = header.blocks().size();
+        int completionLength = SnapshotCompletion.encodedLength(blocks);
+        if (header.completionOffset() + completionLength > size) {
+            throw new SnapshotException(name + " is cut short: " + size + " bytes, it ends before its completion record");
+        }
+        ByteBuffer c = ByteBuffer.allocate(completionLength);
+        file.readMetadata(c, header.completionOffset(), "completion record of " + name);
+        SnapshotCompletion completion = SnapshotCompletion.decode(c.flip(), blocks, name);
+        long expected = completion.fileLength();
+        if (expected < header.dataOffset() || (!header.compressed() && expected != header.dataOffset())) {
+            throw new SnapshotException("completion record of " + name + ": file length " + expected
+                    + " does not fit the layout (data from " + header.dataOffset() + ")");
+        }
+        long maxStored = 2L * header.pageSize() + PageFile.IO_ALIGNMENT;
+        List<BlockTable> tables = new ArrayList<>();
+        for (int i = 0; i < blocks; i++) {
+            SnapshotHeader.Block b = header.blocks().get(i);
+            SnapshotCompletion.Block cb = completion.blocks().get(i);
+            BlockTable t = BlockTable.read(file.metadata(), b.tableOffset(), header.layout(), header.pageCount(i),
+                    cb.tableChecksum(), b.name(), header.dataOffset(), expected, maxStored);
+            if (t.storedPages() != cb.storedPages()) {
+                throw new SnapshotException("block " + b.name() + ": the bitmap marks " + t.storedPages()
+                        + " pages, the completion record " + cb.storedPages());
+            }
+            tables.add(t);
+        }
+        if (size < expected) {
+            throw new SnapshotException(name + " is cut short: " + size + " bytes of " + expected + "; "
+                    + firstPageBeyond(header, tables, size));
+        }
+        if (size > expected) {
+            throw new SnapshotException(name + " has " + size + " bytes, its completion record says " + expected
+                    + ": something was appended or the record is wrong");
+        }
+        return new SnapshotReader(file, header, completion, tables);
+    }
+
+    /** Names the first stored page that the cut removed. */
+    private static String firstPageBeyond(SnapshotHeader header, List<BlockTable> tables, long size) {
+        for (int i = 0; i < tables.size(); i++) {
+            BlockTable t = tables.get(i);
+            for (long p = 0; p < t.pageCount(); p++) {
+                if (!t.stored(p)) {
+                    continue;
+                }
+                long end = header.compressed() ? t.offset(p) + t.length(p)
+                        : header.blocks().get(i).pagesOffset() + (p + 1) * header.pageSize();
+                if (end > size) {
+                    return "block " + header.blocks().get(i).name() + " page " + p + " is the first page missing";
+                }
+            }
+        }
+        return "no stored page is missing, but the file is not whole";
+    }
+
+    public PageFile file() {
+        return file;
+    }
+
+    public SnapshotHeader header() {
+        return header;
+    }
+
+    public SnapshotCompletion completion() {
+        return completion;
+    }
+
+    public BlockTable table(int block) {
+        return tables.get(block);
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+}

@@ -1,0 +1,148 @@
+package io.jmultifd.multifd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jmultifd.cli.JsonReports;
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.guest.Workload;
+import io.jmultifd.multifd.snapshot.SnapshotReader;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Save to a {@code file:} endpoint and restore from it: paused and live, every layout, with and without O_DIRECT. */
+class SnapshotFileTest {
+    @TempDir
+    Path dir;
+
+    static MigrationParameters params(String... more) {
+        return MigrationParameters.defaults().with("mapped-ram", "on", "setup-timeout", "5000").with(more);
+    }
+
+    /** Restores {@code file} and returns the restored blocks' checksums (the destination is closed after). */
+    static Map<String, Long> restore(Path file, MigrationParameters p) {
+        try (MigrationDestination d = new MigrationDestination(p)) {
+            MigrationResult r = d.receive(Endpoint.file(file), null);
+            assertTrue(r.completed(), "restore: " + r.error());
+            JsonNode report = JsonReports.result(r.toMap());
+            assertEquals(d.received().totalBytes(), report.get("ram").get("total").asLong());
+            assertEquals(r.ram().transferredBytes(), report.get("ram").get("transferred").asLong());
+            return d.received().checksums();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, {1} channels, direct-io {2}")
+    @CsvSource({"none,1,off", "none,2,on", "none,4,off", "none,4,on", "qpl,2,off", "qpl,4,on", "zlib,2,off",
+            "zstd,3,on"})
+    void pausedGuestRoundTrips(String method, int channels, String directIo) throws Exception {
+        Path file = dir.resolve("guest.snap");
+        MigrationParameters p = params("multifd-compression", method, "multifd-channels", "" + channels,
+                "direct-io", directIo);
+        try (GuestMemory guest = Harness.mixedGuest(3 << 20, (1 << 20) + 4096 * 5, 7)) {
+            MigrationResult saved = new MigrationSource(guest, null, p).migrate(Endpoint.file(file), null);
+            assertTrue(saved.completed(), "save: " + saved.error());
+            JsonNode report = JsonReports.result(saved.toMap());
+            assertEquals("completed", report.get("status").asText());
+            long written = report.get("ram").get("transferred").asLong();
+            assertTrue(written > 0 && written <= Files.size(file), "bytes written into the (sparse) file: " + written);
+            assertFalse(Files.exists(dir.resolve("guest.snap.partial")), "the temporary name is gone");
+            // The restore reads every parameter it needs from the file: its own channels may differ.
+            assertEquals(guest.checksums(), restore(file, params("multifd-channels", "" + (5 - channels),
+                    "direct-io", directIo)));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"none", "qpl"})
+    void liveGuestRewritesDirtiedPagesAndRestoresWhatWasPaused(String method) throws Exception {
+        Path file = dir.resolve("live.snap");
+        MigrationParameters p = params("multifd-compression", method, "downtime-limit", "50",
+                "convergence-timeout", "60000", "force-converge", "true");
+        try (GuestMemory guest = Harness.mixedGuest(8 << 20, 1 << 20, 3);
+             Workload workload = new Workload(guest, 20, 11)) {
+            workload.start();
+            MigrationResult saved = new MigrationSource(guest, workload, p).migrate(Endpoint.file(file), null);
+            assertTrue(saved.completed(), "save: " + saved.error());
+            assertTrue(workload.isPaused(), "the guest stays paused: the snapshot holds it as it is now");
+            assertTrue(saved.ram().dirtySyncCount() >= 1, "rounds " + saved.ram().dirtySyncCount());
+            if (method.equals("none")) {
+                // pages rewritten in place: the file never grows past its layout
+                try (SnapshotReader r = SnapshotReader.open(file, false)) {
+                    assertEquals(r.header().dataOffset(), Files.size(file));
+                }
+            }
+            assertEquals(guest.checksums(), restore(file, params()));
+        }
+    }
+
+    @Test
+    void zeroPagesAreHolesAndCompressedFilesAreSmaller() throws Exception {
+        try (GuestMemory guest = GuestMemory.of(RamBlock.anonymous("ram", 16 << 20, 4096))) {
+            for (long p = 0; p < guest.blocks().getFirst().pageCount(); p += 64) {
+                guest.blocks().getFirst().page(p).fill((byte) 'x'); // 1 page in 64 written, 64 KiB of 16 MiB
+            }
+            Path raw = dir.resolve("raw.snap");
+            Path packed = dir.resolve("packed.snap");
+            assertTrue(new MigrationSource(guest, null, params()).migrate(Endpoint.file(raw), null).completed());
+            assertTrue(new MigrationSource(guest, null, params("multifd-compression", "zstd"))
+                    .migrate(Endpoint.file(packed), null).completed());
+            long rawAllocated = allocatedBytes(raw);
+            assertTrue(rawAllocated < (4 << 20), "a sparse file: " + rawAllocated + " bytes allocated of "
+                    + Files.size(raw));
+            assertTrue(Files.size(packed) < Files.size(raw) / 4, "compressed " + Files.size(packed) + " vs "
+                    + Files.size(raw));
+            assertEquals(guest.checksums(), restore(raw, params()));
+            assertEquals(guest.checksums(), restore(packed, params()));
+        }
+    }
+
+    static long allocatedBytes(Path file) throws Exception {
+        Process p = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).redirectErrorStream(true).start();
+        String[] out = new String(p.getInputStream().readAllBytes()).strip().split(" ");
+        assertEquals(0, p.waitFor(), String.join(" ", out));
+        return Long.parseLong(out[0]) * Long.parseLong(out[1]);
+    }
+
+    @Test
+    void fileEndpointsNeedMappedRamAndMappedRamNeedsAFile() {
+        try (GuestMemory guest = Harness.mixedGuest(1 << 20, 1 << 20, 1)) {
+            IllegalArgumentException off = assertThrows(IllegalArgumentException.class, () ->
+                    new MigrationSource(guest, null, MigrationParameters.defaults())
+                            .migrate(Endpoint.file(dir.resolve("x")), null));
+            assertTrue(off.getMessage().contains("mapped-ram=on"), off.getMessage());
+            IllegalArgumentException tcp = assertThrows(IllegalArgumentException.class, () ->
+                    new MigrationSource(guest, null, params()).migrate(Endpoint.tcp("127.0.0.1", 1), null));
+            assertTrue(tcp.getMessage().contains("needs a file:PATH endpoint"), tcp.getMessage());
+            assertFalse(Files.exists(dir.resolve("x")));
+        }
+        try (MigrationDestination d = new MigrationDestination(MigrationParameters.defaults())) {
+            assertThrows(IllegalArgumentException.class, () -> d.receive(Endpoint.file(dir.resolve("x")), null));
+        }
+    }
+
+    @Test
+    void aFailedSaveKeepsTheSnapshotThatWasThere() throws Exception {
+        Path file = dir.resolve("keep.snap");
+        Files.writeString(file, "an older snapshot");
+        try (GuestMemory guest = Harness.mixedGuest(1 << 20, 1 << 20, 1)) {
+            // a method that cannot set up fails the save after the file was created
+            MigrationResult r = new MigrationSource(guest, null, params("multifd-compression", "qpl",
+                    "qpl-path", "hardware")).migrate(Endpoint.file(file), null);
+            assertFalse(r.completed());
+            assertEquals(MigrationFailure.Cause.METHOD, r.failure().cause(), r.error());
+        }
+        assertEquals("an older snapshot", Files.readString(file));
+        assertFalse(Files.exists(dir.resolve("keep.snap.partial")));
+    }
+}
