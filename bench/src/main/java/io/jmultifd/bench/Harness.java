@@ -479,9 +479,9 @@ public final class Harness {
                             // kernel sets up its socket buffers, costs the later runs (and the matrix) do not pay.
                             Migrations.Run warm = migrations.run(new Migrations.Config("none", o.channels.getLast(), 0), 41);
                             System.out.println("  warm-up (not recorded): " + warm.source().get("status") + " "
-                                    + warm.source().get("total_time_ms") + " ms");
-                            if (!"COMPLETED".equals(warm.source().get("status"))) {
-                                failures.add("loopback warm-up migration: " + warm.source().get("error"));
+                                    + warm.source().get("total-time") + " ms");
+                            if (!"completed".equals(warm.source().get("status"))) {
+                                failures.add("loopback warm-up migration: " + warm.source().get("error-desc"));
                             }
                             for (int ch : o.channels) {
                                 Map<String, Object> cfg = runConfig(migrations, new Migrations.Config("none", ch, 0),
@@ -633,8 +633,8 @@ public final class Harness {
                 runs.add(r);
                 String status = String.valueOf(r.source().get("status"));
                 System.out.printf(Locale.ROOT, "  %-14s ch=%d bw=%-12s rep %d: %s %s ms, %.0f Mbit/s%n", config.variant(),
-                        config.channels(), config.bandwidthLabel(), rep + 1, status, r.source().get("total_time_ms"),
-                        ((Number) r.source().get("mbps")).doubleValue());
+                        config.channels(), config.bandwidthLabel(), rep + 1, status, r.source().get("total-time"),
+                        ((Number) Report.field(r.source(), "ram.mbps")).doubleValue());
                 String broken = brokenRun(r);
                 if (broken != null) failures.add("migration " + config.key() + " rep " + (rep + 1) + ": " + broken);
             } catch (Exception e) {
@@ -650,14 +650,15 @@ public final class Harness {
     /** Null when both sides completed with matching checksums, else what went wrong (the smoke test's gate). */
     static String brokenRun(Migrations.Run r) {
         Object source = r.source().get("status"), destination = r.destination().get("status");
-        if (!"COMPLETED".equals(source) || !"COMPLETED".equals(destination)) {
-            return "source " + source + " (" + r.source().get("error") + "), destination " + destination + " ("
-                    + r.destination().get("error") + ")";
+        if (!"completed".equals(source) || !"completed".equals(destination)) {
+            return "source " + source + " (" + r.source().get("error-desc") + "), destination " + destination + " ("
+                    + r.destination().get("error-desc") + ")";
         }
         // The engine fails a migration whose checksums differ; this checks that it said so on both sides.
-        if (!Boolean.TRUE.equals(r.source().get("checksum_match")) || !Boolean.TRUE.equals(r.destination().get("checksum_match"))) {
-            return "completed but checksum_match is " + r.source().get("checksum_match") + " (source) / "
-                    + r.destination().get("checksum_match") + " (destination)";
+        Object sourceMatch = Report.field(r.source(), "jmultifd.checksum-match");
+        Object destinationMatch = Report.field(r.destination(), "jmultifd.checksum-match");
+        if (!Boolean.TRUE.equals(sourceMatch) || !Boolean.TRUE.equals(destinationMatch)) {
+            return "completed but checksum-match is " + sourceMatch + " (source) / " + destinationMatch + " (destination)";
         }
         return null;
     }

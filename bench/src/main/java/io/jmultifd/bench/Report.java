@@ -32,7 +32,7 @@ final class Report {
         List<Map<String, Double>> derived = new ArrayList<>();
         for (Migrations.Run r : runs) {
             raw.add(Map.of("source", r.source(), "destination", r.destination()));
-            if (!"COMPLETED".equals(r.source().get("status")) || !"COMPLETED".equals(r.destination().get("status"))) continue;
+            if (!"completed".equals(r.source().get("status")) || !"completed".equals(r.destination().get("status"))) continue;
             derived.add(derive(r));
         }
         m.put("completed_runs", derived.size());
@@ -53,18 +53,19 @@ final class Report {
     static Map<String, Double> derive(Migrations.Run r) {
         Map<String, Object> s = r.source(), d = r.destination();
         Map<String, Double> x = new LinkedHashMap<>();
-        double total = num(s, "total_time_ms");
+        // The engine's report is QEMU's query-migrate shape (MigrationInfo); the bench's figures keep their names.
+        double total = num(s, "total-time");
         x.put("total_time_ms", total);
-        x.put("downtime_ms", num(s, "downtime_ms"));
-        x.put("mbps", num(s, "mbps"));
-        x.put("pages_per_s", num(s, "pages_per_second"));
-        x.put("cpu_source_pct", total > 0 ? 100 * num(s, "cpu_time_ms") / total : 0);
-        double dTotal = num(d, "total_time_ms");
-        x.put("cpu_destination_pct", dTotal > 0 ? 100 * num(d, "cpu_time_ms") / dTotal : 0);
-        double compressed = num(s, "compressed_bytes");
-        x.put("compression_ratio", compressed > 0 ? num(s, "normal_pages") * BenchPages.PAGE / compressed : 0);
-        x.put("transferred_bytes", num(s, "transferred_bytes"));
-        if (s.get("method_statistics") instanceof Map<?, ?> stats) {
+        x.put("downtime_ms", num(s, "downtime"));
+        x.put("mbps", num(s, "ram.mbps"));
+        x.put("pages_per_s", num(s, "ram.pages-per-second"));
+        x.put("cpu_source_pct", total > 0 ? 100 * num(s, "jmultifd.cpu-time") / total : 0);
+        double dTotal = num(d, "total-time");
+        x.put("cpu_destination_pct", dTotal > 0 ? 100 * num(d, "jmultifd.cpu-time") / dTotal : 0);
+        double compressed = num(s, "compression.compressed-size");
+        x.put("compression_ratio", compressed > 0 ? num(s, "ram.normal") * BenchPages.PAGE / compressed : 0);
+        x.put("transferred_bytes", num(s, "ram.transferred"));
+        if (field(s, "jmultifd.method-statistics") instanceof Map<?, ?> stats) {
             stats.forEach((k, v) -> {
                 if (String.valueOf(k).startsWith("pages_") && v instanceof Number n) x.put("tier_" + k, n.doubleValue());
             });
@@ -72,9 +73,20 @@ final class Report {
         return x;
     }
 
-    private static double num(Map<String, Object> m, String key) {
-        Object v = m.get(key);
-        return v instanceof Number n ? n.doubleValue() : 0;
+    private static double num(Map<String, Object> m, String path) {
+        return field(m, path) instanceof Number n ? n.doubleValue() : 0;
+    }
+
+    /** A field of an engine report by its dotted path, e.g. "ram.mbps"; null when absent. */
+    static Object field(Map<String, Object> report, String path) {
+        Object v = report;
+        for (String name : path.split("\\.")) {
+            if (!(v instanceof Map<?, ?> m)) {
+                return null;
+            }
+            v = m.get(name);
+        }
+        return v;
     }
 
     static double median(List<Double> values) {

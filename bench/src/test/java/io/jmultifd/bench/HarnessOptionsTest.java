@@ -167,12 +167,15 @@ class HarnessOptionsTest {
 
     @Test
     void aRunIsBrokenUnlessBothSidesCompletedWithMatchingChecksums() {
-        java.util.Map<String, Object> ok = java.util.Map.of("status", "COMPLETED", "checksum_match", true);
+        java.util.Map<String, Object> ok = java.util.Map.of("status", "completed",
+                "jmultifd", java.util.Map.of("checksum-match", true));
         assertNull(Harness.brokenRun(new Migrations.Run(ok, ok)));
-        java.util.Map<String, Object> failed = new java.util.HashMap<>(java.util.Map.of("status", "FAILED", "error", "peer hung up"));
-        assertEquals("source FAILED (peer hung up), destination COMPLETED (null)", Harness.brokenRun(new Migrations.Run(failed, ok)));
-        java.util.Map<String, Object> mismatch = java.util.Map.of("status", "COMPLETED", "checksum_match", false);
-        assertEquals("completed but checksum_match is true (source) / false (destination)",
+        java.util.Map<String, Object> failed = java.util.Map.of("status", "failed", "error-desc", "peer hung up",
+                "jmultifd", java.util.Map.of("checksum-match", false));
+        assertEquals("source failed (peer hung up), destination completed (null)", Harness.brokenRun(new Migrations.Run(failed, ok)));
+        java.util.Map<String, Object> mismatch = java.util.Map.of("status", "completed",
+                "jmultifd", java.util.Map.of("checksum-match", false));
+        assertEquals("completed but checksum-match is true (source) / false (destination)",
                 Harness.brokenRun(new Migrations.Run(ok, mismatch)));
     }
 

@@ -50,16 +50,20 @@ class ReportTest {
 
     @Test
     void derivedFiguresOfOneRun() {
-        Map<String, Object> source = Map.of("total_time_ms", 1000L, "downtime_ms", 20L, "mbps", 800.0,
-                "pages_per_second", 5000.0, "cpu_time_ms", 500L, "compressed_bytes", 2048L, "normal_pages", 1L,
-                "transferred_bytes", 4096L, "method_statistics", Map.of("pages_software", 7L, "bytes_in", 9L));
-        Map<String, Object> destination = Map.of("total_time_ms", 800L, "cpu_time_ms", 200L);
+        Map<String, Object> source = Map.of("total-time", 1000L, "downtime", 20L,
+                "ram", Map.of("mbps", 800.0, "pages-per-second", 5000.0, "normal", 1L, "transferred", 4096L),
+                "compression", Map.of("compressed-size", 2048L),
+                "jmultifd", Map.of("cpu-time", 500L, "method-statistics", Map.of("pages_software", 7L, "bytes_in", 9L)));
+        Map<String, Object> destination = Map.of("total-time", 800L, "jmultifd", Map.of("cpu-time", 200L));
         Map<String, Double> d = Report.derive(new Migrations.Run(source, destination));
         assertEquals(50.0, d.get("cpu_source_pct"));
         assertEquals(25.0, d.get("cpu_destination_pct"));
         assertEquals(2.0, d.get("compression_ratio"));
         assertEquals(7.0, d.get("tier_pages_software"));
         assertTrue(!d.containsKey("tier_bytes_in"));
+        assertEquals(800.0, d.get("mbps"));
+        assertEquals(20.0, d.get("downtime_ms"));
+        assertEquals(4096.0, d.get("transferred_bytes"));
     }
 
     private static Map<String, Object> config(String method, int channels, long bandwidth, Double pagesPerSecond, double bestMbps) {

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
-/** Assertions on the CLI's JSON report (MigrationResult.toMap()). */
+/** Assertions on the CLI's JSON report (query-migrate shape: MigrationInfo, docs/query-migrate.schema.json). */
 final class Reports {
     private Reports() {
     }
@@ -20,12 +20,12 @@ final class Reports {
 
     static void assertCompleted(String side, JsonNode report) {
         assertEquals("completed", status(report), side + " status: " + report);
-        assertTrue(report.path("checksum_match").asBoolean(false), side + " checksum_match: " + report);
+        assertTrue(report.path("jmultifd").path("checksum-match").asBoolean(false), side + " checksum-match: " + report);
     }
 
     static void assertNotCompleted(String side, JsonNode report) {
         assertNotEquals("completed", status(report), side + " must not report a completed migration: " + report);
-        assertTrue(report.path("error").isTextual() && !report.path("error").asText().isBlank(),
+        assertTrue(report.path("error-desc").isTextual() && !report.path("error-desc").asText().isBlank(),
                 side + " names the cause: " + report);
     }
 
@@ -50,7 +50,7 @@ final class Reports {
         return new Migration(sent, received);
     }
 
-    /** The qpl method's tiers, each counted in method_statistics as {@code pages_<tier>}. */
+    /** The qpl method's tiers, each counted in jmultifd.method-statistics as {@code pages_<tier>}. */
     static final List<String> QPL_TIERS = List.of("hardware", "software", "java");
 
     /**
@@ -59,8 +59,8 @@ final class Reports {
      * another tier, or never used the one the test is about, fails here even though it completed.
      */
     static void assertQplTier(String side, JsonNode report, String tier) {
-        assertEquals("qpl", report.path("method").asText(), side + " method: " + report);
-        JsonNode statistics = report.path("method_statistics");
+        assertEquals("qpl", report.path("compression").path("method").asText(), side + " method: " + report);
+        JsonNode statistics = report.path("jmultifd").path("method-statistics");
         for (String t : QPL_TIERS) {
             String counter = "pages_" + t;
             assertTrue(statistics.path(counter).isIntegralNumber(), side + " reports " + counter + ": " + statistics);

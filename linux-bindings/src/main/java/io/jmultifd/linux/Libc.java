@@ -1,6 +1,7 @@
 package io.jmultifd.linux;
 
 import io.jmultifd.linux.ffi.linux_h;
+import io.jmultifd.linux.ffi.winsize;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -99,6 +100,24 @@ public final class Libc {
     public static boolean isatty(int fd) {
         NativeCalls.requireAvailable();
         return linux_h.isatty(fd) == 1;
+    }
+
+    /**
+     * The width in columns of the terminal on {@code fd} ({@code ioctl(TIOCGWINSZ)}'s {@code ws_col}); 0 when
+     * {@code fd} is no terminal or the terminal does not say.
+     */
+    public static int terminalColumns(int fd) {
+        NativeCalls.requireAvailable();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment size = winsize.allocate(arena);
+            int rc = (int) NativeCalls.IOCTL.invokeExact(NativeCalls.callState(arena), fd,
+                    (long) linux_h.TIOCGWINSZ(), size);
+            return rc == 0 ? Short.toUnsignedInt(winsize.ws_col(size)) : 0;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw NativeCalls.unexpected("ioctl(TIOCGWINSZ)", t);
+        }
     }
 
     /** strerror(3): libc's text for an error number ("No space left on device"); "errno N" when there is none. */

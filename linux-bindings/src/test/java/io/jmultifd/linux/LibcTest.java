@@ -140,6 +140,24 @@ class LibcTest {
     }
 
     @Test
+    void terminalColumnsReadTheWindowSizeOfATerminalAndZeroElsewhere() throws Throwable {
+        int terminal = Libc.open(Path.of("/dev/ptmx"), linux_h.O_RDWR() | linux_h.O_CLOEXEC(), 0);
+        int file = Libc.open(dir.resolve("f"), NEW_FILE, 0644);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment size = io.jmultifd.linux.ffi.winsize.allocate(arena);
+            io.jmultifd.linux.ffi.winsize.ws_row(size, (short) 24);
+            io.jmultifd.linux.ffi.winsize.ws_col(size, (short) 97);
+            assertEquals(0, (int) NativeCalls.IOCTL.invokeExact(NativeCalls.callState(arena), terminal,
+                    (long) linux_h.TIOCSWINSZ(), size), "TIOCSWINSZ on the pty");
+            assertEquals(97, Libc.terminalColumns(terminal));
+            assertEquals(0, Libc.terminalColumns(file), "a file has no window");
+        } finally {
+            Libc.close(terminal);
+            Libc.close(file);
+        }
+    }
+
+    @Test
     void strerrorIsLibcsText() {
         assertEquals("No space left on device", Libc.strerror(linux_h.ENOSPC()));
         assertEquals("Unknown error 100000", Libc.strerror(100000));

@@ -141,7 +141,7 @@ final class DemoCommand implements Callable<Integer> {
         try (ShutdownGuard guard = new ShutdownGuard(() -> {
             cancelled = true;
             cancelCurrent.get().run();
-        }, context.err())) {
+        }, context.status())) {
             try {
                 for (MigrationParameters parameters : runs) {
                     if (cancelled) {
@@ -182,12 +182,14 @@ final class DemoCommand implements Callable<Integer> {
                 if (workload != null) {
                     workload.start();
                 }
-                ProgressBar bar = context.progress() && !json
-                        ? new ProgressBar(context.err(), String.format(Locale.ROOT, "%-6s", parameters.methodName()), pageSize)
-                        : null;
-                result = source.migrate(Endpoint.tcp("127.0.0.1", port), bar == null ? ProgressListener.NONE : bar);
-                if (bar != null) {
-                    bar.finish();
+                ProgressBar bar = context.progress() && !json ? new ProgressBar(context.status(),
+                        parameters.methodName(), pageSize, context.columns()) : null;
+                try (AutoCloseable logs = bar != null ? context.status().routeLogs() : () -> {}) {
+                    result = source.migrate(Endpoint.tcp("127.0.0.1", port), bar == null ? ProgressListener.NONE : bar);
+                } finally {
+                    if (bar != null) {
+                        bar.finish();
+                    }
                 }
             } catch (IllegalStateException e) {
                 result = failed(parameters, MigrationFailure.Cause.CONNECTION,
@@ -219,8 +221,8 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = context.out();
         if (json) {
             StringBuilder sb = new StringBuilder("[");
-            for (MigrationResult r : results) {
-                sb.append(sb.length() > 1 ? ",\n " : "").append(Reports.json(r, null));
+            for (int i = 0; i < results.size(); i++) {
+                sb.append(sb.length() > 1 ? ",\n " : "").append(Reports.json(results.get(i), runs.get(i), null));
             }
             out.println(sb.append(']'));
             return;

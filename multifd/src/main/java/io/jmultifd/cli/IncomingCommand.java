@@ -40,6 +40,9 @@ final class IncomingCommand implements Callable<Integer> {
                     + "only once the migration COMPLETED with matching checksums.")
     Path output;
 
+    @Option(names = "--force", description = "Let --output replace an existing file.")
+    boolean force;
+
     @Mixin
     ParameterOptions options;
 
@@ -50,26 +53,35 @@ final class IncomingCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
-        MigrationParameters parameters = options.parameters(spec);
+    public Integer call() throws Exception {
+        MigrationParameters parameters = options.parameters(spec, true, context.err());
         Endpoint endpoint = parseEndpoint(spec, "--listen", listen);
         checkFileParameters(spec, endpoint, parameters);
         ImageOutput imageOutput = null;
         if (output != null) {
+            if (!force && java.nio.file.Files.exists(output, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !java.nio.file.Files.isDirectory(output)) {
+                throw new ParameterException(spec.commandLine(), "--output " + output + ": the file exists; "
+                        + "add --force to replace it");
+            }
             try {
                 imageOutput = new ImageOutput(output);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--output " + output + ": " + e.getMessage());
             }
         }
-        boolean progress = context.progress() && !options.json;
-        ProgressBar bar = progress ? new ProgressBar(context.err(), "incoming", parameters.pageSize()) : null;
+        boolean progress = context.progress() && !options.anyJson();
+        ProgressBar bar = progress ? new ProgressBar(context.status(), "incoming", parameters.pageSize(),
+                context.columns()) : null;
+        ProgressListener events = options.jsonProgress
+                ? new JsonProgress(context.out(), "destination", parameters.pageSize()) : null;
         MigrationDestination destination = imageOutput == null
                 ? new MigrationDestination(parameters)
                 : new MigrationDestination(parameters, imageOutput.blockFactory(parameters.prealloc()));
         int code = Main.EXIT_FAILED;
-        try (ShutdownGuard guard = new ShutdownGuard(destination::cancel, context.err());
-             destination) {
+        try (ShutdownGuard guard = new ShutdownGuard(destination::cancel, context.status());
+             destination;
+             AutoCloseable logs = progress ? context.status().routeLogs() : () -> {}) {
             try {
                 Thread announcer = Thread.ofPlatform().daemon(true).name("jmultifd-listening").start(() -> {
                     if (endpoint instanceof Endpoint.File) {
@@ -78,13 +90,12 @@ final class IncomingCommand implements Callable<Integer> {
                     }
                     try {
                         int port = destination.awaitListening();
-                        context.err().println("listening on " + withPort(endpoint, port));
-                        context.err().flush();
+                        context.status().println("listening on " + withPort(endpoint, port));
                     } catch (InterruptedException | IllegalStateException e) {
                         // not listening: receive() reports why
                     }
                 });
-                MigrationResult result = destination.receive(endpoint, bar == null ? ProgressListener.NONE : bar);
+                MigrationResult result = destination.receive(endpoint, JsonProgress.both(bar, events));
                 announcer.join(1000);
                 if (bar != null) {
                     bar.finish();
@@ -122,8 +133,8 @@ final class IncomingCommand implements Callable<Integer> {
     }
 
     private void report(MigrationResult result, Map<String, Long> checksums, MigrationParameters parameters) {
-        if (options.json) {
-            context.out().println(Reports.json(result, checksums));
+        if (options.anyJson()) {
+            context.out().println(Reports.json(result, parameters, checksums));
         }
         context.err().println(Reports.summary("incoming migration", result, parameters));
     }

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Help.Ansi;
@@ -32,7 +33,12 @@ public final class Main {
 
     /** @param memory the memory a guest may take (tests inject it) */
     Main(OutputStream out, OutputStream err, boolean progress, Supplier<AvailableMemory> memory) {
-        this.context = new CliContext(writer(out), writer(err), progress, memory);
+        this(out, err, progress, () -> Terminal.columns(2), memory);
+    }
+
+    /** @param columns the terminal's width (tests fix it) */
+    Main(OutputStream out, OutputStream err, boolean progress, IntSupplier columns, Supplier<AvailableMemory> memory) {
+        this.context = new CliContext(writer(out), writer(err), progress, columns, memory);
     }
 
     public static void main(String[] args) {
@@ -61,6 +67,12 @@ public final class Main {
         cl.addSubcommand(new IncomingCommand(context));
         cl.addSubcommand(new MigrateCommand(context));
         cl.addSubcommand(new DemoCommand(context));
+        for (String name : new String[] {"migrate", "incoming"}) {
+            var usage = cl.getSubcommands().get(name).getCommandSpec().usageMessage();
+            java.util.List<String> footer = new java.util.ArrayList<>(ParameterOptions.helpFooter());
+            footer.addAll(java.util.List.of(usage.footer()));
+            usage.footer(footer.toArray(String[]::new));
+        }
         cl.setOut(context.out());
         cl.setErr(context.err());
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(context.progress() ? Ansi.AUTO : Ansi.OFF));
@@ -82,9 +94,8 @@ public final class Main {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
         err.println(commandName(cl) + ": " + e.getMessage());
-        if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
-            err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
-        }
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
         return EXIT_USAGE;
     }
 

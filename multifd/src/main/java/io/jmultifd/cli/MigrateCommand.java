@@ -74,9 +74,13 @@ final class MigrateCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
-        MigrationParameters parameters = options.parameters(spec);
+    public Integer call() throws Exception {
+        MigrationParameters parameters = options.parameters(spec, false, context.err());
         Endpoint endpoint = IncomingCommand.parseEndpoint(spec, "--to", to);
+        if (endpoint instanceof Endpoint.Tcp tcp && tcp.port() == 0) {
+            throw new ParameterException(spec.commandLine(), "--to " + to + ": port 0 is no destination; give the "
+                    + "port that 'jmultifd incoming' printed ('listening on tcp:HOST:PORT')");
+        }
         IncomingCommand.checkFileParameters(spec, endpoint, parameters);
         if (!(dirtyRate >= 0) || Double.isInfinite(dirtyRate)) {
             throw new ParameterException(spec.commandLine(), "--workload-dirty-rate " + dirtyRate
@@ -101,7 +105,13 @@ final class MigrateCommand implements Callable<Integer> {
             if (source != null) {
                 source.cancel();
             }
-        }, context.err())) {
+        }, context.status())) {
+            boolean progress = context.progress() && !options.anyJson();
+            if (progress && synthetic != null) {
+                // Filling a large guest takes seconds: say so, rather than sit silent before the first bar.
+                context.status().println("migrate: building the " + Reports.bytes(synthetic.size())
+                        + " synthetic guest (" + guestSource.synthetic + ")...");
+            }
             try (GuestMemory guest = images != null ? images : Guests.synthetic(synthetic, parameters.pageSize(), seed);
                  Workload workload = withWorkload ? new Workload(guest, dirtyRate, seed) : null) {
                 MigrationResult result;
@@ -114,19 +124,24 @@ final class MigrateCommand implements Callable<Integer> {
                     if (workload != null) {
                         workload.start();
                     }
-                    boolean progress = context.progress() && !options.json;
-                    ProgressBar bar = progress ? new ProgressBar(context.err(), "migrate", parameters.pageSize()) : null;
-                    result = source.migrate(endpoint, bar == null ? ProgressListener.NONE : bar);
-                    if (bar != null) {
-                        bar.finish();
+                    ProgressBar bar = progress ? new ProgressBar(context.status(), "migrate", parameters.pageSize(),
+                            context.columns()) : null;
+                    ProgressListener events = options.jsonProgress
+                            ? new JsonProgress(context.out(), "source", parameters.pageSize()) : null;
+                    try (AutoCloseable logs = progress ? context.status().routeLogs() : () -> {}) {
+                        result = source.migrate(endpoint, JsonProgress.both(bar, events));
+                    } finally {
+                        if (bar != null) {
+                            bar.finish();
+                        }
                     }
                 }
                 // After COMPLETED the engine leaves the workload paused: these are the migrated contents.
                 // With hints, the free pages are zero at the destination: the checksums both ends agreed on.
                 Map<String, Long> checksums = !result.completed() ? null
                         : parameters.freePageHint() ? guest.checksumsFreeAsZero() : guest.checksums();
-                if (options.json) {
-                    context.out().println(Reports.json(result, checksums));
+                if (options.anyJson()) {
+                    context.out().println(Reports.json(result, parameters, checksums));
                 }
                 context.err().println(Reports.summary("migration", result, parameters));
                 code = result.completed() ? Main.EXIT_OK : Main.EXIT_FAILED;

@@ -3,9 +3,11 @@ package io.jmultifd.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jmultifd.multifd.MigrationFailure;
+import io.jmultifd.multifd.MigrationInfo;
 import io.jmultifd.multifd.MigrationParameters;
 import io.jmultifd.multifd.MigrationResult;
-import java.util.LinkedHashMap;
+import io.jmultifd.spi.TierStatus;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -16,16 +18,15 @@ final class Reports {
     private Reports() {}
 
     /**
-     * MigrationResult.toMap(), then {@code block_checksums} (CRC32C of each block's final content as hex, only
-     * when completed), so that an image written with {@code --output} can be checked against the source.
+     * The query-migrate object ({@link MigrationInfo}) with what only the CLI knows: the tiers of the method and
+     * {@code block-checksums} (CRC32C of each block's final content as hex, only when completed), so that an image
+     * written with {@code --output} can be checked against the source.
      */
-    static String json(MigrationResult result, Map<String, Long> blockChecksums) {
-        LinkedHashMap<String, Object> map = result.toMap();
-        if (blockChecksums != null && !blockChecksums.isEmpty()) {
-            LinkedHashMap<String, String> hex = new LinkedHashMap<>();
-            blockChecksums.forEach((k, v) -> hex.put(k, crcHex(v)));
-            map.put("block_checksums", hex);
-        }
+    static String json(MigrationResult result, MigrationParameters parameters, Map<String, Long> blockChecksums) {
+        return json(MigrationInfo.of(result).tiers(tierNames(parameters)).blockChecksums(blockChecksums).toMap());
+    }
+
+    static String json(Map<String, Object> map) {
         try {
             return JSON.writeValueAsString(map);
         } catch (JsonProcessingException e) {
@@ -33,13 +34,19 @@ final class Reports {
         }
     }
 
-    /** The result of a migration that never began (e.g. cancelled while the guest was being built). */
-    static MigrationResult notStarted(MigrationParameters p, MigrationFailure failure) {
-        return MigrationResult.notStarted(p.methodName(), p.channels(), failure);
+    /** The tiers of a tiered method on this host, best first; empty for a method with one tier. */
+    static List<String> tierNames(MigrationParameters parameters) {
+        try {
+            List<TierStatus> tiers = parameters.method().tiers();
+            return tiers.size() < 2 ? List.of() : tiers.stream().map(TierStatus::tier).toList();
+        } catch (RuntimeException | LinkageError e) {
+            return List.of();
+        }
     }
 
-    static String crcHex(long crc) {
-        return String.format(Locale.ROOT, "%08x", crc);
+    /** The result of a migration that never began (e.g. cancelled while the guest was being built). */
+    static MigrationResult notStarted(MigrationParameters p, MigrationFailure failure) {
+        return MigrationResult.notStarted(p.methodName(), p.channels(), p.pageSize(), failure);
     }
 
     /**
@@ -54,7 +61,8 @@ final class Reports {
         if (r.completed()) {
             MigrationResult.Ram ram = r.ram();
             sb.append(" (downtime ").append(r.times().downtimeMs()).append(" ms, setup ").append(r.times().setupMs())
-              .append(" ms, ").append(ram.rounds()).append(ram.rounds() == 1 ? " round" : " rounds").append(')');
+              .append(" ms, ").append(ram.dirtySyncCount()).append(ram.dirtySyncCount() == 1 ? " round" : " rounds")
+              .append(')');
             sb.append(": ").append(bytes(ram.transferredBytes())).append(" transferred, ")
               .append(String.format(Locale.ROOT, "%.1f Mbit/s, %.0f pages/s", ram.mbps(), ram.pagesPerSecond()));
             sb.append(String.format(Locale.ROOT, "; %d normal + %d zero pages", ram.normalPages(), ram.zeroPages()));

@@ -1,6 +1,5 @@
 package io.jmultifd.cli;
 
-import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,12 +18,11 @@ final class ShutdownGuard implements AutoCloseable {
     private volatile int exitCode = Main.EXIT_FAILED;
     private volatile boolean signalled;
 
-    ShutdownGuard(Runnable cancel, PrintWriter err) {
+    /** @param status where the notice goes: above a progress bar, if one is drawn */
+    ShutdownGuard(Runnable cancel, StatusLine status) {
         this.hook = Thread.ofPlatform().name("jmultifd-shutdown").unstarted(() -> {
             signalled = true;
-            err.println();
-            err.println("jmultifd: interrupted; cancelling the migration");
-            err.flush();
+            status.println("jmultifd: interrupted; cancelling the migration");
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
             try {
                 // Cancel again until the command ends: a signal that arrives just before the migration has begun
@@ -32,7 +30,6 @@ final class ShutdownGuard implements AutoCloseable {
                 do {
                     cancel.run();
                     if (finished.await(RECANCEL_MILLIS, TimeUnit.MILLISECONDS)) {
-                        err.flush();
                         Runtime.getRuntime().halt(exitCode);
                     }
                 } while (System.nanoTime() < deadline);

@@ -67,22 +67,22 @@ final class DestinationSetup {
     /** The first difference from our parameters, or the first block beyond the limits; null when none. */
     private String refusal(Handshake hs) {
         if (hs.pageSize() != local.pageSize()) {
-            return mismatch("page size", hs.pageSize(), local.pageSize());
+            return mismatch(MigrationParameters.PAGE_SIZE, hs.pageSize(), local.pageSize());
         }
         if (hs.channels() != local.channels()) {
-            return mismatch("channel count", hs.channels(), local.channels());
+            return mismatch(MigrationParameters.CHANNELS, hs.channels(), local.channels());
         }
         if (hs.packetPages() != local.packetPages()) {
-            return mismatch("packet-pages", hs.packetPages(), local.packetPages());
+            return mismatch(MigrationParameters.PACKET_PAGES, hs.packetPages(), local.packetPages());
         }
         ZeroPageMode[] modes = ZeroPageMode.values();
         int zeroMode = hs.zeroPageMode();
         String sourceZero = zeroMode < modes.length ? modes[zeroMode].wireName() : "code " + zeroMode;
         if (!sourceZero.equals(local.zeroPageMode().wireName())) {
-            return mismatch("zero-page mode", sourceZero, local.zeroPageMode().wireName());
+            return mismatch(MigrationParameters.ZERO_PAGE, sourceZero, local.zeroPageMode().wireName());
         }
         if (!hs.method().equals(local.methodName())) {
-            return mismatch("method", hs.method(), local.methodName());
+            return mismatch(MigrationParameters.COMPRESSION, hs.method(), local.methodName());
         }
         if (hs.freePageHint() != local.freePageHint()) {
             return mismatch(MigrationParameters.FREE_PAGE_HINT, hs.freePageHint() ? "on" : "off",
@@ -94,7 +94,7 @@ final class DestinationSetup {
             String s = hs.methodParameters().get(k);
             String d = local.methodHandshake().get(k);
             if (s == null || !s.equals(d)) {
-                return mismatch("method parameter " + k, s == null ? "(absent)" : s, d == null ? "(absent)" : d);
+                return mismatch(k, s == null ? "(absent)" : s, d == null ? "(absent)" : d);
             }
         }
         Set<String> seen = new HashSet<>();

@@ -62,6 +62,7 @@ final class FileRestore {
             failure.check();
             reader = SnapshotReader.open(from.path(), local.directIo());
             SnapshotHeader h = reader.header();
+            result.decodedAs(h.method(), h.pageSize());
             if (local.directIo() && h.pageSize() % PageFile.IO_ALIGNMENT != 0) {
                 failure.fail(Cause.STORAGE, "direct-io=on: " + from + " has pages of " + h.pageSize()
                         + " bytes, not a multiple of the O_DIRECT alignment " + PageFile.IO_ALIGNMENT);
@@ -132,11 +133,14 @@ final class FileRestore {
         }
         MigrationFailure reason = failure.get();
         if (reason != null) {
-            report(Progress.Phase.FAILED, guest);
-            LOG.log(System.Logger.Level.WARNING, "restore from " + from + " " + reason.status() + ": " + reason.message());
+            report(reason.status() == MigrationStatus.CANCELLED ? Progress.Phase.CANCELLED : Progress.Phase.FAILED,
+                    guest);
+            // the caller reports the failure; logging it too printed it twice
+            LOG.log(System.Logger.Level.DEBUG, "restore from " + from + " " + reason.status() + ": " + reason.message());
         }
         long bytes = reader == null ? 0 : reader.file().bytesRead();
-        return result.build(reason, doneNanos - verifyNanos, bytes, pages, 1, 0, 1, match,
+        return result.build(reason, doneNanos - verifyNanos, bytes, guest == null ? 0 : guest.totalBytes(), pages,
+                1, 0, match,
                 channels == null ? MethodStatistics.EMPTY : channels.statistics(), threads);
     }
 
@@ -168,8 +172,12 @@ final class FileRestore {
 
     private void report(Progress.Phase phase, GuestMemory g) {
         try {
-            progress.onProgress(new Progress(phase, 0, pages.pages() * local.pageSize(),
-                    g == null ? 0 : g.totalBytes(), 0, 0));
+            // one round (the file), counted once verified as the result counts it; no dirty pages, no rate
+            long total = g == null ? 0 : g.totalBytes();
+            long restored = g == null ? 0 : pages.pages() * g.pageSize();
+            long remaining = phase == Progress.Phase.BULK ? Math.max(0, total - restored) : 0;
+            long round = phase.ordinal() >= Progress.Phase.VERIFY.ordinal() ? 1 : 0;
+            progress.onProgress(new Progress(phase, round, restored, total, remaining, 0, 0, -1));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "progress listener threw " + e);
         }

@@ -138,12 +138,13 @@ final class FileSave {
         }
         MigrationFailure reason = failure.get();
         if (reason != null) {
-            phase = Progress.Phase.FAILED;
+            phase = reason.status() == MigrationStatus.CANCELLED ? Progress.Phase.CANCELLED : Progress.Phase.FAILED;
             report();
-            LOG.log(System.Logger.Level.WARNING, "save to " + to + " " + reason.status() + ": " + reason.message());
+            // the caller reports the failure; logging it too printed it twice
+            LOG.log(System.Logger.Level.DEBUG, "save to " + to + " " + reason.status() + ": " + reason.message());
         }
-        return result.build(reason, doneNanos - pauseNanos, written(), pages, round + 1,
-                convergence.dirtyPagesRate(), round + 1, saved, channels == null ? io.jmultifd.spi.MethodStatistics.EMPTY
+        return result.build(reason, doneNanos - pauseNanos, written(), guest.totalBytes(), pages, round + 1,
+                convergence.dirtyPagesRate(), saved, channels == null ? io.jmultifd.spi.MethodStatistics.EMPTY
                         : channels.statistics(), threads);
     }
 
@@ -175,12 +176,8 @@ final class FileSave {
     }
 
     private void report() {
-        try {
-            listener.onProgress(new Progress(phase, round, written(), guest.totalBytes(), dirtyRemaining,
-                    convergence.lastMbps()));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "progress listener threw " + e);
-        }
+        SourceProgress.report(listener, phase, round, round + 1, written(), guest, pages.pages(), dirtyRemaining,
+                convergence);
     }
 
     private void reportNowAndThen() {

@@ -60,7 +60,7 @@ public final class MigrationDestination implements AutoCloseable {
     private volatile boolean started;
     private volatile long stopCopyNanos;
     private volatile boolean handshakeDone; // after ACCEPT, the source reads ERROR messages
-    private ProgressListener progress = ProgressListener.NONE;
+    private DestinationProgress progress;
 
     /** Receives into anonymous memory, backed up front when {@code prealloc=true}. */
     public MigrationDestination(MigrationParameters local) {
@@ -139,11 +139,12 @@ public final class MigrationDestination implements AutoCloseable {
     }
 
     private MigrationResult receiveOnce(Endpoint listen, ProgressListener listener) {
-        this.progress = listener == null ? ProgressListener.NONE : listener;
+        this.progress = new DestinationProgress(listener, connections, pages, local.pageSize());
         mainThread = Thread.currentThread();
         if (listen instanceof Endpoint.File file) { // restore a snapshot: nothing listens
             listening.countDown();
-            return new FileRestore(local, blockFactory, failure, threads, progress, g -> received = g).restore(file);
+            return new FileRestore(local, blockFactory, failure, threads,
+                    listener == null ? ProgressListener.NONE : listener, g -> received = g).restore(file);
         }
         ResultBuilder result = new ResultBuilder(local);
         long verdictNanos = 0;
@@ -156,8 +157,9 @@ public final class MigrationDestination implements AutoCloseable {
             Reception.Candidate source = setup.handshake(reception(), result::startedAt);
             Connection main = source.main();
             received = setup.allocate(main, source.handshake());
+            progress.receiving(received);
             rounds = new ReceiveRounds(received.blocks(), local.channels(),
-                    round -> report(Progress.Phase.ITERATE, round));
+                    round -> progress.report(Progress.Phase.ITERATE, round));
             new HandshakeReply.Accept().send(main);
             handshakeDone = true;
             result.setupDone();
@@ -171,7 +173,8 @@ public final class MigrationDestination implements AutoCloseable {
             }
             reception.close(); // one migration: the port is free again
             threads.start("jmultifd-dst-watchdog", watchdog::run);
-            report(Progress.Phase.BULK, 0);
+            progress.report(Progress.Phase.BULK, 0);
+            threads.start("jmultifd-dst-progress", progress::tick);
             for (ReceiveChannel c : channels) {
                 threads.start("jmultifd-recv-" + c.index(), c::run);
             }
@@ -185,7 +188,7 @@ public final class MigrationDestination implements AutoCloseable {
                             + " rounds, the source says " + roundCount);
                 }
             }
-            report(Progress.Phase.VERIFY, roundCount);
+            progress.report(Progress.Phase.VERIFY, roundCount);
             List<String> mismatches = localChecksums.compare(complete.checksums());
             checksumMatch = mismatches.isEmpty();
             new Verdict(checksumMatch, checksumMatch ? "checksums match" : String.join("; ", mismatches)).send(main);
@@ -193,7 +196,7 @@ public final class MigrationDestination implements AutoCloseable {
             if (!checksumMatch) {
                 failure.fail(Cause.CHECKSUM_MISMATCH, "checksum mismatch: " + String.join("; ", mismatches));
             } else {
-                report(Progress.Phase.COMPLETED, roundCount);
+                progress.report(Progress.Phase.COMPLETED, roundCount);
             }
         } catch (Failure.Stopped e) {
             // reason recorded
@@ -218,16 +221,17 @@ public final class MigrationDestination implements AutoCloseable {
         }
         MigrationFailure reason = failure.get();
         if (reason != null) {
-            report(Progress.Phase.FAILED, roundCount);
-            LOG.log(System.Logger.Level.WARNING, "incoming migration " + reason.status() + ": " + reason.message());
+            progress.report(reason.status() == MigrationStatus.CANCELLED ? Progress.Phase.CANCELLED
+                    : Progress.Phase.FAILED, roundCount);
+            LOG.log(System.Logger.Level.DEBUG, "incoming migration " + reason.status() + ": " + reason.message());
         }
         long transferred = Connection.transferred(connections);
         MethodStatistics stats = MethodStatistics.EMPTY;
         for (ReceiveChannel c : channels) {
             stats = stats.plus(c.statistics());
         }
-        return result.build(reason, stopCopyNanos != 0 ? verdictNanos - stopCopyNanos : 0, transferred, pages,
-                roundCount, 0, roundCount, checksumMatch, stats, threads);
+        return result.build(reason, stopCopyNanos != 0 ? verdictNanos - stopCopyNanos : 0, transferred,
+                received == null ? 0 : received.totalBytes(), pages, roundCount, 0, checksumMatch, stats, threads);
     }
 
     /** The main stream after ACCEPT, on its own thread: the stop-and-copy notice, then the completion. */
@@ -237,6 +241,7 @@ public final class MigrationDestination implements AutoCloseable {
                 switch (SourceMessage.read(r, received.blocks().size())) {
                     case StopCopy s -> {
                         stopCopyNanos = System.nanoTime();
+                        progress.report(Progress.Phase.STOP_COPY);
                         watchdog.progressed();
                     }
                     case ErrorMessage(String message) -> {
@@ -327,18 +332,5 @@ public final class MigrationDestination implements AutoCloseable {
             m.interrupt();
         }
         listening.countDown();
-    }
-
-    private void report(Progress.Phase phase, long round) {
-        long bytes = 0;
-        for (Connection c : connections) {
-            bytes += c.bytesRead();
-        }
-        GuestMemory g = received;
-        try {
-            progress.onProgress(new Progress(phase, round, bytes, g == null ? 0 : g.totalBytes(), 0, 0));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "progress listener threw " + e);
-        }
     }
 }

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * The outcome and statistics of one side of a migration, grouped as QEMU's {@code query-migrate} groups them.
- * {@link #toMap()} gives the flat fields of the JSON report, in its order.
+ * {@link #toMap()} gives the JSON report ({@link MigrationInfo}: QEMU's names and nesting).
  *
  * @param status        COMPLETED only when every block's checksum matched on both ends
  * @param failure       why it failed or was cancelled; null when completed
@@ -33,18 +33,22 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
 
     /**
      * @param transferredBytes bytes on all channels (main and data, headers included)
+     * @param totalBytes       the guest's size (0 when the destination failed before it learnt it)
+     * @param pageSize         bytes per page
      * @param normalPages      pages sent/received as data
      * @param zeroPages        pages sent/received as zero pages (offsets only)
      * @param mbps             megabits per second of transferredBytes over the transfer time (total minus setup,
      *                         as QEMU's final throughput)
      * @param pagesPerSecond   (normal + zero pages) per second over the same transfer time
-     * @param dirtySyncCount   number of dirty-bitmap syncs (the bulk round counts as one)
+     * @param dirtySyncCount   rounds sent (source) or received (destination): bulk + iterations + stop-and-copy;
+     *                         each ends with a sync of the dirty bitmap (QEMU's dirty-sync-count)
      * @param dirtyPagesRate   pages dirtied per second, measured over the last iteration round (source)
-     * @param rounds           rounds sent: bulk + iterations + stop-and-copy
      */
-    public record Ram(long transferredBytes, long normalPages, long zeroPages, double mbps, double pagesPerSecond,
-                      long dirtySyncCount, double dirtyPagesRate, long rounds) {
-        public static final Ram NONE = new Ram(0, 0, 0, 0, 0, 0, 0, 0);
+    public record Ram(long transferredBytes, long totalBytes, int pageSize, long normalPages, long zeroPages,
+                      double mbps, double pagesPerSecond, long dirtySyncCount, double dirtyPagesRate) {
+        public static Ram none(int pageSize) {
+            return new Ram(0, 0, pageSize, 0, 0, 0, 0, 0, 0);
+        }
     }
 
     /**
@@ -85,8 +89,8 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
     }
 
     /** The result of a migration that never began (e.g. cancelled while the guest was being built). */
-    public static MigrationResult notStarted(String method, int channels, MigrationFailure failure) {
-        return new MigrationResult(failure.status(), failure, Times.NONE, Ram.NONE,
+    public static MigrationResult notStarted(String method, int channels, int pageSize, MigrationFailure failure) {
+        return new MigrationResult(failure.status(), failure, Times.NONE, Ram.none(pageSize),
                 new Multifd(method, channels, 0, Map.of()), FreePages.NONE, false);
     }
 
@@ -99,31 +103,19 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
         return failure == null ? null : failure.message();
     }
 
-    /** The report fields, in this order (the JSON report of the CLI). */
+    /**
+     * Whether the checksums matched: null when no verdict was reached (the migration stopped before it), false
+     * when the verdict was a mismatch.
+     */
+    public Boolean checksumVerdict() {
+        if (completed()) {
+            return checksumMatch;
+        }
+        return failure.cause() == MigrationFailure.Cause.CHECKSUM_MISMATCH ? Boolean.FALSE : null;
+    }
+
+    /** The JSON report: {@link MigrationInfo#of(MigrationResult)} without the CLI's additions. */
     public LinkedHashMap<String, Object> toMap() {
-        LinkedHashMap<String, Object> m = new LinkedHashMap<>();
-        m.put("status", status.name());
-        m.put("error", error());
-        m.put("total_time_ms", times.totalMs());
-        m.put("setup_time_ms", times.setupMs());
-        m.put("downtime_ms", times.downtimeMs());
-        m.put("transferred_bytes", ram.transferredBytes());
-        m.put("normal_pages", ram.normalPages());
-        m.put("zero_pages", ram.zeroPages());
-        m.put("compressed_bytes", multifd.compressedBytes());
-        m.put("mbps", ram.mbps());
-        m.put("pages_per_second", ram.pagesPerSecond());
-        m.put("dirty_sync_count", ram.dirtySyncCount());
-        m.put("dirty_pages_rate", ram.dirtyPagesRate());
-        m.put("method", multifd.method());
-        m.put("channels", multifd.channels());
-        m.put("checksum_match", checksumMatch);
-        m.put("cpu_time_ms", times.cpuMs());
-        m.put("rounds", ram.rounds());
-        m.put("free_pages_skipped", freePages.skippedPages());
-        m.put("free_page_hints", freePages.hintsReceived());
-        m.put("free_page_hints_invalidated", freePages.hintsInvalidated());
-        m.put("method_statistics", new LinkedHashMap<>(multifd.methodStatistics()));
-        return m;
+        return MigrationInfo.of(this).toMap();
     }
 }

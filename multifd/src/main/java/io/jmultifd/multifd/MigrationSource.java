@@ -173,13 +173,14 @@ public final class MigrationSource {
             }
             MigrationFailure reason = failure.get();
             if (reason != null) {
-                phase = Progress.Phase.FAILED;
+                phase = reason.status() == MigrationStatus.CANCELLED ? Progress.Phase.CANCELLED : Progress.Phase.FAILED;
                 report();
-                LOG.log(System.Logger.Level.WARNING, "migration " + reason.status() + ": " + reason.message());
+                LOG.log(System.Logger.Level.DEBUG, "migration " + reason.status() + ": " + reason.message());
             }
             result.hints(hinting.hintsReceived(), hinting.hintsInvalidated());
-            return result.build(reason, verdictNanos - pauseNanos, Connection.transferred(connections), pages,
-                    syncs, convergence.dirtyPagesRate(), syncs, checksumMatch, channels.statistics(), threads);
+            return result.build(reason, verdictNanos - pauseNanos, Connection.transferred(connections),
+                    guest.totalBytes(), pages, syncs, convergence.dirtyPagesRate(), checksumMatch,
+                    channels.statistics(), threads);
         }
 
         /** Connects and shakes hands ({@link SourceSetup}), then starts the data channels' threads. */
@@ -327,12 +328,8 @@ public final class MigrationSource {
         }
 
         void report() {
-            try {
-                listener.onProgress(new Progress(phase, round, Connection.transferred(connections),
-                        guest.totalBytes(), dirtyRemaining, convergence.lastMbps()));
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "progress listener threw " + e);
-            }
+            SourceProgress.report(listener, phase, round, syncs, Connection.transferred(connections), guest,
+                    pages.pages(), dirtyRemaining, convergence);
         }
 
         /** Long rounds (a big bulk round) report progress about four times a second. */

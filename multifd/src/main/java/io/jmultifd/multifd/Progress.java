@@ -3,16 +3,25 @@ package io.jmultifd.multifd;
 /**
  * A progress report.
  *
- * @param phase                 where the migration is
- * @param round                 0 = the bulk round, then one per dirty-page round
- * @param bytesSent             page bytes sent (source) or received (destination) so far, headers included
- * @param bytesTotal            the guest size
- * @param dirtyPagesRemaining   pages dirty at the last sync (source), 0 on the destination
- * @param mbps                  megabits per second over the last round
+ * @param phase              where the migration is
+ * @param round              0 = the bulk round, then one per dirty-page round (= the rounds completed so far)
+ * @param bytesSent          bytes sent (source) or received (destination) so far on all channels, headers included
+ * @param bytesTotal         the guest size (0 on the destination until the handshake told it)
+ * @param remainingBytes     page bytes still to move: in the bulk round the pages not yet sent or received, then
+ *                           (source) the pages dirty at the last sync; 0 once verifying
+ * @param mbps               megabits per second over the last round
+ * @param dirtyPagesRate     pages dirtied per second over the last round (source; 0 on the destination)
+ * @param expectedDowntimeMs what stopping now would cost (source, after the bulk round); -1 when not known
  */
-public record Progress(Phase phase, long round, long bytesSent, long bytesTotal, long dirtyPagesRemaining, double mbps) {
+public record Progress(Phase phase, long round, long bytesSent, long bytesTotal, long remainingBytes, double mbps,
+                       double dirtyPagesRate, long expectedDowntimeMs) {
     public enum Phase {
-        SETUP, BULK, ITERATE, STOP_COPY, VERIFY, COMPLETED, FAILED;
+        SETUP, BULK, ITERATE, STOP_COPY, VERIFY, COMPLETED, FAILED, CANCELLED;
+
+        /** Whether the migration has ended in this phase. */
+        public boolean ended() {
+            return this == COMPLETED || this == FAILED || this == CANCELLED;
+        }
 
         @Override
         public String toString() {

@@ -11,9 +11,19 @@ final class ResultBuilder {
     private long setupNanos;
     private long hintsReceived;
     private long hintsInvalidated;
+    private String methodName;
+    private int pageSize;
 
     ResultBuilder(MigrationParameters params) {
         this.params = params;
+        this.methodName = params.methodName();
+        this.pageSize = params.pageSize();
+    }
+
+    /** A restore decodes with the snapshot's method and page size, whatever this side's parameters say. */
+    void decodedAs(String method, int filePageSize) {
+        methodName = method;
+        pageSize = filePageSize;
     }
 
     /**
@@ -41,8 +51,8 @@ final class ResultBuilder {
      * @param checksumMatch  whether the verdict said the checksums match
      * @param threads        the side's engine threads, all joined
      */
-    MigrationResult build(MigrationFailure failure, long downtimeNanos, long transferredBytes, PageCounters pages,
-                          long dirtySyncCount, double dirtyPagesRate, long rounds, boolean checksumMatch,
+    MigrationResult build(MigrationFailure failure, long downtimeNanos, long transferredBytes, long totalBytes,
+                          PageCounters pages, long dirtySyncCount, double dirtyPagesRate, boolean checksumMatch,
                           MethodStatistics statistics, EngineThreads threads) {
         boolean completed = failure == null;
         long end = System.nanoTime();
@@ -52,9 +62,10 @@ final class ResultBuilder {
         return new MigrationResult(completed ? MigrationStatus.COMPLETED : failure.status(), failure,
                 new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L,
                         completed ? downtimeNanos / 1_000_000L : 0, cpu / 1_000_000L),
-                new MigrationResult.Ram(transferredBytes, pages.normalPages(), pages.zeroPages(),
-                        transferredBytes * 8 / 1e6 / secs, pages.pages() / secs, dirtySyncCount, dirtyPagesRate, rounds),
-                new MigrationResult.Multifd(params.methodName(), params.channels(), pages.compressedBytes(),
+                new MigrationResult.Ram(transferredBytes, totalBytes, pageSize, pages.normalPages(),
+                        pages.zeroPages(), transferredBytes * 8 / 1e6 / secs, pages.pages() / secs, dirtySyncCount,
+                        dirtyPagesRate),
+                new MigrationResult.Multifd(methodName, params.channels(), pages.compressedBytes(),
                         statistics.counters()),
                 new MigrationResult.FreePages(pages.freePages(), hintsReceived, hintsInvalidated),
                 completed && checksumMatch);

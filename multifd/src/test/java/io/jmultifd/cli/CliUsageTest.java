@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,6 +25,57 @@ class CliUsageTest {
         assertEquals(Main.EXIT_USAGE, r.exitCode(), r.toString());
         assertTrue(r.err().contains(expectedInMessage), "expected '" + expectedInMessage + "' in\n" + r);
         assertTrue(r.out().isEmpty(), "usage errors go to stderr\n" + r);
+        assertTrue(r.err().strip().endsWith("--help' for usage."), "every usage error ends with the way to help\n" + r);
+    }
+
+    @Test
+    void aMisspeltParameterGetsTheNearestName() {
+        assertUsageError("--set multifd-chanels=4: unknown parameter multifd-chanels; did you mean multifd-channels?",
+                "migrate", "--to", NOWHERE, "--synthetic", "1M:mixed", "--set", "multifd-chanels=4");
+    }
+
+    @Test
+    void anUnknownOptionStillEndsWithThePointerToHelp() {
+        assertUsageError("Possible solutions: --json", "migrate", "--to", NOWHERE, "--synthetic", "1M:mixed", "--jsn");
+    }
+
+    @Test
+    void aParameterSetTwiceIsRefused() {
+        assertUsageError("--set multifd-channels=8: multifd-channels is already set to 4; give each parameter once",
+                "migrate", "--to", NOWHERE, "--synthetic", "1M:mixed", "--set", "multifd-channels=4",
+                "--set", "multifd-channels=8");
+    }
+
+    @Test
+    void portZeroIsNoDestination() {
+        assertUsageError("--to tcp:127.0.0.1:0: port 0 is no destination", "migrate", "--to", "tcp:127.0.0.1:0",
+                "--synthetic", "1M:mixed");
+    }
+
+    @Test
+    void aSourceOnlyParameterOnIncomingIsWarnedAbout() {
+        CliRunner r = CliRunner.run("incoming", "--listen", "nowhere", "--set", "max-bandwidth=1G");
+        assertTrue(r.err().contains("jmultifd incoming: warning: --set max-bandwidth means nothing on this side "
+                + "(only the source reads it); ignored here"), r.toString());
+    }
+
+    @Test
+    void outputRefusesToReplaceAFileWithoutForce(@TempDir Path dir) throws IOException {
+        Path existing = Files.writeString(dir.resolve("guest.img"), "keep me");
+        assertUsageError("--output " + existing + ": the file exists; add --force to replace it", "incoming",
+                "--listen", "tcp:127.0.0.1:0", "--output", existing.toString());
+        assertEquals("keep me", Files.readString(existing));
+    }
+
+    @Test
+    void helpListsTheEngineParametersWithTheirDefaults() {
+        for (String command : List.of("migrate", "incoming")) {
+            CliRunner r = CliRunner.run(command, "--help");
+            assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
+            assertTrue(r.out().contains("Engine parameters (--set NAME=VALUE) and their defaults:"), r.out());
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("\\s+multifd-channels\\s+2")), r.out());
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("\\s+max-bandwidth\\s+0\\s+\\(source only\\)")), r.out());
+        }
     }
 
     @ParameterizedTest
@@ -115,10 +167,11 @@ class CliUsageTest {
         }
         CliRunner r = CliRunner.run("migrate", "--to", "tcp:127.0.0.1:" + port, "--synthetic", "1M:mixed", "--json");
         assertEquals(Main.EXIT_FAILED, r.exitCode(), r.toString());
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
-        assertEquals("FAILED", json.get("status").asText(), r.toString());
-        assertTrue(!json.get("error").isNull() && !json.get("error").asText().isBlank(), r.toString());
-        assertTrue(json.get("block_checksums") == null, "no checksums for a failed migration\n" + r);
+        var json = JsonReports.result(r.out().strip());
+        assertEquals("failed", json.get("status").asText(), r.toString());
+        assertTrue(json.get("error-desc").asText().contains("127.0.0.1:" + port), "names the address\n" + r);
+        assertTrue(json.get("jmultifd").get("block-checksums") == null, "no checksums for a failed migration\n" + r);
+        assertTrue(json.get("jmultifd").get("checksum-match").isNull(), "no verdict was reached\n" + r);
     }
 
     @Test

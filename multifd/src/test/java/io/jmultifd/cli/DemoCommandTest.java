@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jmultifd.spi.TierStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,11 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code jmultifd demo} in-process on a small live guest: the table, the JSON array, the tier column. */
 class DemoCommandTest {
     /** MigrationResult.toMap()'s keys in their documented order. */
-    static final List<String> RESULT_KEYS = List.of("status", "error", "total_time_ms", "setup_time_ms",
-            "downtime_ms", "transferred_bytes", "normal_pages", "zero_pages", "compressed_bytes", "mbps",
-            "pages_per_second", "dirty_sync_count", "dirty_pages_rate", "method", "channels", "checksum_match",
-            "cpu_time_ms", "rounds", "free_pages_skipped", "free_page_hints", "free_page_hints_invalidated",
-            "method_statistics");
+    static final List<String> RESULT_KEYS = List.of("status", "total-time", "setup-time", "downtime", "ram",
+            "compression", "jmultifd");
 
     @Test
     void tableHasOneCompletedRowPerMethodWithEveryColumn() {
@@ -62,10 +58,26 @@ class DemoCommandTest {
     }
 
     @Test
+    void freeJsonCountsTheSkippedPagesOnlyWithHintsOn() {
+        CliRunner r = CliRunner.run("demo", "--size", "8M", "--channels", "2", "--workload-dirty-rate", "4",
+                "--methods", "none", "--free", "75", "--json");
+        assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
+        JsonNode array = JsonReports.results(r.out());
+        assertEquals(2, array.size(), "hints on, then off\n" + r);
+        JsonNode on = array.get(0).get("jmultifd");
+        JsonNode off = array.get(1).get("jmultifd");
+        assertTrue(on.get("free-pages-skipped").asLong() > 1000, "most of 2048 pages are free and skipped\n" + r);
+        assertTrue(on.get("free-page-hints").asLong() > 0, r.toString());
+        for (String key : List.of("free-pages-skipped", "free-page-hints", "free-page-hints-invalidated")) {
+            assertEquals(0, off.get(key).asLong(), key + "\n" + r);
+        }
+    }
+
+    @Test
     void jsonIsOneArrayWithEveryResultKeyInOrder() throws Exception {
         CliRunner r = CliRunner.run("demo", "--size", "2M", "--channels", "2", "--methods", "zlib,zstd", "--json");
         assertEquals(Main.EXIT_OK, r.exitCode(), r.toString());
-        JsonNode array = new ObjectMapper().readTree(r.out());
+        JsonNode array = JsonReports.results(r.out());
         assertTrue(array.isArray(), r.toString());
         assertEquals(2, array.size(), r.toString());
         List<String> methods = new ArrayList<>();
@@ -73,11 +85,11 @@ class DemoCommandTest {
             List<String> keys = new ArrayList<>();
             result.fieldNames().forEachRemaining(keys::add);
             assertEquals(RESULT_KEYS, keys, r.toString());
-            assertEquals("COMPLETED", result.get("status").asText(), r.toString());
-            assertTrue(result.get("checksum_match").asBoolean(), r.toString());
-            assertEquals(2, result.get("channels").asInt(), r.toString());
-            assertTrue(result.get("method_statistics").isObject(), r.toString());
-            methods.add(result.get("method").asText());
+            assertEquals("completed", result.get("status").asText(), r.toString());
+            assertTrue(result.get("jmultifd").get("checksum-match").asBoolean(), r.toString());
+            assertEquals(2, result.get("jmultifd").get("channels").asInt(), r.toString());
+            assertTrue(result.get("jmultifd").get("method-statistics").isObject(), r.toString());
+            methods.add(result.get("compression").get("method").asText());
         }
         assertEquals(List.of("zlib", "zstd"), methods);
     }

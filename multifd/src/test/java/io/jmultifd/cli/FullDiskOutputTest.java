@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jmultifd.multifd.guest.TinyTmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class FullDiskOutputTest {
     private static final Pattern LISTENING = Pattern.compile("listening on tcp:127\\.0\\.0\\.1:(\\d+)");
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MIB = 1 << 20;
 
     @TempDir
@@ -36,7 +34,7 @@ class FullDiskOutputTest {
     private static JsonNode json(ChildJvm child) throws Exception {
         String out = child.stdout().strip();
         assertFalse(out.isEmpty(), "no JSON on stdout\n" + child.describe());
-        return JSON.readTree(out);
+        return JsonReports.result(out);
     }
 
     private List<String> crashReports() throws Exception {
@@ -81,13 +79,13 @@ class FullDiskOutputTest {
                     String why = "--output " + image + ": block synthetic needs 33554432 bytes (32.0 MiB), only "
                             + free + " bytes (" + Reports.bytes(free) + ") free on " + fs.path();
                     JsonNode destination = json(incoming);
-                    assertEquals("FAILED", destination.get("status").asText(), incoming.describe());
-                    assertTrue(destination.get("error").asText().contains(why), incoming.describe());
+                    assertEquals("failed", destination.get("status").asText(), incoming.describe());
+                    assertTrue(destination.get("error-desc").asText().contains(why), incoming.describe());
                     JsonNode source = json(migrate);
-                    assertEquals("FAILED", source.get("status").asText(), migrate.describe());
-                    assertTrue(source.get("error").asText().contains(why), "the source learns why\n"
+                    assertEquals("failed", source.get("status").asText(), migrate.describe());
+                    assertTrue(source.get("error-desc").asText().contains(why), "the source learns why\n"
                             + migrate.describe());
-                    assertEquals(0, source.get("normal_pages").asLong(), "refused before any page was sent");
+                    assertEquals(0, source.get("ram").get("normal").asLong(), "refused before any page was sent");
                     assertNoStackTrace(incoming);
                     assertNoStackTrace(migrate);
                 }
@@ -112,7 +110,7 @@ class FullDiskOutputTest {
                     assertEquals(Main.EXIT_OK, incoming.awaitExit(), incoming.describe());
                     CRC32C crc = new CRC32C();
                     crc.update(Files.readAllBytes(image));
-                    assertEquals(json(migrate).get("block_checksums").get("synthetic").asText(),
+                    assertEquals(json(migrate).get("jmultifd").get("block-checksums").get("synthetic").asText(),
                             String.format("%08x", crc.getValue()));
                 }
             }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,9 +48,9 @@ class NoLibqplTest {
         try (ChildJvm child = ChildJvm.start(dir, "demo", Libqpl.unloadable(missing()), "demo", "--size", "2M",
                 "--channels", "2", "--methods", "qpl", "--workload-dirty-rate", "4", "--json")) {
             assertEquals(Main.EXIT_OK, child.awaitExit(), child.describe());
-            JsonNode result = new ObjectMapper().readTree(child.stdout()).get(0);
-            assertEquals("COMPLETED", result.get("status").asText(), child.describe());
-            JsonNode statistics = result.get("method_statistics");
+            JsonNode result = JsonReports.results(child.stdout()).get(0);
+            assertEquals("completed", result.get("status").asText(), child.describe());
+            JsonNode statistics = result.get("jmultifd").get("method-statistics");
             assertEquals(0, statistics.get("pages_hardware").asLong(), child.describe());
             assertEquals(0, statistics.get("pages_software").asLong(), child.describe());
             assertTrue(statistics.get("pages_java").asLong() > 0, child.describe());

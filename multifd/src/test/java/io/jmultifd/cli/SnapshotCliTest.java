@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,6 +36,17 @@ class SnapshotCliTest {
             assertEquals(Main.EXIT_OK, restore.exitCode(), restore.toString());
             assertTrue(restore.err().contains("restoring from file:" + snap), restore.toString());
             assertArrayEquals(content, Files.readAllBytes(restored), method);
+            JsonNode saved = JsonReports.result(save.out());
+            JsonNode loaded = JsonReports.result(restore.out());
+            for (JsonNode report : new JsonNode[] {saved, loaded}) {
+                assertEquals("completed", report.get("status").asText(), report.toString());
+                assertEquals(content.length, report.get("ram").get("total").asLong(), report.toString());
+                assertEquals(method, report.get("compression").get("method").asText(), report.toString());
+            }
+            long written = saved.get("ram").get("transferred").asLong();
+            assertTrue(written > 0 && written <= Files.size(snap), "bytes written into the (sparse) file: " + written);
+            assertEquals(saved.get("jmultifd").get("block-checksums"), loaded.get("jmultifd").get("block-checksums"),
+                    "the restored blocks are the saved ones");
         }
     }
 
@@ -49,8 +61,10 @@ class SnapshotCliTest {
         assertTrue(r.err().contains("direct-io=on needs a file:PATH endpoint"), r.toString());
         Files.writeString(snap, "garbage");
         Path out = dir.resolve("out.img");
-        r = CliRunner.run("incoming", "--listen", "file:" + snap, "--output", out.toString(), "--set", "mapped-ram=on");
+        r = CliRunner.run("incoming", "--listen", "file:" + snap, "--output", out.toString(), "--set", "mapped-ram=on",
+                "--json");
         assertEquals(Main.EXIT_FAILED, r.exitCode(), r.toString());
+        assertEquals("corrupt-file", JsonReports.result(r.out()).get("jmultifd").get("failure").get("cause").asText());
         assertTrue(r.err().contains("cut short"), r.toString());
         assertTrue(!Files.exists(out), "no image of a failed restore");
         assertTrue(!r.err().contains("\tat "), "no stack trace: " + r);

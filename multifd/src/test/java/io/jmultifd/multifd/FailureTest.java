@@ -45,29 +45,29 @@ class FailureTest {
 
     @Test
     void methodMismatch() throws Exception {
-        mismatch(params("multifd-compression", XorMethod.NAME), params(), "method mismatch: source test-xor, destination none");
+        mismatch(params("multifd-compression", XorMethod.NAME), params(), "multifd-compression mismatch: source test-xor, destination none");
     }
 
     @Test
     void methodParameterMismatch() throws Exception {
         mismatch(params("multifd-compression", XorMethod.NAME, "test-xor-key", "1"),
                 params("multifd-compression", XorMethod.NAME, "test-xor-key", "2"),
-                "method parameter test-xor-key mismatch: source 1, destination 2");
+                "test-xor-key mismatch: source 1, destination 2");
     }
 
     @Test
     void pageSizeMismatch() throws Exception {
-        mismatch(params("page-size", "8192"), params(), "page size mismatch: source 8192, destination 4096");
+        mismatch(params("page-size", "8192"), params(), "page-size mismatch: source 8192, destination 4096");
     }
 
     @Test
     void channelCountMismatch() throws Exception {
-        mismatch(params("multifd-channels", "4"), params(), "channel count mismatch: source 4, destination 2");
+        mismatch(params("multifd-channels", "4"), params(), "multifd-channels mismatch: source 4, destination 2");
     }
 
     @Test
     void zeroPageModeMismatch() throws Exception {
-        mismatch(params("multifd-zero-page", "legacy"), params(), "zero-page mode mismatch: source legacy, destination multifd");
+        mismatch(params("multifd-zero-page", "legacy"), params(), "multifd-zero-page mismatch: source legacy, destination multifd");
     }
 
     @Test
@@ -309,7 +309,7 @@ class FailureTest {
                 Harness.assertCompleted(r, "source");
                 Harness.assertCompleted(in.await(), "destination");
                 assertTrue(workload.throttle() > 0, "the workload was throttled");
-                assertTrue(r.ram().rounds() >= 3, "bulk, at least one round that missed, then converged: " + r.toMap());
+                assertTrue(r.ram().dirtySyncCount() >= 3, "bulk, at least one round that missed, then converged: " + r.toMap());
                 Harness.assertSameMemory(guest, in.destination.received());
             }
         }

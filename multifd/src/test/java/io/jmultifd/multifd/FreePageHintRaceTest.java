@@ -122,6 +122,8 @@ class FreePageHintRaceTest {
             // The race must really have happened: hints taken, then pages of hinted chunks written and sent.
             assertTrue(r.freePages().hintsReceived() > 0, "hints: " + r.freePages());
             assertTrue(r.freePages().hintsInvalidated() > 0, "hinted pages written again: " + r.freePages());
+            assertEquals(r.freePages().hintsInvalidated(), io.jmultifd.cli.JsonReports.result(r.toMap())
+                    .get("jmultifd").get("free-page-hints-invalidated").asLong());
             assertTrue(allocationsAfterHint.get() > 0, "chunks allocated after a hint");
             assertTrue(r.freePages().skippedPages() > 0 && dr.freePages().skippedPages() == r.freePages().skippedPages(),
                     "pages skipped: source " + r.freePages() + ", destination " + dr.freePages());

@@ -1,5 +1,7 @@
 package io.jmultifd.multifd;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jmultifd.cli.JsonReports;
 import io.jmultifd.multifd.guest.FreeList;
 import io.jmultifd.multifd.guest.FreePageHints;
 import io.jmultifd.multifd.guest.GuestMemory;
@@ -49,6 +51,13 @@ class FreePageHintTest {
                 assertTrue(skipped >= guest.totalPages() / 2, "most of the 75% free pages skipped: " + r.freePages());
                 assertEquals(skipped, dr.freePages().skippedPages(), "the destination got every free range");
                 assertTrue(r.freePages().hintsReceived() > 0);
+                JsonNode sent = JsonReports.result(r.toMap()).get("jmultifd");
+                assertEquals(skipped, sent.get("free-pages-skipped").asLong());
+                assertEquals(r.freePages().hintsReceived(), sent.get("free-page-hints").asLong());
+                assertEquals(r.freePages().hintsInvalidated(), sent.get("free-page-hints-invalidated").asLong());
+                JsonNode got = JsonReports.result(dr.toMap()).get("jmultifd");
+                assertEquals(skipped, got.get("free-pages-skipped").asLong());
+                assertEquals(0, got.get("free-page-hints").asLong(), "the destination is given no hints");
                 assertTrue(r.ram().normalPages() + r.ram().zeroPages() < guest.totalPages(), "fewer pages sent");
                 assertReceivedAsAgreed(guest, in.destination.received());
             }
@@ -83,6 +92,10 @@ class FreePageHintTest {
             Harness.assertCompleted(r, "source");
             Harness.assertCompleted(in.await(), "destination");
             assertEquals(MigrationResult.FreePages.NONE, r.freePages());
+            JsonNode report = JsonReports.result(r.toMap()).get("jmultifd");
+            for (String key : new String[] {"free-pages-skipped", "free-page-hints", "free-page-hints-invalidated"}) {
+                assertEquals(0, report.get(key).asLong(), key);
+            }
             assertEquals(guest.totalPages(), r.ram().normalPages() + r.ram().zeroPages());
             Harness.assertSameMemory(guest, in.destination.received());
         }

@@ -105,8 +105,11 @@ final class Harness {
             sourceTarget = tcp ? Endpoint.tcp("127.0.0.1", port) : listen;
         }
 
+        /** The destination's result; its JSON report matches docs/query-migrate.schema.json whatever the status. */
         MigrationResult await() throws Exception {
-            return result.get(120, TimeUnit.SECONDS);
+            MigrationResult r = result.get(120, TimeUnit.SECONDS);
+            io.jmultifd.cli.JsonReports.result(r.toMap());
+            return r;
         }
 
         @Override
@@ -161,6 +164,7 @@ final class Harness {
     }
 
     static void assertCompleted(MigrationResult r, String side) {
+        io.jmultifd.cli.JsonReports.result(r.toMap());
         assertEquals(MigrationStatus.COMPLETED, r.status(), side + " failed: " + r.error());
         assertTrue(r.checksumMatch(), side + " checksum_match");
     }

@@ -1,5 +1,7 @@
 package io.jmultifd.multifd;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jmultifd.cli.JsonReports;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.Workload;
@@ -33,6 +35,9 @@ class SnapshotFileTest {
         try (MigrationDestination d = new MigrationDestination(p)) {
             MigrationResult r = d.receive(Endpoint.file(file), null);
             assertTrue(r.completed(), "restore: " + r.error());
+            JsonNode report = JsonReports.result(r.toMap());
+            assertEquals(d.received().totalBytes(), report.get("ram").get("total").asLong());
+            assertEquals(r.ram().transferredBytes(), report.get("ram").get("transferred").asLong());
             return d.received().checksums();
         }
     }
@@ -40,13 +45,17 @@ class SnapshotFileTest {
     @ParameterizedTest(name = "{0}, {1} channels, direct-io {2}")
     @CsvSource({"none,1,off", "none,2,on", "none,4,off", "none,4,on", "qpl,2,off", "qpl,4,on", "zlib,2,off",
             "zstd,3,on"})
-    void pausedGuestRoundTrips(String method, int channels, String directIo) {
+    void pausedGuestRoundTrips(String method, int channels, String directIo) throws Exception {
         Path file = dir.resolve("guest.snap");
         MigrationParameters p = params("multifd-compression", method, "multifd-channels", "" + channels,
                 "direct-io", directIo);
         try (GuestMemory guest = Harness.mixedGuest(3 << 20, (1 << 20) + 4096 * 5, 7)) {
             MigrationResult saved = new MigrationSource(guest, null, p).migrate(Endpoint.file(file), null);
             assertTrue(saved.completed(), "save: " + saved.error());
+            JsonNode report = JsonReports.result(saved.toMap());
+            assertEquals("completed", report.get("status").asText());
+            long written = report.get("ram").get("transferred").asLong();
+            assertTrue(written > 0 && written <= Files.size(file), "bytes written into the (sparse) file: " + written);
             assertFalse(Files.exists(dir.resolve("guest.snap.partial")), "the temporary name is gone");
             // The restore reads every parameter it needs from the file: its own channels may differ.
             assertEquals(guest.checksums(), restore(file, params("multifd-channels", "" + (5 - channels),
@@ -66,7 +75,7 @@ class SnapshotFileTest {
             MigrationResult saved = new MigrationSource(guest, workload, p).migrate(Endpoint.file(file), null);
             assertTrue(saved.completed(), "save: " + saved.error());
             assertTrue(workload.isPaused(), "the guest stays paused: the snapshot holds it as it is now");
-            assertTrue(saved.ram().rounds() >= 1, "rounds " + saved.ram().rounds());
+            assertTrue(saved.ram().dirtySyncCount() >= 1, "rounds " + saved.ram().dirtySyncCount());
             if (method.equals("none")) {
                 // pages rewritten in place: the file never grows past its layout
                 try (SnapshotReader r = SnapshotReader.open(file, false)) {

@@ -1,5 +1,7 @@
 package io.jmultifd.multifd;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jmultifd.cli.JsonReports;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.TinyTmpfs;
 import io.jmultifd.multifd.snapshot.BlockTable;
@@ -10,6 +12,7 @@ import io.jmultifd.multifd.snapshot.SnapshotReader;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,10 +48,19 @@ class SnapshotIntegrityTest {
             MigrationResult r = d.receive(Endpoint.file(file), null);
             assertFalse(r.completed(), "a damaged file must not restore");
             assertEquals(cause, r.failure().cause(), r.error());
+            assertJsonCause(r, cause);
             for (String e : expected) {
                 assertTrue(r.error().contains(e), "expected '" + e + "' in: " + r.error());
             }
         }
+    }
+
+    /** The JSON report names the cause as the schema lists it (storage, corrupt-file, ...). */
+    static void assertJsonCause(MigrationResult r, MigrationFailure.Cause cause) {
+        JsonNode report = JsonReports.result(r.toMap());
+        assertEquals("failed", report.get("status").asText());
+        assertEquals(cause.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                report.get("jmultifd").get("failure").get("cause").asText());
     }
 
     private static void flip(Path file, long offset) throws Exception {
@@ -177,6 +189,7 @@ class SnapshotIntegrityTest {
                     .migrate(Endpoint.file(file), null);
             assertFalse(r.completed());
             assertEquals(MigrationFailure.Cause.STORAGE, r.failure().cause(), r.error());
+            assertJsonCause(r, MigrationFailure.Cause.STORAGE);
             assertTrue(r.error().contains("the disk is full"), r.error());
             assertTrue(r.error().contains("writing block ram"), r.error());
             assertFalse(Files.exists(file));

@@ -311,6 +311,24 @@ public class linux_h extends linux_h$shared {
     public static int POLLNVAL() {
         return POLLNVAL;
     }
+    private static final int TIOCGWINSZ = (int)21523L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCGWINSZ 21523
+     * }
+     */
+    public static int TIOCGWINSZ() {
+        return TIOCGWINSZ;
+    }
+    private static final int TIOCSWINSZ = (int)21524L;
+    /**
+     * {@snippet lang=c :
+     * #define TIOCSWINSZ 21524
+     * }
+     */
+    public static int TIOCSWINSZ() {
+        return TIOCSWINSZ;
+    }
     private static final int MAP_NORESERVE = (int)16384L;
     /**
      * {@snippet lang=c :

@@ -114,6 +114,12 @@ public final class Convergence {
         return lastMbps;
     }
 
+    /** What stopping now would cost: the dirty pages at the measured page rate; -1 before the first estimate. */
+    public long expectedDowntimeMs() {
+        return dirty == 0 && elapsedRound == 0 ? -1
+                : expectedDowntimeMs >= Long.MAX_VALUE ? Long.MAX_VALUE : Math.round(expectedDowntimeMs);
+    }
+
     /** Pages dirtied per second during the last round. */
     public double dirtyPagesRate() {
         return dirtyPagesRate;

@@ -64,7 +64,10 @@ public final class Wire {
         return m.ordinal();
     }
 
-    /** "WHAT mismatch: source S, destination D", the wording of every refused difference. */
+    /**
+     * "WHAT mismatch: source S, destination D", the wording of every refused difference; WHAT is the parameter to
+     * set alike on both ends where one decides it (e.g. multifd-channels).
+     */
     public static String mismatch(String what, Object source, Object destination) {
         return what + " mismatch: source " + source + ", destination " + destination;
     }
