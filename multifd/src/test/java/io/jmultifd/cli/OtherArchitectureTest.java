@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,12 +30,12 @@ class OtherArchitectureTest {
         try (ChildJvm child = ChildJvm.start(dir, "demo", environment, "demo", "--size", "2M", "--channels", "2",
                 "--methods", "none,qpl", "--workload-dirty-rate", "4", "--json")) {
             assertEquals(Main.EXIT_OK, child.awaitExit(), child.describe());
-            JsonNode results = new ObjectMapper().readTree(child.stdout());
+            JsonNode results = JsonReports.results(child.stdout()); // each validated against the schema
             assertEquals(2, results.size(), child.describe());
             for (JsonNode result : results) {
-                assertEquals("COMPLETED", result.get("status").asText(), child.describe());
+                assertEquals("completed", result.get("status").asText(), child.describe());
             }
-            JsonNode qpl = results.get(1).get("method_statistics");
+            JsonNode qpl = results.get(1).get("jmultifd").get("method-statistics");
             assertEquals(0, qpl.get("pages_software").asLong(), child.describe());
             assertTrue(qpl.get("pages_java").asLong() > 0, child.describe());
             String stderr = child.stderr();
