@@ -30,5 +30,10 @@ case " $* " in
     *) echo "== building the C yardsticks" >&2
        bench/native/build.sh ;;
 esac
+# The command as the reports show it: an argument with spaces or quotes in single quotes, so it can be pasted back.
+command="bench/run-bench.sh"
+for a in "$@"; do
+    if [[ "$a" =~ ^[A-Za-z0-9_./:=,@%+-]+$ ]]; then command+=" $a"; else command+=" '${a//\'/\'\\\'\'}'"; fi
+done
 exec java --enable-native-access=ALL-UNNAMED -Xmx2g -cp bench/target/benchmarks.jar io.jmultifd.bench.Harness \
-    --repo "$repo" --command "bench/run-bench.sh $*" "$@"
+    --repo "$repo" --command "$command" "$@"

@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * with 75 % free memory and the same guest with a running workload, each migrated with {@code free-page-hint=on}
  * and {@code off}, over loopback TCP with both ends in this JVM. The guests are exactly those of
  * {@code jmultifd migrate --synthetic SIZE:mixed,free=75} (the CLI's default seed). Hints on and off alternate,
- * their order swapped every repetition, since the load of a shared machine drifts. Also measured: a guest holding
- * only the used memory (a quarter of the size, nothing free), which no hinted migration can beat.
+ * their order swapped every repetition, since the load of a shared machine drifts. Also measured, for context: a
+ * guest holding only the used memory (a quarter of the size, nothing free), the pages that must be sent either way.
  */
 final class FreePageHintBenchmark implements AutoCloseable {
     /** The share of free memory. */
@@ -98,7 +98,7 @@ final class FreePageHintBenchmark implements AutoCloseable {
         }
         config.put("idle", onOff(idle));
 
-        // What hints cannot beat: the used memory alone, a guest of that size with nothing free.
+        // Context: the used memory alone, a guest of that size with nothing free (the pages sent either way).
         long usedSize = s.size() * (100 - FREE_PERCENT) / 100 / BenchPages.PAGE * BenchPages.PAGE;
         List<Migrations.Run> alone = new ArrayList<>();
         try (GuestMemory guest = guest(usedSize, 0)) {

@@ -609,6 +609,7 @@ public final class Harness {
             configs = benchmark.run(new FreePageHintBenchmark.Settings(size, o.repetitions, o.hintsMethods,
                     o.hintsChannels, o.dirtyRate));
         }
+        results.put("load_average_at_end", Machine.loadAverage());
         results.put("free_page_hints", configs);
         results.put("figures", FreePageHintReport.figures(configs));
         results.put("failures", failures);
@@ -810,6 +811,15 @@ public final class Harness {
             }
             m.put("note", note);
             return m;
+        }
+
+        /** /proc/loadavg as it is now, e.g. at the end of a run. */
+        static String loadAverage() {
+            try {
+                return Files.readString(Path.of("/proc/loadavg")).trim();
+            } catch (IOException e) {
+                return "unknown";
+            }
         }
 
         private static String firstMatch(Path file, String key) {

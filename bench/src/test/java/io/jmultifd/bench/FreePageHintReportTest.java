@@ -43,6 +43,7 @@ class FreePageHintReportTest {
                 "load_average_at_start", "3.5", "note", "shared with other builds"));
         r.put("settings", Map.of("guest_size", 4L << 30, "free_percent", 75, "repetitions", 3,
                 "workload_dirty_rate_MBps", 16.0));
+        r.put("load_average_at_end", "4.5");
         r.put("free_page_hints", List.of(config));
         return r;
     }
@@ -52,14 +53,14 @@ class FreePageHintReportTest {
         String s = FreePageHintReport.section(results(config(150.0, 1000.0, 1100.0, 1000.0, 140.0)));
         assertTrue(s.startsWith("## Free-page hints\n\nMeasured by `bench/run-bench.sh --hints --size 4G --write-docs` on "
                 + "2026-01-01T00:00:00Z: 2 cores, Test CPU"), s);
-        assertTrue(s.contains("load average at start 3.5. Note: shared with other builds"), s);
+        assertTrue(s.contains("load average at start 3.5, at end 4.5. Note: shared with other builds"), s);
         assertTrue(s.contains("`jmultifd migrate --synthetic 4G:mixed,free=75`"), s);
         assertTrue(s.contains("| idle | on | 150 | 20 | 1024.0 | 786432 | 150 |"), s);
         assertTrue(s.contains("| idle | off | 1000 | 90 | 4096.0 | 0 | 1000 |"), s);
         assertTrue(s.contains("| used memory alone (1G, nothing free) | off | 140 | 15 | 1024.0 | 0 | 140 |"), s);
         assertTrue(s.contains("| idle guest: total time at least 80 % lower with hints | 150 | 1000 | -85.0 % | yes |"), s);
         assertTrue(s.contains("| busy guest: no loss (total time with hints not higher) | 1100 | 1000 | +10.0 % | **no** |"), s);
-        assertTrue(s.contains("| limit, no goal: the used memory alone (in the hints-on column) against the idle guest without hints "
+        assertTrue(s.contains("| context, no goal: the used memory alone (in the hints-on column) against the idle guest without hints "
                 + "| 140 | 1000 | -86.0 % | - |"), s);
     }
 
