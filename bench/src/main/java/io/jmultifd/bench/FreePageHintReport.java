@@ -44,7 +44,7 @@ final class FreePageHintReport {
                 .append(" MB/s that allocates from and frees to the free list as it runs (a fresh guest for every run). "
                 + "Loopback TCP, both ends in one JVM, sharing the machine's cores; ").append(settings.get("repetitions"))
                 .append(" repetition(s), median; hints on and off alternate, their order swapped every repetition, after "
-                + "one unrecorded warm-up migration each way. Total time and downtime are the source's `total_time_ms` and "
+                + "one unrecorded warm-up migration of the idle guest each way. Total time and downtime are the source's `total_time_ms` and "
                 + "`downtime_ms`, bytes its `transferred_bytes`. Building a guest is not part of any migration. A page of "
                 + "the busy guest stays hinted until the workload writes it, so more pages than the free share may be "
                 + "skipped. For context, the last row migrates a guest of only the used memory (a quarter of the size, "
