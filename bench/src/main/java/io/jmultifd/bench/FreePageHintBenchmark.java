@@ -192,6 +192,9 @@ final class FreePageHintBenchmark implements AutoCloseable {
             f.put("downtime_ms", d.get("downtime_ms"));
             f.put("transferred_bytes", d.get("transferred_bytes"));
             f.put("free_pages_skipped", freePagesSkipped(r));
+            // CPU time (user and system) of each side's engine threads: the figure other load disturbs least.
+            f.put("cpu_source_ms", number(r.source(), "cpu_time_ms"));
+            f.put("cpu_destination_ms", number(r.destination(), "cpu_time_ms"));
             figures.add(f);
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -209,7 +212,11 @@ final class FreePageHintBenchmark implements AutoCloseable {
     }
 
     private static double freePagesSkipped(Migrations.Run r) {
-        return r.source().get("free_pages_skipped") instanceof Number n ? n.doubleValue() : 0;
+        return number(r.source(), "free_pages_skipped");
+    }
+
+    private static double number(Map<String, Object> report, String key) {
+        return report.get(key) instanceof Number n ? n.doubleValue() : 0;
     }
 
     private static MigrationParameters parameters(String method, int channels, boolean hints) {

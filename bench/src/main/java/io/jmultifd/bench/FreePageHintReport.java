@@ -45,7 +45,8 @@ final class FreePageHintReport {
                 + "Loopback TCP, both ends in one JVM, sharing the machine's cores; ").append(settings.get("repetitions"))
                 .append(" repetition(s), median; hints on and off alternate, their order swapped every repetition, after "
                 + "one unrecorded warm-up migration of the idle guest each way. Total time and downtime are the source's `total_time_ms` and "
-                + "`downtime_ms`, bytes its `transferred_bytes`. Building a guest is not part of any migration. A page of "
+                + "`downtime_ms`, bytes its `transferred_bytes`; CPU is the CPU time (user and system) of each side's engine "
+                + "threads, the figure the machine's other load disturbs least. Building a guest is not part of any migration. A page of "
                 + "the busy guest stays hinted until the workload writes it, so more pages than the free share may be "
                 + "skipped. For context, the last row migrates a guest of only the used memory (a quarter of the size, "
                 + "nothing free): the pages that must be sent either way.\n");
@@ -55,7 +56,8 @@ final class FreePageHintReport {
         for (Map<String, Object> cfg : configs) {
             sb.append("\n### `").append(cfg.get("method")).append("`, ").append(cfg.get("channels")).append(" channel(s)\n\n");
             sb.append("| guest | free-page-hint | total time (ms) | downtime (ms) | transferred (MiB) | free pages skipped "
-                    + "| total time of each run (ms) |\n|---|---|---:|---:|---:|---:|---|\n");
+                    + "| CPU source (ms) | CPU destination (ms) | total time of each run (ms) |\n"
+                    + "|---|---|---:|---:|---:|---:|---:|---:|---|\n");
             for (String guest : List.of("idle", "busy")) {
                 for (String hints : List.of("on", "off")) {
                     row(sb, guest, hints, summary(cfg, guest, hints));
@@ -87,11 +89,12 @@ final class FreePageHintReport {
     private static void row(StringBuilder sb, String guest, String hints, Map<String, Object> s) {
         Double total = median(s, "total_time_ms");
         if (total == null) {
-            sb.append("| ").append(guest).append(" | ").append(hints).append(" | FAILED | | | | |\n");
+            sb.append("| ").append(guest).append(" | ").append(hints).append(" | FAILED | | | | | | |\n");
             return;
         }
-        sb.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.1f | %.0f | %s |%n", guest, hints, total,
-                median(s, "downtime_ms"), median(s, "transferred_bytes") / (1 << 20), median(s, "free_pages_skipped"),
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %s |%n", guest, hints,
+                total, median(s, "downtime_ms"), median(s, "transferred_bytes") / (1 << 20), median(s, "free_pages_skipped"),
+                median(s, "cpu_source_ms"), median(s, "cpu_destination_ms"),
                 ((List<?>) s.get("total_times_ms")).stream().map(t -> String.format(Locale.ROOT, "%.0f", ((Number) t).doubleValue()))
                         .reduce((a, b) -> a + ", " + b).orElse("")));
     }

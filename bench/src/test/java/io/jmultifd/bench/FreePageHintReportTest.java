@@ -18,7 +18,8 @@ class FreePageHintReportTest {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("completed_runs", total == null ? 0 : 1);
         s.put("median", total == null ? Map.of() : Map.of("total_time_ms", total, "downtime_ms", downtime,
-                "transferred_bytes", bytes, "free_pages_skipped", skipped));
+                "transferred_bytes", bytes, "free_pages_skipped", skipped, "cpu_source_ms", total / 2,
+                "cpu_destination_ms", total - 1));
         s.put("total_times_ms", total == null ? List.of() : List.of(total));
         return s;
     }
@@ -55,9 +56,9 @@ class FreePageHintReportTest {
                 + "2026-01-01T00:00:00Z: 2 cores, Test CPU"), s);
         assertTrue(s.contains("load average at start 3.5, at end 4.5. Note: shared with other builds"), s);
         assertTrue(s.contains("`jmultifd migrate --synthetic 4G:mixed,free=75`"), s);
-        assertTrue(s.contains("| idle | on | 150 | 20 | 1024.0 | 786432 | 150 |"), s);
-        assertTrue(s.contains("| idle | off | 1000 | 90 | 4096.0 | 0 | 1000 |"), s);
-        assertTrue(s.contains("| used memory alone (1G, nothing free) | off | 140 | 15 | 1024.0 | 0 | 140 |"), s);
+        assertTrue(s.contains("| idle | on | 150 | 20 | 1024.0 | 786432 | 75 | 149 | 150 |"), s);
+        assertTrue(s.contains("| idle | off | 1000 | 90 | 4096.0 | 0 | 500 | 999 | 1000 |"), s);
+        assertTrue(s.contains("| used memory alone (1G, nothing free) | off | 140 | 15 | 1024.0 | 0 | 70 | 139 | 140 |"), s);
         assertTrue(s.contains("| idle guest: total time at least 80 % lower with hints | 150 | 1000 | -85.0 % | yes |"), s);
         assertTrue(s.contains("| busy guest: no loss (total time with hints not higher) | 1100 | 1000 | +10.0 % | **no** |"), s);
         assertTrue(s.contains("| context, no goal: the used memory alone (in the hints-on column) against the idle guest without hints "
@@ -73,7 +74,7 @@ class FreePageHintReportTest {
         List<Map<String, Object>> failed = FreePageHintReport.goals(config(null, 1000.0, 900.0, 1000.0, 140.0));
         assertEquals(false, failed.get(0).get("met"));
         String s = FreePageHintReport.section(results(config(null, 1000.0, 900.0, 1000.0, 140.0)));
-        assertTrue(s.contains("| idle | on | FAILED | | | | |"), s);
+        assertTrue(s.contains("| idle | on | FAILED | | | | | | |"), s);
         assertTrue(s.contains("| FAILED | 1000 |  | **no** |"), s);
     }
 
@@ -82,6 +83,7 @@ class FreePageHintReportTest {
         Map<String, Object> f = FreePageHintReport.figures(List.of(config(150.0, 1000.0, 1100.0, 1000.0, 140.0)));
         assertEquals(Map.of("value", 150.0, "better", "lower"), f.get("free_page_hints/none/ch2/idle/on/total_time_ms"));
         assertEquals(Map.of("value", 95.0, "better", "lower"), f.get("free_page_hints/none/ch2/busy/off/downtime_ms"));
+        assertEquals(Map.of("value", 75.0, "better", "lower"), f.get("free_page_hints/none/ch2/idle/on/cpu_source_ms"));
         assertTrue(f.keySet().stream().noneMatch(k -> k.endsWith("free_pages_skipped")), f::toString);
     }
 

@@ -38,6 +38,7 @@ class FreePageHintRunTest {
         assertEquals(0, off.path("free_pages_skipped").asDouble());
         assertTrue(on.path("transferred_bytes").asDouble() < off.path("transferred_bytes").asDouble() / 2,
                 on + " vs " + off);
+        assertTrue(on.path("cpu_source_ms").asDouble() > 0 && on.path("cpu_destination_ms").asDouble() > 0, on::toString);
         assertTrue(results.path("figures").has("free_page_hints/none/ch2/idle/on/total_time_ms"));
         String docs = Files.readString(dir.resolve("docs/benchmarks.md"));
         assertTrue(docs.contains(FreePageHintReport.BEGIN + "\n## Free-page hints\n\nMeasured by `bench/run-bench.sh`"), docs);
