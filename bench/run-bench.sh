@@ -6,6 +6,7 @@
 #   bench/run-bench.sh --quick                      CI smoke test: 32M image, 1 repetition, short JMH; exit 1 if anything broke
 #   bench/run-bench.sh --write-docs                 full run, regenerates docs/benchmarks.md (+ accel-plugin/README.md section)
 #   bench/run-bench.sh --compare results/X/results.json [--fail-on-regression]
+#   bench/run-bench.sh --hints [--size 4G] [--write-docs]  free-page hints alone: idle and busy guest, hints on/off
 #   bench/run-bench.sh --help                       every option
 # Set JMULTIFD_BENCH_NO_BUILD=1 to reuse an existing jar.
 set -euo pipefail
@@ -14,7 +15,7 @@ cd "$repo"
 . ci/jdk.sh
 for a in "$@"; do
     if [ "$a" = "--help" ] || [ "$a" = "-h" ]; then
-        sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
         if [ -f bench/target/benchmarks.jar ]; then java -cp bench/target/benchmarks.jar io.jmultifd.bench.Harness --help; fi
         exit 0
     fi
@@ -23,7 +24,16 @@ if [ "${JMULTIFD_BENCH_NO_BUILD:-0}" != 1 ] || [ ! -f bench/target/benchmarks.ja
     echo "== building bench/target/benchmarks.jar" >&2
     mvn -q -pl bench -am package -DskipTests
 fi
-echo "== building the C yardsticks" >&2
-bench/native/build.sh
+# --hints runs no C yardstick.
+case " $* " in
+    *" --hints "*) ;;
+    *) echo "== building the C yardsticks" >&2
+       bench/native/build.sh ;;
+esac
+# The command as the reports show it: an argument with spaces or quotes in single quotes, so it can be pasted back.
+command="bench/run-bench.sh"
+for a in "$@"; do
+    if [[ "$a" =~ ^[A-Za-z0-9_./:=,@%+-]+$ ]]; then command+=" $a"; else command+=" '${a//\'/\'\\\'\'}'"; fi
+done
 exec java --enable-native-access=ALL-UNNAMED -Xmx2g -cp bench/target/benchmarks.jar io.jmultifd.bench.Harness \
-    --repo "$repo" --command "bench/run-bench.sh $*" "$@"
+    --repo "$repo" --command "$command" "$@"

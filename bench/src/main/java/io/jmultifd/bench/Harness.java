@@ -230,8 +230,19 @@ public final class Harness {
                 + "results.json (run-bench.sh passes its own).")
         String command = "bench/run-bench.sh";
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, order = 19, description = "Print this help and exit.")
+        @Option(names = {"-h", "--help"}, usageHelp = true, order = 20, description = "Print this help and exit.")
         boolean help;
+
+        @Option(names = "--hints", order = 19, description = "Only the free-page hint benchmark: an idle guest of "
+                + "--size (default 4G; --quick 32M) with 75%% free memory and the same guest with a workload of "
+                + "--dirty-rate, each migrated with free-page-hint=on and off, --reps times; method none and 2 channels "
+                + "unless --methods or --channels say otherwise. With --write-docs it replaces only its section of "
+                + "docs/benchmarks.md.")
+        boolean hints;
+        /** The free-page hint benchmark's guest, methods and channel counts ({@link #applyHints}). */
+        String hintsSize = "4G";
+        List<String> hintsMethods = List.of("none");
+        List<Integer> hintsChannels = List.of(2);
 
         /** --quick's values for what the command line did not set itself. */
         private void applyQuick(ParseResult given) {
@@ -241,6 +252,14 @@ public final class Harness {
             if (!given.hasMatchedOption("--channels")) channels = List.of(1, 2);
             if (!given.hasMatchedOption("--jmh")) jmh = new MicroBenchmarks.Settings(1, 1, 1, 500);
             if (!given.hasMatchedOption("--loopback-size")) loopbackSize = "256M";
+        }
+
+        /** --hints's own defaults: its guest is 4G (--quick 32M), its matrix one method and one channel count. */
+        private void applyHints(ParseResult given) {
+            if (given.hasMatchedOption("--size")) hintsSize = size;
+            else if (quick) hintsSize = "32M";
+            if (given.hasMatchedOption("--methods")) hintsMethods = methods;
+            if (given.hasMatchedOption("--channels")) hintsChannels = channels;
         }
 
         /** What depends on more than one option, or on files. */
@@ -320,6 +339,7 @@ public final class Harness {
         try {
             given = commandLine(o).parseArgs(args);
             o.applyQuick(given);
+            o.applyHints(given);
             o.checkTogether();
         } catch (UnmatchedArgumentException e) {
             List<String> suggestions = e.getSuggestions();
@@ -348,6 +368,7 @@ public final class Harness {
     private final List<String> failures = new ArrayList<>();
 
     int run(Options o) throws Exception {
+        if (o.hints) return runHints(o);
         Instant started = Instant.now();
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
         Path out = o.out != null ? o.out : o.repo.resolve("results").resolve(stamp);
@@ -557,6 +578,67 @@ public final class Harness {
         return exit;
     }
 
+    /**
+     * {@code --hints}: the free-page hint benchmark alone ({@link FreePageHintBenchmark}); results.json and
+     * table.md as a full run writes them, and with {@code --write-docs} its section of docs/benchmarks.md.
+     */
+    private int runHints(Options o) throws Exception {
+        Instant started = Instant.now();
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
+        Path out = o.out != null ? o.out : o.repo.resolve("results").resolve(stamp);
+        Files.createDirectories(out);
+        long size = GuestImageBuilder.parseSize(o.hintsSize);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("date", DateTimeFormatter.ISO_INSTANT.format(started));
+        results.put("command", o.command);
+        results.put("machine", Machine.describe(o.machineNote));
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("mode", "free-page-hints");
+        settings.put("guest_size", size);
+        settings.put("free_percent", FreePageHintBenchmark.FREE_PERCENT);
+        settings.put("repetitions", o.repetitions);
+        settings.put("methods", o.hintsMethods);
+        settings.put("channels", o.hintsChannels);
+        settings.put("workload_dirty_rate_MBps", o.dirtyRate);
+        results.put("settings", settings);
+        step("free-page hints: " + o.hintsSize + " guest, " + FreePageHintBenchmark.FREE_PERCENT + "% free, idle and "
+                + "with a " + o.dirtyRate + " MB/s workload, hints on and off, methods " + o.hintsMethods + " x channels "
+                + o.hintsChannels + " x " + o.repetitions + " repetitions");
+        List<Map<String, Object>> configs;
+        try (FreePageHintBenchmark benchmark = new FreePageHintBenchmark(failures)) {
+            configs = benchmark.run(new FreePageHintBenchmark.Settings(size, o.repetitions, o.hintsMethods,
+                    o.hintsChannels, o.dirtyRate));
+        }
+        results.put("load_average_at_end", Machine.loadAverage());
+        results.put("free_page_hints", configs);
+        results.put("figures", FreePageHintReport.figures(configs));
+        results.put("failures", failures);
+        Files.writeString(out.resolve("results.json"), JSON.writeValueAsString(results));
+        String section = FreePageHintReport.section(results);
+        Files.writeString(out.resolve("table.md"), section);
+        System.out.println();
+        System.out.println(section);
+        int exit = 0;
+        if (o.compare != null) {
+            List<String> worse = Report.compare(JSON.readTree(o.compare.toFile()), JSON.readTree(JSON.writeValueAsString(results)), REGRESSION);
+            if (worse.isEmpty()) {
+                System.out.println("compared with " + o.compare + ": no figure is more than 10% worse");
+            } else {
+                System.out.println("WORSE than " + o.compare + " by more than 10% (" + worse.size() + " figures):");
+                worse.forEach(w -> System.out.println("  WORSE " + w));
+                if (o.failOnRegression) exit = 1;
+            }
+        }
+        if (o.writeDocs) System.out.println("wrote " + FreePageHintReport.writeDocs(o.repo, results));
+        System.out.println("results in " + out);
+        if (!failures.isEmpty()) {
+            System.out.println("FAILED (" + failures.size() + "):");
+            failures.forEach(f -> System.out.println("  FAILED " + f));
+            return 1;
+        }
+        return exit;
+    }
+
     /** Marks rows with the data they ran on: {@code image} or {@code synthetic:MIX}. */
     static List<MicroBenchmarks.Row> withData(String data, List<MicroBenchmarks.Row> rows) {
         List<MicroBenchmarks.Row> marked = new ArrayList<>();
@@ -730,6 +812,15 @@ public final class Harness {
             }
             m.put("note", note);
             return m;
+        }
+
+        /** /proc/loadavg as it is now, e.g. at the end of a run. */
+        static String loadAverage() {
+            try {
+                return Files.readString(Path.of("/proc/loadavg")).trim();
+            } catch (IOException e) {
+                return "unknown";
+            }
         }
 
         private static String firstMatch(Path file, String key) {

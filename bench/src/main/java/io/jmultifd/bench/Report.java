@@ -524,6 +524,7 @@ final class Report {
                 sb.append("![").append(p.getFileName()).append("](img/").append(target.getFileName()).append(")\n\n");
             }
         }
+        sb.append(FreePageHintReport.kept(docs.resolve("benchmarks.md"))); // --hints --write-docs owns that section
         sb.append("""
                 ## How the yardsticks are measured
 

@@ -24,6 +24,26 @@ class HarnessOptionsTest {
     }
 
     @Test
+    void hintsRunAFourGigabyteGuestWithNoneOnTwoChannelsUnlessToldOtherwise() {
+        Harness.Options o = Harness.parse(new String[] {"--hints"});
+        assertTrue(o.hints);
+        assertEquals("4G", o.hintsSize);
+        assertEquals(List.of("none"), o.hintsMethods);
+        assertEquals(List.of(2), o.hintsChannels);
+        assertEquals(3, o.repetitions);
+        Harness.Options quick = Harness.parse(new String[] {"--hints", "--quick"});
+        assertEquals("32M", quick.hintsSize);
+        assertEquals(1, quick.repetitions);
+        assertEquals(List.of(2), quick.hintsChannels, "not the quick matrix's channels");
+        Harness.Options given = Harness.parse(new String[] {"--hints", "--size", "1G", "--methods", "zlib",
+                "--channels", "1,4", "--quick"});
+        assertEquals("1G", given.hintsSize);
+        assertEquals(List.of("zlib"), given.hintsMethods);
+        assertEquals(List.of(1, 4), given.hintsChannels);
+        assertTrue(!Harness.parse(new String[0]).hints);
+    }
+
+    @Test
     void syntheticMixesAreSeparatedBySemicolonsAndNoneSkipsThem() {
         assertEquals(List.of("mixed"), Harness.parse(new String[0]).synthetic);
         assertEquals(List.of(), Harness.parse(new String[] {"--synthetic", "none"}).synthetic);
@@ -157,7 +177,7 @@ class HarnessOptionsTest {
         assertTrue(help.contains("10% worse") && !help.contains("%%"), help);
         for (String option : List.of("--quick", "--size", "--image", "--reps", "--methods", "--channels",
                 "--bandwidths", "--dirty-rate", "--out", "--compare", "--fail-on-regression", "--write-docs", "--jmh",
-                "--skip-jmh", "--skip-migrations", "--synthetic", "--loopback-size", "--machine-note", "--help")) {
+                "--skip-jmh", "--skip-migrations", "--synthetic", "--loopback-size", "--machine-note", "--hints", "--help")) {
             assertTrue(help.contains(option), option + " missing in\n" + help);
         }
         for (String hidden : List.of("--repo", "--command", "--workload-dirty-rate")) {

@@ -200,6 +200,29 @@ class BadInputTest {
         assertFailed(r, "channel 0, packet 1: page offset 0x2000 of block ram0 sent twice in round 0");
     }
 
+    /** A FREE range is claimed a word at a time: a page of it that came before in the round is still found. */
+    @Test
+    void freeRangeOverAPageOfTheRound() throws Exception {
+        MigrationParameters p = params("none");
+        MigrationResult r = feed(p, (src, port) -> {
+            setUp(src, port, p);
+            src.sendData(FakeSource.header(Wire.PACKET_DATA, 0, 0, 0, 0, 1, 0).u64(70 * PAGE)); // a zero page
+            src.sendData(FakeSource.header(Wire.PACKET_FREE, 1, 0, 0, 0, 0, 16).u64(60 * PAGE).u64(20));
+        });
+        assertFailed(r, "channel 0, packet 1: page offset 0x46000 of block ram0 sent twice in round 0");
+    }
+
+    @Test
+    void twoFreeRangesOverlapping() throws Exception {
+        MigrationParameters p = params("none");
+        MigrationResult r = feed(p, (src, port) -> {
+            setUp(src, port, p);
+            src.sendData(FakeSource.header(Wire.PACKET_FREE, 0, 0, 0, 0, 0, 32)
+                    .u64(0).u64(130).u64(129 * PAGE).u64(3));
+        });
+        assertFailed(r, "channel 0, packet 0: page offset 0x81000 of block ram0 sent twice in round 0");
+    }
+
     @Test
     void wrongSequenceNumber() throws Exception {
         MigrationParameters p = params("none");

@@ -100,6 +100,33 @@ public final class FreePages {
         return (word((int) (page >>> 6)) & (1L << (page & 63))) != 0;
     }
 
+    /** The first page at or after {@code from} that is free now, or {@link #pageCount()} when none is. */
+    public long nextFree(long from) {
+        return next(from, 0L);
+    }
+
+    /** The first page at or after {@code from} that is not free now, or {@link #pageCount()} when none is. */
+    public long nextInUse(long from) {
+        return next(from, -1L);
+    }
+
+    /** The first page at or after {@code from} whose bit differs from the bits of {@code flip}. */
+    private long next(long from, long flip) {
+        if (from >= pageCount) {
+            return pageCount;
+        }
+        int w = (int) (from >>> 6);
+        long bits = (word(w) ^ flip) & (-1L << (from & 63));
+        while (bits == 0) {
+            if (++w == words.length) {
+                return pageCount;
+            }
+            bits = word(w) ^ flip;
+        }
+        // Bits past the last page are never set, so flipped they read as "in use": hence the min.
+        return Math.min(pageCount, ((long) w << 6) + Long.numberOfTrailingZeros(bits));
+    }
+
     /** Pages marked free now (a snapshot). */
     public long count() {
         long n = 0;

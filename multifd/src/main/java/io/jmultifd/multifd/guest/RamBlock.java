@@ -20,6 +20,12 @@ public final class RamBlock implements AutoCloseable {
     public static final int MAX_NAME_BYTES = 256;
     private static final ValueLayout.OfLong LONG_BE =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+    /**
+     * Free runs shorter than this are fed through CRC32C as zeros: below it, that costs about what appending
+     * them by arithmetic does (a few microseconds per run).
+     */
+    static final long ZEROS_BY_ARITHMETIC = 256 << 10;
+    private static final MemorySegment ZEROS = Arena.global().allocate(ZEROS_BY_ARITHMETIC);
 
     private final String name;
     private final long size;
@@ -157,14 +163,10 @@ public final class RamBlock implements AutoCloseable {
         }
     }
 
-    /** CRC32C of the whole block, fed in chunks below 2 GiB (a ByteBuffer's limit). */
+    /** CRC32C of the whole block. */
     public long checksum() {
         CRC32C crc = new CRC32C();
-        final long chunk = 1L << 30;
-        for (long pos = 0; pos < size; pos += chunk) {
-            long len = Math.min(chunk, size - pos);
-            crc.update(memory.asSlice(pos, len).asByteBuffer());
-        }
+        update(crc, 0, size);
         return crc.getValue();
     }
 
@@ -177,12 +179,18 @@ public final class RamBlock implements AutoCloseable {
     public void discard(long first, long count) {
         MemorySegment range = memory.asSlice(first * pageSize, count * pageSize);
         long[] dropped = discardable ? AnonymousMemory.discard(range) : null;
-        long from = dropped == null ? range.byteSize() : dropped[0];
-        long to = dropped == null ? range.byteSize() : dropped[1];
-        for (long off = 0; off < range.byteSize(); off += pageSize) {
-            if (off >= from && off + pageSize <= to) {
-                continue;
-            }
+        long size = range.byteSize();
+        // The pages wholly inside the dropped part are done; only the head and tail around it are left (all of the
+        // range when nothing was dropped), so a long range costs no loop over its pages.
+        long doneFrom = dropped == null ? size : (dropped[0] + pageSize - 1) / pageSize * pageSize;
+        long doneTo = dropped == null ? size : Math.max(doneFrom, dropped[1] / pageSize * pageSize);
+        zeroPages(range, 0, doneFrom);
+        zeroPages(range, doneTo, size);
+    }
+
+    /** Fills each page of {@code range} between the page-aligned offsets that is not zero already. */
+    private void zeroPages(MemorySegment range, long from, long to) {
+        for (long off = from; off < to; off += pageSize) {
             MemorySegment page = range.asSlice(off, pageSize);
             if (!isZero(page)) {
                 page.fill((byte) 0);
@@ -202,27 +210,49 @@ public final class RamBlock implements AutoCloseable {
     /**
      * CRC32C of the block as both ends of a migration with free-page hints agree on it: every page free now
      * ({@link #free()}) counts as zeros, whatever stale bytes it still holds here (the destination zeroed it).
+     * Free pages are never read, and a run of them of {@link #ZEROS_BY_ARITHMETIC} bytes or more is not fed
+     * through CRC32C either: its zeros are appended by arithmetic ({@link Crc32c}), so the cost is that of the
+     * pages in use.
      */
     public long checksumFreeAsZero() {
-        CRC32C crc = new CRC32C();
-        java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocateDirect(pageSize);
+        long crc = 0; // of the pages before `run`
+        CRC32C run = new CRC32C(); // pages since the last long free run; short free runs fed as zeros
+        long runBytes = 0;
         long pages = pageCount();
-        long runStart = 0; // first page of the current run of pages in use
-        for (long p = 0; p <= pages; p++) {
-            if (p < pages && !free.isFree(p)) {
-                continue;
+        long page = 0;
+        while (page < pages) {
+            long firstFree = free.nextFree(page);
+            update(run, page * pageSize, firstFree * pageSize);
+            runBytes += (firstFree - page) * pageSize;
+            if (firstFree == pages) {
+                break;
             }
-            for (long pos = runStart * pageSize, end = p * pageSize; pos < end; ) {
-                long len = Math.min(1L << 30, end - pos);
-                crc.update(memory.asSlice(pos, len).asByteBuffer());
-                pos += len;
+            long inUse = free.nextInUse(firstFree);
+            long zeros = (inUse - firstFree) * pageSize;
+            if (zeros < ZEROS_BY_ARITHMETIC) {
+                update(run, ZEROS, 0, zeros);
+                runBytes += zeros;
+            } else {
+                crc = Crc32c.appendZeros(Crc32c.combine(crc, run.getValue(), runBytes), zeros);
+                run.reset();
+                runBytes = 0;
             }
-            if (p < pages) {
-                crc.update(zeros.clear());
-            }
-            runStart = p + 1;
+            page = inUse;
         }
-        return crc.getValue();
+        return Crc32c.combine(crc, run.getValue(), runBytes);
+    }
+
+    private void update(CRC32C crc, long from, long to) {
+        update(crc, memory, from, to);
+    }
+
+    /** Feeds bytes {@code from .. to-1} of {@code segment} to {@code crc}, in chunks below 2 GiB (a ByteBuffer's limit). */
+    private static void update(CRC32C crc, MemorySegment segment, long from, long to) {
+        for (long pos = from; pos < to; ) {
+            long len = Math.min(1L << 30, to - pos);
+            crc.update(segment.asSlice(pos, len).asByteBuffer());
+            pos += len;
+        }
     }
 
     @Override

@@ -34,16 +34,19 @@ final class FreeNotices {
     /** Adds the free pages of {@code bits}, in word {@code word}. */
     void add(int word, long bits) throws Failure.Stopped, InterruptedException {
         pages += Long.bitCount(bits);
+        // Run by run, not page by page: a word of a long free range is one step.
         while (bits != 0) {
-            long page = ((long) word << 6) + Long.numberOfTrailingZeros(bits);
-            bits &= bits - 1;
+            int start = Long.numberOfTrailingZeros(bits);
+            int length = Long.numberOfTrailingZeros(~(bits >>> start));
+            long page = ((long) word << 6) + start;
             if (first >= 0 && page == first + count) {
-                count++;
-                continue;
+                count += length;
+            } else {
+                flushRange();
+                first = page;
+                count = length;
             }
-            flushRange();
-            first = page;
-            count = 1;
+            bits = start + length == 64 ? 0 : bits & (-1L << (start + length));
         }
     }
 

@@ -36,11 +36,10 @@ public final class FreePageReceiver {
         for (int i = 0; i < count; i++) {
             long first = ranges.firstPage(i, block.name(), block.size(), pageSize);
             long pages = ranges.pages(i);
-            for (long p = first; p < first + pages; p++) {
-                if (!rounds.claim(blockIndex, p)) {
-                    throw new WireException(String.format("page offset 0x%x of block %s sent twice in round %d",
-                            p * pageSize, block.name(), round));
-                }
+            long twice = rounds.claimRange(blockIndex, first, pages);
+            if (twice >= 0) {
+                throw new WireException(String.format("page offset 0x%x of block %s sent twice in round %d",
+                        twice * pageSize, block.name(), round));
             }
             // Dropped rather than read and written: a fresh destination's pages stay untouched. Marked free, so
             // that the checksum counts them as the zeros they are without faulting them in.

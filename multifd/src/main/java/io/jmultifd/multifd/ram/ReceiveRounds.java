@@ -48,6 +48,29 @@ public final class ReceiveRounds {
         return true;
     }
 
+    /**
+     * Marks pages {@code first .. first+count-1} of {@code block} received in this round, a word at a time (a FREE
+     * range); returns the first of them that was already, or -1 when none was. Unlike {@link #claim} it leaves
+     * the free bits alone: the caller marks the whole range free next.
+     */
+    public long claimRange(int block, long first, long count) {
+        long[] bitmap = bitmaps[block];
+        long end = first + count;
+        long page = first;
+        while (page < end) {
+            int w = (int) (page >>> 6);
+            int from = (int) (page & 63);
+            int to = (int) Math.min(64, end - ((long) w << 6));
+            long mask = (to == 64 ? -1L : (1L << to) - 1) & (-1L << from);
+            long before = (long) WORD.getAndBitwiseOr(bitmap, w, mask) & mask;
+            if (before != 0) {
+                return ((long) w << 6) + Long.numberOfTrailingZeros(before);
+            }
+            page = ((long) w << 6) + to;
+        }
+        return -1;
+    }
+
     /** A channel reached the round's SYNC: waits until every channel has. */
     public void awaitRoundEnd() throws InterruptedException, BrokenBarrierException {
         barrier.await();

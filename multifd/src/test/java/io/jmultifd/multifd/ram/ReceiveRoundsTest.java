@@ -32,4 +32,23 @@ class ReceiveRoundsTest {
             assertEquals(List.of(1L, 2L), ended);
         }
     }
+
+    @Test
+    void aRangeIsClaimedWholeAndItsFirstRepeatedPageNamed() throws Exception {
+        try (RamBlock a = RamBlock.anonymous("a", 300 * 4096L, 4096)) {
+            ReceiveRounds rounds = new ReceiveRounds(List.of(a), 1, n -> { });
+            assertEquals(-1, rounds.claimRange(0, 10, 150), "across three words");
+            for (long p = 10; p < 160; p++) {
+                assertFalse(rounds.claim(0, p), "page " + p + " is taken by the range");
+            }
+            assertTrue(rounds.claim(0, 9));
+            assertTrue(rounds.claim(0, 160));
+            assertTrue(rounds.claim(0, 200));
+            assertEquals(200, rounds.claimRange(0, 161, 100), "the page claimed before");
+            assertEquals(159, rounds.claimRange(0, 159, 1));
+            assertEquals(-1, rounds.claimRange(0, 299, 1), "the last page");
+            rounds.awaitRoundEnd();
+            assertEquals(-1, rounds.claimRange(0, 0, 300), "the whole block in the next round");
+        }
+    }
 }
