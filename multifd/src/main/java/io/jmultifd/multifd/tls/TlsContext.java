@@ -12,6 +12,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.security.auth.x500.X500Principal;
 import java.security.GeneralSecurityException;
@@ -90,7 +91,7 @@ public final class TlsContext {
                 own.setKeyEntry("own", creds.key(), NO_PASSWORD, creds.chain().toArray(X509Certificate[]::new));
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
                 kmf.init(own, NO_PASSWORD);
-                keys = kmf.getKeyManagers();
+                keys = new KeyManager[] {new OwnCertificateKeyManager((X509ExtendedKeyManager) kmf.getKeyManagers()[0])};
             }
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(keys, new TrustManager[] {new ExplainingTrustManager(pkix, cas)}, null);

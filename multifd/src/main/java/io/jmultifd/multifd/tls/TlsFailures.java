@@ -15,8 +15,9 @@ final class TlsFailures {
     static String explain(TlsContext.Role role, String message, Path creds) {
         boolean source = role == TlsContext.Role.SOURCE;
         String peer = source ? "the destination" : "the source";
-        if (message.startsWith(ALERT)) {
-            String alert = message.substring(ALERT.length()).strip();
+        int at = message.indexOf(ALERT); // the JDK writes "(bad_certificate) Received fatal alert: bad_certificate"
+        if (at >= 0) {
+            String alert = message.substring(at + ALERT.length()).strip();
             return switch (alert) {
                 case "certificate_required" -> source
                         ? "the destination requires a client certificate (its tls-verify-peer is on): put "
