@@ -71,7 +71,7 @@ final class Pem {
                 throw new TlsException(file + ": the " + type + " block has no -----END " + type + "----- line");
             }
             try {
-                blocks.add(new Block(type, Base64.getMimeDecoder().decode(body.toString()), encrypted));
+                blocks.add(new Block(type, Base64.getDecoder().decode(body.toString()), encrypted)); // strict: lines stripped
             } catch (IllegalArgumentException e) {
                 throw new TlsException(file + ": the " + type + " block is not valid base64: " + e.getMessage());
             }
