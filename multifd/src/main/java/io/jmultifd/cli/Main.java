@@ -61,6 +61,7 @@ public final class Main {
         cl.addSubcommand(new IncomingCommand(context));
         cl.addSubcommand(new MigrateCommand(context));
         cl.addSubcommand(new DemoCommand(context));
+        cl.addSubcommand(new TlsSelfTestCommand(context));
         cl.setOut(context.out());
         cl.setErr(context.err());
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(context.progress() ? Ansi.AUTO : Ansi.OFF));

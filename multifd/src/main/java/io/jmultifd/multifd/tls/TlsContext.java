@@ -41,7 +41,7 @@ public final class TlsContext {
     private final int port;
     private final AtomicBoolean told = new AtomicBoolean();
 
-    private TlsContext(Role role, TlsSettings settings, SSLContext ssl, String hostname, int port) {
+    TlsContext(Role role, TlsSettings settings, SSLContext ssl, String hostname, int port) {
         this.role = role;
         this.settings = settings;
         this.ssl = ssl;
