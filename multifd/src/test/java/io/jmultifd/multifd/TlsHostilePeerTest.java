@@ -149,6 +149,44 @@ class TlsHostilePeerTest {
     }
 
     @Test
+    void garbageInTlsRecordsIsTurnedAwayAndTheRealSourceStillMigrates() throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(16);
+        byte[] hello = clientHello();
+        List<SocketChannel> held = new ArrayList<>();
+        // setup-timeout bounds the ones whose damage makes the engine wait for bytes that never come
+        try (Harness.Incoming in = new Harness.Incoming(params("tls-creds", dst.toString(), "setup-timeout", "3000"), true)) {
+            InetSocketAddress at = new InetSocketAddress("127.0.0.1", HostilePeerTest.port(in));
+            for (int i = 0; i < 40; i++) {
+                byte[] junk;
+                if (i % 2 == 0) { // a whole handshake record of noise
+                    junk = new byte[5 + 1 + r.nextInt(2000)];
+                    r.nextBytes(junk);
+                    junk[0] = 0x16;
+                    junk[1] = 3;
+                    junk[2] = (byte) r.nextInt(4);
+                    junk[3] = (byte) ((junk.length - 5) >> 8);
+                    junk[4] = (byte) (junk.length - 5);
+                } else { // a real ClientHello with one byte flipped inside
+                    junk = hello.clone();
+                    junk[5 + r.nextInt(junk.length - 5)] ^= (byte) (1 + r.nextInt(255));
+                }
+                SocketChannel c = SocketChannel.open(at);
+                held.add(c);
+                HostilePeerTest.send(c, junk);
+            }
+            for (SocketChannel c : held) {
+                HostilePeerTest.assertClosedByPeer(c);
+            }
+            HostilePeerTest.realMigrationCompletes(in, params("tls-creds", src.toString()));
+        } finally {
+            for (SocketChannel c : held) {
+                c.close();
+            }
+        }
+        Harness.assertNoEngineThreads();
+    }
+
+    @Test
     void aTlsHandshakeThatStopsHalfWayIsClosedAtSetupTimeout() throws Exception {
         try (LogCapture log = new LogCapture();
              Harness.Incoming in = new Harness.Incoming(params("tls-creds", dst.toString(), "setup-timeout", "500"), true);

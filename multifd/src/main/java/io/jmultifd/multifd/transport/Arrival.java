@@ -65,9 +65,19 @@ public final class Arrival {
         return connection;
     }
 
-    /** For the gate: reads what arrived into the buffer, through TLS once it began (non-blocking). */
+    /**
+     * For the gate: reads what arrived into the buffer, through TLS once it began (non-blocking). Whatever the
+     * engine throws on a peer's bytes is that peer's failure, never the gate's.
+     */
     long read() throws IOException {
-        return tls == null ? channel.read(buffer) : tls.read(buffer);
+        if (tls == null) {
+            return channel.read(buffer);
+        }
+        try {
+            return tls.read(buffer);
+        } catch (RuntimeException e) {
+            throw new TlsException("the TLS engine failed on what the peer sent: " + e, e);
+        }
     }
 
     /** For the gate: waits for the peer, and under TLS for room to write the handshake too. */

@@ -27,7 +27,11 @@ import java.util.concurrent.TimeUnit;
  * is closed at its deadline, or sooner when a newer connection needs its place (the one pending longest goes,
  * after the gate has read whatever it sent). Connections whose hello is complete are handed out by
  * {@link #next} as {@link Arrival}s. Every connection the gate or a taker closes is reported with the reason.
- * What a hello looks like is the {@link Greeting}'s business: the gate only counts bytes.
+ * What a hello looks like is the {@link Greeting}'s business: the gate only counts bytes. With TLS
+ * ({@link TlsContext}), a connection that opens with a ClientHello has its handshake run here as its bytes arrive
+ * (never blocking, under the same deadline and eviction), then its hello read inside TLS, and is handed out only
+ * when tls-authz admits its certificate; one that speaks TLS to a plain gate, or plain jmultifd to a TLS one, is
+ * told so and closed.
  */
 public final class Gate implements AutoCloseable {
     /** What the hellos look like. */

@@ -16,7 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * TCP and in-process transports. Both use blocking NIO socket channels; the in-process one listens on a
- * loopback port registered under a name, so it runs the very same code and bytes as TCP.
+ * loopback port registered under a name, so it runs the very same code and bytes as TCP. With a
+ * {@link TlsContext} every connection is TLS: the source's after its handshake in {@link #connect}, the
+ * destination's through the {@link Gate}.
  */
 final class SocketTransport implements Transport {
     static final SocketTransport INSTANCE = new SocketTransport(null);
