@@ -3,7 +3,10 @@ package io.jmultifd.multifd;
 import io.jmultifd.multifd.MigrationFailure.Cause;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.tls.TlsContext;
+import io.jmultifd.multifd.tls.TlsException;
 import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.transport.Transport;
 import io.jmultifd.multifd.wire.DestinationHello;
 import io.jmultifd.multifd.wire.Handshake;
 import io.jmultifd.multifd.wire.HandshakeReply;
@@ -39,6 +42,20 @@ final class DestinationSetup {
         this.blockFactory = blockFactory;
         this.failure = failure;
         this.connections = connections;
+    }
+
+    /**
+     * The transport to listen with: TLS on every connection with {@code tls-creds}, whose credentials are loaded and
+     * checked here; a problem with them fails the side (cause TLS) before it listens.
+     */
+    static Transport transport(Endpoint at, MigrationParameters local, Failure failure) throws Failure.Stopped {
+        try {
+            return Transport.of(at, TlsContext.forDestination(local.tls()));
+        } catch (TlsException e) {
+            failure.fail(Cause.TLS, e.getMessage());
+            failure.check();
+            throw new IllegalStateException("the side did not stop after a TLS failure", e);
+        }
     }
 
     /**

@@ -281,9 +281,9 @@ public final class MigrationDestination implements AutoCloseable {
         return r;
     }
 
-    private void listen(Endpoint at) throws IOException {
+    private void listen(Endpoint at) throws IOException, Failure.Stopped {
         try {
-            Transport.Listener l = Transport.of(at).listen(at);
+            Transport.Listener l = DestinationSetup.transport(at, local, failure).listen(at);
             this.listener = l;
             boundPort = l.port();
             if (failure.isSet()) {

@@ -36,6 +36,11 @@ public record MigrationFailure(MigrationStatus status, Side side, Cause cause, i
         STALLED,
         /** the peer did not take a setup step (connect, answer, data connections) within setup-timeout */
         SETUP_TIMEOUT,
+        /**
+         * TLS refused a connection, or could not start: this side's credentials (tls-creds), or the peer's
+         * certificate, host name or TLS (one end without it)
+         */
+        TLS,
         /** the dirty pages never fit the downtime limit within convergence-timeout */
         NOT_CONVERGED,
         /** the blocks' checksums differ between the two ends */

@@ -1,6 +1,7 @@
 package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.guest.Sizes;
+import io.jmultifd.multifd.tls.TlsSettings;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CompressionMethods;
 import io.jmultifd.spi.MethodParameters;
@@ -36,6 +37,11 @@ public final class MigrationParameters {
     public static final String MAPPED_RAM = "mapped-ram";
     public static final String DIRECT_IO = "direct-io";
     public static final String FREE_PAGE_HINT = "free-page-hint";
+    public static final String TLS_CREDS = TlsSettings.CREDS;
+    public static final String TLS_HOSTNAME = TlsSettings.HOSTNAME;
+    public static final String TLS_AUTHZ = TlsSettings.AUTHZ;
+    public static final String TLS_VERIFY_PEER = TlsSettings.VERIFY_PEER;
+    public static final String TLS_MIN_VERSION = TlsSettings.MIN_VERSION;
 
     /** Engine parameters and their defaults, in documentation order. */
     public static final Map<String, String> ENGINE_DEFAULTS;
@@ -58,6 +64,11 @@ public final class MigrationParameters {
         d.put(MAPPED_RAM, "off");
         d.put(DIRECT_IO, "off");
         d.put(FREE_PAGE_HINT, "on");
+        d.put(TLS_CREDS, "");
+        d.put(TLS_HOSTNAME, "");
+        d.put(TLS_AUTHZ, "");
+        d.put(TLS_VERIFY_PEER, "on");
+        d.put(TLS_MIN_VERSION, "1.3");
         ENGINE_DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -79,6 +90,7 @@ public final class MigrationParameters {
     private final boolean mappedRam;
     private final boolean directIo;
     private final boolean freePageHint;
+    private final TlsSettings tls;
 
     private MigrationParameters(Map<String, String> given) {
         Map<String, String> known = knownParameters();
@@ -108,6 +120,8 @@ public final class MigrationParameters {
         this.mappedRam = onOff(MAPPED_RAM);
         this.directIo = onOff(DIRECT_IO);
         this.freePageHint = onOff(FREE_PAGE_HINT);
+        this.tls = TlsSettings.parse(get(TLS_CREDS), get(TLS_HOSTNAME), get(TLS_AUTHZ), onOff(TLS_VERIFY_PEER),
+                get(TLS_MIN_VERSION));
         this.method = CompressionMethods.find(get(COMPRESSION));
         // The method checks its own parameters and names the bad one.
         this.methodHandshake = Collections.unmodifiableMap(
@@ -251,6 +265,9 @@ public final class MigrationParameters {
     public boolean directIo() { return directIo; }
     /** Source: pages the guest hinted free go as FREE ranges, unread; both ends must agree (the handshake). */
     public boolean freePageHint() { return freePageHint; }
+
+    /** TLS on every connection ({@code tls-creds} and the parameters that go with it); {@link TlsSettings#OFF} without. */
+    public TlsSettings tls() { return tls; }
 
     @Override
     public String toString() {

@@ -14,6 +14,7 @@ import io.jmultifd.multifd.wire.Hello;
 import io.jmultifd.multifd.wire.MainHello;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.MessageWriter;
+import io.jmultifd.multifd.wire.TlsProbe;
 import io.jmultifd.multifd.wire.Wire;
 import io.jmultifd.multifd.wire.WireException;
 
@@ -46,6 +47,16 @@ final class Reception implements AutoCloseable {
         @Override
         public String foreign(byte[] sent, int length) {
             return ForeignPeer.describe(sent, length);
+        }
+
+        @Override
+        public boolean opensTls(int magic) {
+            return TlsProbe.opensClientHello(magic);
+        }
+
+        @Override
+        public ByteBuffer refusal(String why) {
+            return Reception.refusal(why);
         }
     };
 
@@ -165,10 +176,15 @@ final class Reception implements AutoCloseable {
     /** Another source while one is being set up: refused with the reason, as a jmultifd source expects it. */
     private void busy(Arrival a) {
         String why = "the destination is already receiving a migration (from " + acceptedPeer + ")";
+        a.reject("refused a second source: " + why, refusal(why));
+    }
+
+    /** What a jmultifd source reads as a refusal of its handshake: our hello, then REFUSE with the reason. */
+    private static ByteBuffer refusal(String why) {
         MessageWriter answer = new MessageWriter();
         new DestinationHello(Wire.VERSION).encode(answer);
         new HandshakeReply.Refuse(why).encode(answer);
-        a.reject("refused a second source: " + why, ByteBuffer.wrap(answer.toBytes()));
+        return ByteBuffer.wrap(answer.toBytes());
     }
 
     /** The next connection with a complete hello, or null at {@code timeoutNanos}; checks for a failure meanwhile. */

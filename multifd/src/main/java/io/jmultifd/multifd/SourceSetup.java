@@ -1,6 +1,8 @@
 package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.MigrationFailure.Cause;
+import io.jmultifd.multifd.tls.TlsContext;
+import io.jmultifd.multifd.tls.TlsException;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.transport.Transport;
 import io.jmultifd.multifd.wire.ChannelHello;
@@ -19,13 +21,15 @@ import java.util.List;
  * ({@link SetupDeadline}, thread {@code jmultifd-src-setup} until {@link #close()}): by setup-timeout, except
  * the destination's allocating the guest between its hello and its answer, which peer-timeout bounds as any
  * other work of a jmultifd peer. So a peer that is not jmultifd is named or timed out within setup-timeout.
+ * With {@code tls-creds} every connection is TLS (package tls), its handshake within the same deadline; a TLS
+ * refusal fails the migration with cause TLS before any guest byte moves.
  */
 final class SourceSetup implements AutoCloseable {
     private final MigrationParameters params;
     private final Endpoint to;
     private final Failure failure;
     private final List<Connection> connections;
-    private final Transport transport;
+    private Transport transport; // once the credentials are loaded
     private final SetupDeadline deadline;
 
     /** Starts the deadline of the first step, connecting; each connection made is added to {@code connections}. */
@@ -35,7 +39,6 @@ final class SourceSetup implements AutoCloseable {
         this.to = to;
         this.failure = failure;
         this.connections = connections;
-        this.transport = Transport.of(to);
         this.deadline = new SetupDeadline(failure, threads, "jmultifd-src-setup", params.setupTimeoutMs(),
                 Cause.SETUP_TIMEOUT, connectTimedOut());
     }
@@ -43,11 +46,21 @@ final class SourceSetup implements AutoCloseable {
     /** Connects the main connection and shakes hands; returns it once the destination accepted. */
     Connection handshake(Handshake handshake) throws IOException, Failure.Stopped {
         long setupMs = params.setupTimeoutMs();
+        try {
+            transport = Transport.of(to, TlsContext.forSource(params.tls(), to));
+        } catch (TlsException e) {
+            failure.fail(Cause.TLS, e.getMessage());
+            failure.check();
+        }
         Connection main = connect(true);
         handshake.send(main);
         deadline.step("no answer to the handshake from " + to + " within setup-timeout " + setupMs
                 + " ms (a jmultifd destination answers at once; is something else listening there?)");
-        DestinationHello.read(main);
+        try {
+            DestinationHello.read(main); // under TLS 1.3, the destination's refusal of our certificate comes here
+        } catch (TlsException e) {
+            throw tlsFailed(e);
+        }
         // A jmultifd destination: it allocates the guest before it answers.
         long peerMs = params.peerTimeoutMs();
         deadline.arm(peerMs, Cause.STALLED, "peer stalled: the destination did not accept or refuse the handshake"
@@ -73,6 +86,8 @@ final class SourceSetup implements AutoCloseable {
         Connection c;
         try {
             c = transport.connect(to, deadline.remainingMs(), first);
+        } catch (TlsException e) {
+            throw tlsFailed(e);
         } catch (IOException e) {
             failure.check(); // the deadline passed meanwhile: its reason stands
             if (e.getCause() instanceof SocketTimeoutException) {
@@ -87,6 +102,14 @@ final class SourceSetup implements AutoCloseable {
         }
         failure.check();
         return c;
+    }
+
+    /** A TLS refusal ends the side with cause TLS, unless the deadline or a cancel ended it first (their reason stands). */
+    private TlsException tlsFailed(TlsException e) throws Failure.Stopped {
+        failure.check();
+        failure.fail(Cause.TLS, "TLS with " + to + ": " + e.getMessage());
+        failure.check();
+        return e;
     }
 
     private String connectTimedOut() {

@@ -87,4 +87,30 @@ class ParametersTest {
         assertEquals("endpoint tcp:h:x: port is not a number",
                 assertThrows(IllegalArgumentException.class, () -> Endpoint.parse("tcp:h:x")).getMessage());
     }
+
+    @Test
+    void tlsParametersNeedTlsCredsAndFitTogether() {
+        assertEquals(false, MigrationParameters.defaults().tls().enabled());
+        assertEquals("tls-hostname=dst.example needs tls-creds=DIR (TLS is off without it)",
+                error(Map.of("tls-hostname", "dst.example")));
+        assertEquals("tls-authz=CN=a needs tls-creds=DIR (TLS is off without it)", error(Map.of("tls-authz", "CN=a")));
+        assertEquals("tls-verify-peer=off needs tls-creds=DIR (TLS is off without it)",
+                error(Map.of("tls-verify-peer", "off")));
+        assertEquals("tls-min-version=1.2 needs tls-creds=DIR (TLS is off without it)",
+                error(Map.of("tls-min-version", "1.2")));
+        assertEquals("tls-min-version=1.1: must be one of [1.2, 1.3]",
+                error(Map.of("tls-creds", "/etc/pki/qemu", "tls-min-version", "1.1")));
+        assertEquals("tls-verify-peer=maybe: must be one of [off, on]",
+                error(Map.of("tls-creds", "/etc/pki/qemu", "tls-verify-peer", "maybe")));
+        assertEquals("tls-authz needs client certificates, and tls-verify-peer=off admits clients without one",
+                error(Map.of("tls-creds", "/etc/pki/qemu", "tls-authz", "CN=a", "tls-verify-peer", "off")));
+        assertTrue(error(Map.of("tls-creds", "/etc/pki/qemu", "tls-authz", "CN=a;nonsense")).startsWith(
+                "tls-authz=CN=a;nonsense: 'nonsense' is not a distinguished name"));
+        MigrationParameters p = MigrationParameters.from(Map.of("tls-creds", "/etc/pki/qemu", "tls-hostname", "dst.example",
+                "tls-authz", "CN=src,O=Example", "tls-min-version", "1.2"));
+        assertEquals(java.nio.file.Path.of("/etc/pki/qemu"), p.tls().creds());
+        assertEquals("dst.example", p.tls().hostname());
+        assertEquals(java.util.List.of("TLSv1.3", "TLSv1.2"), java.util.List.of(p.tls().protocols()));
+        assertTrue(p.tls().verifyPeer());
+    }
 }

@@ -21,6 +21,10 @@ public final class SnapshotParameters {
         if (!file && p.directIo()) {
             return MigrationParameters.DIRECT_IO + "=on needs a file:PATH endpoint, not " + endpoint;
         }
+        if (file && p.tls().enabled()) {
+            return MigrationParameters.TLS_CREDS + " protects connections, and " + endpoint + " is a file that would be "
+                    + "written unencrypted: leave " + MigrationParameters.TLS_CREDS + " unset for a snapshot";
+        }
         if (p.directIo() && p.pageSize() % PageFile.IO_ALIGNMENT != 0) {
             return MigrationParameters.DIRECT_IO + "=on needs " + MigrationParameters.PAGE_SIZE + " a multiple of "
                     + PageFile.IO_ALIGNMENT + " (O_DIRECT alignment), not " + p.pageSize();

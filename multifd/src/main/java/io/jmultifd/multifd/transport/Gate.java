@@ -1,5 +1,8 @@
 package io.jmultifd.multifd.transport;
 
+import io.jmultifd.multifd.tls.TlsContext;
+import io.jmultifd.multifd.tls.TlsException;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -24,7 +27,11 @@ import java.util.concurrent.TimeUnit;
  * is closed at its deadline, or sooner when a newer connection needs its place (the one pending longest goes,
  * after the gate has read whatever it sent). Connections whose hello is complete are handed out by
  * {@link #next} as {@link Arrival}s. Every connection the gate or a taker closes is reported with the reason.
- * What a hello looks like is the {@link Greeting}'s business: the gate only counts bytes.
+ * What a hello looks like is the {@link Greeting}'s business: the gate only counts bytes. With TLS
+ * ({@link TlsContext}), a connection that opens with a ClientHello has its handshake run here as its bytes arrive
+ * (never blocking, under the same deadline and eviction), then its hello read inside TLS, and is handed out only
+ * when tls-authz admits its certificate; one that speaks TLS to a plain gate, or plain jmultifd to a TLS one, is
+ * told so and closed.
  */
 public final class Gate implements AutoCloseable {
     /** What the hellos look like. */
@@ -34,15 +41,23 @@ public final class Gate implements AutoCloseable {
 
         /** Says what a peer sent that opened with no hello ({@code sent[0..length)}, what had arrived). */
         String foreign(byte[] sent, int length);
+
+        /** Whether a stream that opens with {@code magic} opens with a TLS ClientHello. */
+        boolean opensTls(int magic);
+
+        /** The answer that refuses a source before its handshake, saying {@code why} (sent in TLS when it speaks TLS). */
+        ByteBuffer refusal(String why);
     }
+
+    static final String SPOKE_TLS = "the peer spoke TLS (a TLS ClientHello), but this destination has no tls-creds: "
+            + "set tls-creds on both ends, or on neither";
+    static final String DID_NOT_SPEAK_TLS = "the peer did not speak TLS (a plain jmultifd hello), but this destination "
+            + "requires it (tls-creds is set): set tls-creds on the source too";
 
     /** Told of every connection the gate or a taker closed, with the peer's address and why. */
     public interface Rejections {
         void rejected(String peer, String why);
     }
-
-    /** Bytes of a foreign peer read for quoting. */
-    private static final int EXCERPT_BYTES = 64;
 
     private final ServerSocketChannel server;
     private final Transport.Listener listener;
@@ -51,6 +66,7 @@ public final class Gate implements AutoCloseable {
     private final long deadlineMs;
     private final String deadlineName;
     private final Rejections rejections;
+    private final TlsContext tls; // null: plain connections only
     private final Selector selector;
     private final Object lock = new Object();
     private final LinkedHashSet<Arrival> pending = new LinkedHashSet<>(); // oldest first, so earliest deadline first
@@ -60,7 +76,7 @@ public final class Gate implements AutoCloseable {
     private volatile IOException broken;
 
     Gate(ServerSocketChannel server, Transport.Listener listener, Greeting greeting, int maxPending, long deadlineMs,
-         String deadlineName, Rejections rejections) throws IOException {
+         String deadlineName, Rejections rejections, TlsContext tls) throws IOException {
         if (maxPending < 1) {
             throw new IllegalArgumentException("maxPending " + maxPending);
         }
@@ -71,6 +87,7 @@ public final class Gate implements AutoCloseable {
         this.deadlineMs = deadlineMs;
         this.deadlineName = deadlineName;
         this.rejections = rejections;
+        this.tls = tls;
         this.selector = Selector.open();
         try {
             server.configureBlocking(false);
@@ -102,7 +119,7 @@ public final class Gate implements AutoCloseable {
                         }
                         if (k.isAcceptable()) {
                             acceptAll();
-                        } else if (k.isReadable()) {
+                        } else if (k.isReadable() || k.isWritable()) {
                             read((Arrival) k.attachment());
                         }
                     }
@@ -196,48 +213,47 @@ public final class Gate implements AutoCloseable {
         }
     }
 
-    /** Reads what the connection sent; decides once the magic is in, hands it out once the hello is. */
+    /**
+     * Reads what the connection sent (through its TLS handshake first, where it speaks TLS); decides once the magic
+     * is in, hands it out once the hello is (and, under TLS, tls-authz admits its certificate).
+     */
     private void read(Arrival a) {
         while (a.state == Arrival.State.READING) {
-            int n;
+            long n;
             try {
-                n = a.channel.read(a.buffer);
+                n = a.read();
+            } catch (TlsException e) {
+                a.reject("TLS handshake failed: " + e.getMessage());
+                return;
             } catch (IOException e) {
                 a.reject("connection failed after " + a.buffer.position() + " bytes: " + e.getMessage());
                 return;
             }
             if (n < 0) {
-                a.reject("closed the connection after " + a.buffer.position() + " bytes, before its hello was complete");
+                a.reject("closed the connection " + a.closedBefore());
                 return;
             }
             if (a.buffer.hasRemaining()) {
-                return; // wait for more
+                a.awaitMore();
+                return;
             }
             if (a.buffer.capacity() == 4) {
-                int length = greeting.helloLength(a.buffer.getInt(0));
-                if (length < 0) {
-                    foreign(a);
+                if (!a.opened(tls, greeting)) {
                     return;
                 }
-                a.buffer = ByteBuffer.allocate(length).put(a.buffer.flip());
                 if (a.buffer.hasRemaining()) {
                     continue;
                 }
+            }
+            String refusal = a.tls == null ? null : tls.refusal(a.tls.sslSession());
+            if (refusal != null) {
+                a.refuseNow(refusal, greeting.refusal(refusal));
+                return;
             }
             a.key.cancel();
             a.state = Arrival.State.HANDED;
             toHandOut.add(a);
         }
-    }
-
-    private void foreign(Arrival a) {
-        ByteBuffer sent = ByteBuffer.allocate(EXCERPT_BYTES).put(a.buffer.flip());
-        try {
-            a.channel.read(sent); // whatever else it sent already, without waiting
-        } catch (IOException e) {
-            // the first bytes say enough
-        }
-        a.reject(greeting.foreign(sent.array(), sent.position()));
     }
 
     /** Hands out the connections whose hello completed: deregistered, so that they can block again. */
@@ -267,10 +283,8 @@ public final class Gate implements AutoCloseable {
             if (a.deadlineNanos - now > 0) {
                 return;
             }
-            a.reject(a.state == Arrival.State.READING
-                    ? "sent " + a.buffer.position() + " bytes and no complete hello within " + deadlineName + " "
-                            + deadlineMs + " ms"
-                    : "did not complete its setup within " + deadlineName + " " + deadlineMs + " ms");
+            a.reject(a.state != Arrival.State.READING ? "did not complete its setup within " + deadlineName + " "
+                    + deadlineMs + " ms" : a.unfinished() + " within " + deadlineName + " " + deadlineMs + " ms");
         }
     }
 
@@ -293,8 +307,7 @@ public final class Gate implements AutoCloseable {
             oldest = pending.iterator().next(); // every pending one has a whole hello: the oldest goes
         }
         long ms = (System.nanoTime() - oldest.acceptedNanos()) / 1_000_000L;
-        oldest.reject("closed after " + ms + " ms with " + (oldest.state == Arrival.State.READING
-                ? oldest.buffer.position() + " bytes of its hello" : "its setup unfinished")
+        oldest.reject("closed after " + ms + " ms with " + oldest.progress()
                 + " to make room for a newer connection (at most " + maxPending + " may be pending)");
     }
 

@@ -1,25 +1,34 @@
 package io.jmultifd.multifd.transport;
 
 import io.jmultifd.multifd.Endpoint;
+import io.jmultifd.multifd.tls.TlsContext;
+import io.jmultifd.multifd.tls.TlsException;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * TCP and in-process transports. Both use blocking NIO socket channels; the in-process one listens on a
- * loopback port registered under a name, so it runs the very same code and bytes as TCP.
+ * loopback port registered under a name, so it runs the very same code and bytes as TCP. With a
+ * {@link TlsContext} every connection is TLS: the source's after its handshake in {@link #connect}, the
+ * destination's through the {@link Gate}.
  */
 final class SocketTransport implements Transport {
-    static final SocketTransport INSTANCE = new SocketTransport();
+    static final SocketTransport INSTANCE = new SocketTransport(null);
     private static final ConcurrentHashMap<String, InetSocketAddress> IN_PROCESS = new ConcurrentHashMap<>();
 
-    private SocketTransport() {}
+    private final TlsContext tls; // null: plain
+
+    SocketTransport(TlsContext tls) {
+        this.tls = tls;
+    }
 
     /**
      * Connections the kernel completes and queues before they are accepted: room for a burst (a flood of idle
@@ -28,7 +37,7 @@ final class SocketTransport implements Transport {
     static final int BACKLOG = 1024;
 
     /** A listening socket; {@link #close()} also unregisters an in-process name. */
-    private static final class SocketListener implements Listener {
+    private final class SocketListener implements Listener {
         private final ServerSocketChannel server;
         private final String inProcessName;
 
@@ -45,7 +54,7 @@ final class SocketTransport implements Transport {
         @Override
         public Gate gate(Gate.Greeting greeting, int maxPending, long deadlineMs, String deadlineName,
                          Gate.Rejections rejections) throws IOException {
-            return new Gate(server, this, greeting, maxPending, deadlineMs, deadlineName, rejections);
+            return new Gate(server, this, greeting, maxPending, deadlineMs, deadlineName, rejections, tls);
         }
 
         @Override
@@ -101,13 +110,28 @@ final class SocketTransport implements Transport {
         try {
             ch.socket().connect(addr, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
             configure(ch);
-            return new SocketConnection(ch, 0);
         } catch (SocketTimeoutException e) {
             ch.close();
             throw new IOException("connecting to " + endpoint + " timed out after " + timeoutMs + " ms", e);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw new IOException("cannot connect to " + endpoint + ": " + e.getMessage(), e);
+        }
+        return tls == null ? new SocketConnection(ch, 0) : secure(ch, endpoint);
+    }
+
+    /** The source's TLS handshake on a connected channel (blocking); a failure closes it and says why. */
+    private TlsConnection secure(SocketChannel ch, Endpoint endpoint) throws TlsException {
+        try {
+            TlsSession session = new TlsSession(ch, tls, ByteBuffer.allocate(0));
+            session.handshake();
+            return new TlsConnection(session, ch, 0);
+        } catch (TlsException e) {
+            Gate.closeQuietly(ch);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            Gate.closeQuietly(ch);
+            throw new TlsException("the TLS handshake with " + endpoint + " failed: " + e.getMessage(), e);
         }
     }
 

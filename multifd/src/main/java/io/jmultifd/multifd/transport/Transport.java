@@ -1,6 +1,7 @@
 package io.jmultifd.multifd.transport;
 
 import io.jmultifd.multifd.Endpoint;
+import io.jmultifd.multifd.tls.TlsContext;
 
 import java.io.IOException;
 
@@ -16,8 +17,18 @@ public interface Transport {
     }
 
     /**
+     * As {@link #of(Endpoint)}, every connection protected by {@code tls} when not null: the source's connect
+     * returns after the handshake; the destination's gate runs each handshake as the bytes arrive.
+     */
+    static Transport of(Endpoint endpoint, TlsContext tls) {
+        return tls == null ? of(endpoint) : new SocketTransport(tls);
+    }
+
+    /**
      * Connects within {@code timeoutMs}; a connect that times out is an IOException caused by a
-     * {@link java.net.SocketTimeoutException}.
+     * {@link java.net.SocketTimeoutException}. With TLS, the handshake follows; it fails with a
+     * {@link io.jmultifd.multifd.tls.TlsException} that says why, and is bounded by the caller (interrupting the
+     * thread or closing the connections it holds).
      *
      * @param awaitName for an in-process endpoint: wait up to {@code timeoutMs} for the name to appear (the
      *                  first connection of a migration); false once the destination is known to listen, so
