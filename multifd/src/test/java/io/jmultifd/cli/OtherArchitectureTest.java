@@ -34,9 +34,9 @@ class OtherArchitectureTest {
             JsonNode results = new ObjectMapper().readTree(child.stdout());
             assertEquals(2, results.size(), child.describe());
             for (JsonNode result : results) {
-                assertEquals("COMPLETED", result.get("status").asText(), child.describe());
+                assertEquals("completed", result.get("status").asText(), child.describe());
             }
-            JsonNode qpl = results.get(1).get("method_statistics");
+            JsonNode qpl = results.get(1).get("jmultifd").get("method-statistics");
             assertEquals(0, qpl.get("pages_software").asLong(), child.describe());
             assertTrue(qpl.get("pages_java").asLong() > 0, child.describe());
             String stderr = child.stderr();
