@@ -34,6 +34,13 @@ public interface CompressionMethod {
      */
     Map<String, String> handshakeParameters(MethodParameters parameters);
 
+    /**
+     * Throws {@link MethodUnavailableException}, saying why, when this host cannot run the method with these
+     * parameters at all (e.g. a pinned tier that is unavailable), so that a command refuses before it listens or
+     * connects. Channel setup may still fail for reasons no early check sees. Nothing to check by default.
+     */
+    default void checkUsable(MethodParameters parameters) {}
+
     /** The execution tiers of this method and whether each can be used on this host now. */
     List<TierStatus> tiers();
 

@@ -13,6 +13,7 @@ import io.jmultifd.multifd.guest.SyntheticContent;
 import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CompressionMethods;
+import io.jmultifd.spi.MethodUnavailableException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,7 +106,12 @@ final class DemoCommand implements Callable<Integer> {
                     p.put(MigrationParameters.FREE_PAGE_HINT, hint);
                 }
                 try {
-                    runs.add(MigrationParameters.from(p));
+                    MigrationParameters run = MigrationParameters.from(p);
+                    // A pinned tier this host lacks (qpl-path=software without libqpl) fails here, once, not per run.
+                    run.method().checkUsable(run.methodParameters());
+                    runs.add(run);
+                } catch (MethodUnavailableException e) {
+                    throw new ParameterException(spec.commandLine(), "--set: " + e.getMessage());
                 } catch (IllegalArgumentException e) {
                     // Name the demo's own option when the value came from it, else the --set that did.
                     String message = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "incoming", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Receive one migration (QEMU: -incoming). Prints 'listening on tcp:HOST:PORT' on stderr once "
                 + "it listens (port 0 picks a free port).",
-                "Parameters that decoding needs (method and its handshake parameters, page size, channels) must "
-                + "match the source's; a mismatch fails the handshake with both values named.",
+                "page-size, multifd-channels, packet-pages, multifd-zero-page, multifd-compression and "
+                + "free-page-hint (and a method's handshake parameters; none for the built-in methods) must "
+                + "match the source's; a mismatch fails the handshake, naming the parameter and both values.",
                 "Connections that bring no jmultifd handshake within setup-timeout (idle ones, other protocols) "
                 + "are turned away with a WARNING line on stderr, and it keeps listening."},
         footer = {"", "Exit codes: 0 completed, 1 failed or cancelled, 2 usage error."})

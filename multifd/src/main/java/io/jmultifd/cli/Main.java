@@ -68,6 +68,7 @@ public final class Main {
         cl.addSubcommand(new MigrateCommand(context));
         cl.addSubcommand(new DemoCommand(context));
         cl.addSubcommand(new TlsSelfTestCommand(context));
+        cl.addSubcommand(new PlotCommand(context));
         for (String name : new String[] {"migrate", "incoming"}) {
             var usage = cl.getSubcommands().get(name).getCommandSpec().usageMessage();
             java.util.List<String> footer = new java.util.ArrayList<>(ParameterOptions.helpFooter());

@@ -78,7 +78,10 @@ final class ParameterOptions {
             }
         }
         try {
-            return MigrationParameters.from(given);
+            MigrationParameters parameters = MigrationParameters.from(given);
+            // Before listening or connecting: a pinned tier this host lacks (qpl-path=hardware without IAA).
+            parameters.method().checkUsable(parameters.methodParameters());
+            return parameters;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--set: " + e.getMessage());
         } catch (RuntimeException | LinkageError e) {

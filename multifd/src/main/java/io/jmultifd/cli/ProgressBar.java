@@ -24,6 +24,8 @@ final class ProgressBar implements ProgressListener {
     private long windowBytes;
     private long windowRemaining;
     private double mbps = Double.NaN;
+    /** The remaining page bytes of the last report before the end; -1 before any. */
+    private long lastRemaining = -1;
     /** Page bytes done per second (the remaining bytes' decrease), for the ETA; NaN until measured. */
     private double doneRate = Double.NaN;
 
@@ -55,12 +57,20 @@ final class ProgressBar implements ProgressListener {
             windowBytes = p.bytesSent();
             windowRemaining = p.remainingBytes();
         }
+        boolean stopped = p.phase() == Progress.Phase.FAILED || p.phase() == Progress.Phase.CANCELLED;
+        if (!p.phase().ended()) {
+            lastRemaining = p.remainingBytes();
+        } else if (stopped && lastRemaining >= 0) {
+            // The engine's end report counts nothing as remaining; a stop short of completion shows how far it got.
+            p = new Progress(p.phase(), p.round(), p.bytesSent(), p.bytesTotal(), lastRemaining, p.mbps(),
+                    p.dirtyPagesRate(), p.expectedDowntimeMs());
+        }
         if (p.phase() == lastPhase && now - lastDraw < REDRAW_NANOS) {
             return;
         }
         lastDraw = now;
         lastPhase = p.phase();
-        long eta = p.phase().ended() ? 0 : p.remainingBytes() == 0 ? -1
+        long eta = stopped ? -1 : p.phase().ended() ? 0 : p.remainingBytes() == 0 ? -1
                 : doneRate > 0 ? (long) (p.remainingBytes() / doneRate * 1000) : -1;
         double rate = Double.isNaN(mbps) && p.mbps() > 0 ? p.mbps() : mbps;
         status.show(ProgressLine.render(side, p, (now - startNanos) / 1_000_000L, rate, eta, pageSize,

@@ -281,7 +281,7 @@ public final class MigrationDestination implements AutoCloseable {
         return r;
     }
 
-    private void listen(Endpoint at) throws IOException, Failure.Stopped {
+    private void listen(Endpoint at) throws Failure.Stopped {
         try {
             Transport.Listener l = DestinationSetup.transport(at, local, failure).listen(at);
             this.listener = l;
@@ -289,6 +289,9 @@ public final class MigrationDestination implements AutoCloseable {
             if (failure.isSet()) {
                 l.close();
             }
+        } catch (IOException e) { // no channel's error: the transport's message names the address
+            failure.fail(Cause.CONNECTION, Failure.describe(e));
+            throw new Failure.Stopped();
         } finally {
             listening.countDown();
         }

@@ -85,6 +85,23 @@ class ProgressBarTest {
     }
 
     @Test
+    void aCancelledOrFailedBarKeepsHowFarItGotAndHasNoEta() {
+        // The engine's end report says nothing remains (as a tmux capture of a Ctrl-C showed: "cancelled r0 100%
+        // ... 74.7M/256M ... eta 0:00" over "migration cancelled"); the bar must agree with the summary.
+        for (Phase end : new Phase[] {Phase.CANCELLED, Phase.FAILED}) {
+            StringWriter drawn = new StringWriter();
+            ProgressBar bar = new ProgressBar(new StatusLine(new PrintWriter(drawn)), "migrate", 4096, () -> 80);
+            bar.onProgress(bulk(GIB / 4 * 3));
+            bar.onProgress(new Progress(end, 0, GIB / 8, GIB, 0, 0, 0, -1));
+            String[] rows = drawn.toString().split("\r");
+            String last = rows[rows.length - 1].replace("\u001b[K", "");
+            String word = end.toString();
+            assertTrue(last.startsWith("migrate " + word + " r0 25% ["), last);
+            assertTrue(last.endsWith(" eta -:--"), last);
+        }
+    }
+
+    @Test
     void cancelledIsShownAsCancelled() {
         Progress p = new Progress(Phase.CANCELLED, 1, 1 << 20, GIB, GIB / 2, 0, 0, -1);
         assertTrue(ProgressLine.render("migrate", p, 1000, 8, 0, 4096, 80).startsWith("migrate cancelled r1 50%"));

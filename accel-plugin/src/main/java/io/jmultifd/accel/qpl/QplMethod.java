@@ -82,6 +82,17 @@ public final class QplMethod implements CompressionMethod {
         return Map.of();
     }
 
+    /** A pinned hardware or software path must be usable here (the same reasons channel setup gives). */
+    @Override
+    public void checkUsable(MethodParameters parameters) {
+        QplSettings.PathChoice path = QplSettings.from(parameters).path();
+        if (path == QplSettings.PathChoice.HARDWARE || path == QplSettings.PathChoice.SOFTWARE) {
+            QplEnvironment env = environment.get();
+            requireLibrary(env, path.word());
+            requirePath(path == QplSettings.PathChoice.HARDWARE ? env.hardware() : env.software(), path.word());
+        }
+    }
+
     @Override
     public List<TierStatus> tiers() {
         QplEnvironment env = environment.get();

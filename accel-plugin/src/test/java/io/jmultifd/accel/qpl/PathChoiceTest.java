@@ -14,6 +14,7 @@ import io.jmultifd.qpl.jobs.QplStatus;
 import io.jmultifd.qpl.testing.RequiresLibqpl;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
+import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodUnavailableException;
 import io.jmultifd.spi.TierStatus;
 import java.lang.foreign.MemorySegment;
@@ -159,6 +160,45 @@ class PathChoiceTest {
         MethodUnavailableException hw = assertThrows(MethodUnavailableException.class,
                 () -> method.newReceiver(Fixtures.context("qpl-path", "hardware")));
         assertTrue(hw.getMessage().contains("tried:"), hw.getMessage());
+    }
+
+    @Test
+    void checkUsableRefusesAPinnedTierThisHostLacksWithTheChannelsReason() {
+        // Both paths' jobs fail to initialise with 501, as the hardware path's do on a host without IAA (so no
+        // job runs and no libqpl is needed).
+        QplCalls noJob = new QplCalls() {
+            @Override
+            public int execute(MemorySegment job) {
+                throw new AssertionError("no job may run");
+            }
+
+            @Override
+            public int submit(MemorySegment job) {
+                throw new AssertionError("no job may run");
+            }
+
+            @Override
+            public int waitFor(MemorySegment job) {
+                throw new AssertionError("no job may run");
+            }
+        };
+        QplMethod noIaa = Fixtures.withEnvironment(hardwareInitFails(Fixtures::loadedLibrary, () -> noJob,
+                QplPath.HARDWARE, QplPath.SOFTWARE));
+        MethodUnavailableException e = assertThrows(MethodUnavailableException.class,
+                () -> noIaa.checkUsable(MethodParameters.of("qpl-path", "hardware")));
+        assertEquals("qpl-path=hardware: hardware path unavailable: QPL_STS_INIT_LIBACCEL_NOT_FOUND (501) from "
+                + "qpl_init_job - libaccel is not found or not compatible", e.getMessage());
+        noIaa.checkUsable(MethodParameters.of("qpl-path", "auto"));
+        noIaa.checkUsable(MethodParameters.of("qpl-path", "java"));
+        noIaa.checkUsable(MethodParameters.of());
+
+        QplMethod noLibqpl = Fixtures.withEnvironment(Fixtures.noLibqpl("check-usable"));
+        MethodUnavailableException software = assertThrows(MethodUnavailableException.class,
+                () -> noLibqpl.checkUsable(MethodParameters.of("qpl-path", "software")));
+        assertTrue(software.getMessage().startsWith("qpl-path=software: software path unavailable: libqpl"),
+                software.getMessage());
+        noLibqpl.checkUsable(MethodParameters.of("qpl-path", "java"));
+        assertThrows(IllegalArgumentException.class, () -> noIaa.checkUsable(MethodParameters.of("qpl-path", "iaa")));
     }
 
     @Test

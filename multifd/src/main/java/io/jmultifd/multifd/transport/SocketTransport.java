@@ -77,7 +77,7 @@ final class SocketTransport implements Transport {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             switch (endpoint) {
                 case Endpoint.Tcp tcp -> {
-                    server.bind(new InetSocketAddress(tcp.host(), tcp.port()), BACKLOG);
+                    bind(server, tcp);
                     return new SocketListener(server, null);
                 }
                 case Endpoint.InProcess ip -> {
@@ -93,6 +93,21 @@ final class SocketTransport implements Transport {
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
+        }
+    }
+
+    /** Binds {@code server} to {@code tcp}; an error names the address, e.g. "tcp:HOST:PORT: address already in use". */
+    private static void bind(ServerSocketChannel server, Endpoint.Tcp tcp) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(tcp.host(), tcp.port());
+        if (address.isUnresolved()) {
+            throw new IOException(tcp + ": cannot resolve " + tcp.host());
+        }
+        try {
+            server.bind(address, BACKLOG);
+        } catch (IOException e) {
+            String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                    : e.getMessage();
+            throw new IOException(tcp + ": " + Character.toLowerCase(why.charAt(0)) + why.substring(1), e);
         }
     }
 
