@@ -5,6 +5,7 @@
 #
 #   bench/run-bench.sh --quick                      CI smoke test: 32M image, 1 repetition, short JMH; exit 1 if anything broke
 #   bench/run-bench.sh --write-docs                 full run, regenerates docs/benchmarks.md (+ accel-plugin/README.md section)
+#   bench/run-bench.sh --snapshot --size 4G [--qemu-chroot DIR] --write-docs   snapshot save/restore against dd (root)
 #   bench/run-bench.sh --compare results/X/results.json [--fail-on-regression]
 #   bench/run-bench.sh --help                       every option
 # Set JMULTIFD_BENCH_NO_BUILD=1 to reuse an existing jar.
@@ -14,7 +15,7 @@ cd "$repo"
 . ci/jdk.sh
 for a in "$@"; do
     if [ "$a" = "--help" ] || [ "$a" = "-h" ]; then
-        sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
         if [ -f bench/target/benchmarks.jar ]; then java -cp bench/target/benchmarks.jar io.jmultifd.bench.Harness --help; fi
         exit 0
     fi
@@ -25,5 +26,8 @@ if [ "${JMULTIFD_BENCH_NO_BUILD:-0}" != 1 ] || [ ! -f bench/target/benchmarks.ja
 fi
 echo "== building the C yardsticks" >&2
 bench/native/build.sh
+# The command as results.json and the docs show it, quoted so that it can be pasted back (e.g. a --machine-note).
+command="bench/run-bench.sh"
+[ $# -eq 0 ] || command="$command$(printf ' %q' "$@")"
 exec java --enable-native-access=ALL-UNNAMED -Xmx2g -cp bench/target/benchmarks.jar io.jmultifd.bench.Harness \
-    --repo "$repo" --command "bench/run-bench.sh $*" "$@"
+    --repo "$repo" --command "$command" "$@"

@@ -50,7 +50,9 @@ class SnapshotReportTest {
 
         String table = SnapshotReport.table(snapshot);
         assertTrue(table.contains("| jmultifd | mapped-ram | 2 | on | paused | 2.000 | 450 | 0.900 | 1.000 | 900 | 0.900 | "
-                + "500 / 1000 | 1000.0 | 900.0 | CRC32C + memory equal |"), table);
+                + "500 / 1000 | 1.500 / 0.800 | 1000.0 | 900.0 | CRC32C + memory equal |"), table);
+        assertTrue(table.contains("| QEMU 11.1.3 | mapped-ram | 2 | on | paused | 4.500 | 200 | 0.400 | 1.500 | 600 | 0.600 | "
+                + "222 / 667 | - / - | 1000.0 | 900.0 | sha256 of RAM |"), table);
         assertTrue(table.contains("| dd write (before) | `dd w` | 1000000000 | 2.000 | 500 |"), table);
         assertTrue(table.contains("| jmultifd | mapped-ram | 4 | on | live, dirtying 16.0 MB/s |"), table);
     }
@@ -152,9 +154,9 @@ class SnapshotReportTest {
         r.put("direct_io", direct);
         r.put("live_dirty_rate_MBps", live);
         r.put("saves", List.of(Map.of("status", "COMPLETED", "checksum_match", true, "wall_ms", saveMs,
-                "allocated_bytes", onDisk, "file_bytes", 1_000_000_000L)));
+                "allocated_bytes", onDisk, "file_bytes", 1_000_000_000L, "cpu_time_ms", 1500L)));
         r.put("restores", List.of(Map.of("status", "COMPLETED", "checksum_match", true, "wall_ms", restoreMs,
-                "memory_equal", equal)));
+                "memory_equal", equal, "cpu_time_ms", 800L)));
         return r;
     }
 
