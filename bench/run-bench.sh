@@ -5,6 +5,7 @@
 #
 #   bench/run-bench.sh --quick                      CI smoke test: 32M image, 1 repetition, short JMH; exit 1 if anything broke
 #   bench/run-bench.sh --write-docs                 full run, regenerates docs/benchmarks.md (+ accel-plugin/README.md section)
+#   bench/run-bench.sh --snapshot --size 4G [--qemu-chroot DIR] --write-docs   snapshot save/restore against dd (root)
 #   bench/run-bench.sh --compare results/X/results.json [--fail-on-regression]
 #   bench/run-bench.sh --hints [--size 4G] [--write-docs]  free-page hints alone: idle and busy guest, hints on/off
 #   bench/run-bench.sh --help                       every option

@@ -80,6 +80,59 @@ public final class Harness {
         MicroBenchmarks.Settings jmh = new MicroBenchmarks.Settings(2, 3, 5, 1000);
         Path repo = Path.of("").toAbsolutePath();
 
+        @Option(names = "--snapshot", order = 1, description = "Run the snapshot benchmark only: save and restore "
+                + "of a guest holding the image to files (--snapshot-methods x --channels x --snapshot-direct-io; "
+                + "live saves with --dirty-rate), a sequential one-thread stream, dd's direct-I/O write and read of the "
+                + "same size, QEMU's rows with --qemu-chroot. Drops the page cache before every timed step (root). "
+                + "With --write-docs: replaces its section of docs/benchmarks.md. Default repetitions: 1.")
+        boolean snapshot;
+
+        /** none = the mapped-ram layout; any other method = a compressed snapshot. */
+        List<String> snapshotMethods = List.of("none", "qpl");
+
+        @Option(names = "--snapshot-methods", paramLabel = "none,qpl", order = 1, description = "Snapshot layouts: "
+                + "none = mapped-ram (pages at fixed offsets), a method name = compressed with it (default none,qpl; "
+                + "qpl with its default qpl-path=auto).")
+        void snapshotMethods(String value) {
+            List<String> list = List.of(value.split(","));
+            for (String m : list) {
+                try {
+                    MethodVariant.of(m);
+                } catch (IllegalArgumentException e) {
+                    throw usage("--snapshot-methods " + m + ": " + e.getMessage());
+                }
+            }
+            snapshotMethods = list;
+        }
+
+        List<Boolean> snapshotDirectIo = List.of(false, true);
+
+        @Option(names = "--snapshot-direct-io", paramLabel = "off,on", order = 1, description = "direct-io settings of "
+                + "the snapshots (default off,on).")
+        void snapshotDirectIo(String value) {
+            List<Boolean> list = new ArrayList<>();
+            for (String v : value.split(",")) {
+                switch (v) {
+                    case "on" -> list.add(true);
+                    case "off" -> list.add(false);
+                    default -> throw usage("--snapshot-direct-io " + v + ": expected on or off");
+                }
+            }
+            snapshotDirectIo = List.copyOf(list);
+        }
+
+        @Option(names = "--snapshot-dir", paramLabel = "DIR", order = 1, description = "Where the snapshot and dd "
+                + "files go (default: the results folder). One snapshot and the dd file at most exist at a time, each "
+                + "as large as the guest at most; they are deleted after their step.")
+        Path snapshotDir;
+
+        @Option(names = "--qemu-chroot", paramLabel = "DIR", order = 1, description = "With --snapshot: QEMU's rows, "
+                + "by bench/qemu-snapshot.sh run in this chroot (prepare it with: bench/qemu-snapshot.sh setup DIR).")
+        Path qemuChroot;
+
+        @Option(names = "--no-drop-caches", order = 1, description = "With --snapshot: never drop the page cache.")
+        boolean noDropCaches;
+
         @Option(names = "--size", paramLabel = "SIZE", order = 2, description = "The guest image, built from files "
                 + "on this machine: at least 32M, a multiple of 1M (default 256M; --quick 32M).")
         void size(String value) {
@@ -262,11 +315,23 @@ public final class Harness {
             if (given.hasMatchedOption("--channels")) hintsChannels = channels;
         }
 
+        /** --snapshot's values for what the command line did not set itself. */
+        private void applySnapshot(ParseResult given) {
+            if (snapshot && !given.hasMatchedOption("--reps")) repetitions = 1;
+        }
+
         /** What depends on more than one option, or on files. */
         private void checkTogether() {
+            if (snapshot && hints) throw usage("--snapshot and --hints are two separate runs: give one");
+            if (snapshot && compare != null) throw usage("--compare works on the full benchmark, not on --snapshot");
             if (failOnRegression && compare == null) throw usage("--fail-on-regression needs --compare OLD.json");
             if (compare != null && !Files.isRegularFile(compare)) throw usage("--compare " + compare + ": no such file");
             if (image != null && !Files.isRegularFile(image)) throw usage("--image " + image + ": no such file");
+            if (!snapshot && qemuChroot != null) throw usage("--qemu-chroot needs --snapshot");
+            if (qemuChroot != null && !Files.isDirectory(qemuChroot)) {
+                throw usage("--qemu-chroot " + qemuChroot + ": no such directory (bench/qemu-snapshot.sh setup "
+                        + qemuChroot + " prepares one)");
+            }
         }
 
         private long imageSize(String value) {
@@ -340,6 +405,7 @@ public final class Harness {
             given = commandLine(o).parseArgs(args);
             o.applyQuick(given);
             o.applyHints(given);
+            o.applySnapshot(given);
             o.checkTogether();
         } catch (UnmatchedArgumentException e) {
             List<String> suggestions = e.getSuggestions();
@@ -379,6 +445,7 @@ public final class Harness {
         results.put("machine", Machine.describe(o.machineNote));
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("quick", o.quick);
+        settings.put("snapshot", o.snapshot);
         settings.put("repetitions", o.repetitions);
         settings.put("methods", o.methods);
         settings.put("channels", o.channels);
@@ -404,6 +471,7 @@ public final class Harness {
             results.put("image", compositionMap(c));
         }
         System.setProperty("jmultifd.bench.image", imagePath.toString());
+        if (o.snapshot) return snapshotOnly(o, out, results, imagePath);
 
         // 2. Methods and tiers available here.
         results.put("methods", availability(o.methods));
@@ -539,16 +607,24 @@ public final class Harness {
             if (cCopyMemory.ok() && !loopback.isEmpty()) yardstickRatios.add(Report.memoryCopy(loopback, cCopyMemory));
             if (cCopyFresh.ok() && !loopback.isEmpty()) yardstickRatios.add(Report.context(loopback, cCopyFresh));
             results.put("yardstick_ratios", yardstickRatios);
+            if (o.quick && !o.skipMigrations) {
+                // The smoke test's snapshot case: the small image saved and restored by every layout, channel count
+                // and direct-io setting, one live save per layout; the page cache is left alone (a smoke test).
+                results.put("snapshot", new SnapshotBench(snapshotSettings(o, out, imagePath, results, false),
+                        failures).run());
+            }
         }
 
         results.put("figures", Report.figures(results));
         results.put("failures", failures);
         Files.writeString(out.resolve("results.json"), JSON.writeValueAsString(results));
         String table = Report.tableMarkdown(results);
-        Files.writeString(out.resolve("table.md"), table);
+        String fullTable = results.get("snapshot") instanceof Map<?, ?> snap
+                ? table + "\n" + SnapshotReport.table(cast(snap)) : table;
+        Files.writeString(out.resolve("table.md"), fullTable);
         List<Path> plots = Report.plots(results, out);
         System.out.println();
-        System.out.println(table);
+        System.out.println(fullTable);
 
         int exit = 0;
         if (o.compare != null) {
@@ -637,6 +713,44 @@ public final class Harness {
             return 1;
         }
         return exit;
+    }
+
+    /** {@code --snapshot}: the snapshot benchmark alone on the image; results.json, table.md, docs section. */
+    private int snapshotOnly(Options o, Path out, Map<String, Object> results, Path imagePath) throws Exception {
+        try {
+            results.put("snapshot", new SnapshotBench(snapshotSettings(o, out, imagePath, results,
+                    !o.noDropCaches && !o.quick),
+                    failures).run());
+        } finally {
+            if (o.image == null) Files.deleteIfExists(imagePath);
+        }
+        results.put("failures", failures);
+        Files.writeString(out.resolve("results.json"), JSON.writeValueAsString(results));
+        String table = SnapshotReport.table(cast(results.get("snapshot")));
+        Files.writeString(out.resolve("table.md"), table);
+        System.out.println();
+        System.out.println(table);
+        if (o.writeDocs) System.out.println("wrote " + SnapshotReport.writeDocs(o.repo, results));
+        System.out.println("results in " + out);
+        if (!failures.isEmpty()) {
+            System.out.println("FAILED (" + failures.size() + "):");
+            failures.forEach(f -> System.out.println("  FAILED " + f));
+            return 1;
+        }
+        return 0;
+    }
+
+    private static SnapshotBench.Settings snapshotSettings(Options o, Path out, Path imagePath, Map<String, Object> results,
+                                                           boolean dropCaches) {
+        String sha256 = String.valueOf(((Map<?, ?>) results.get("image")).get("sha256"));
+        Path dir = o.snapshotDir != null ? o.snapshotDir.toAbsolutePath() : out.toAbsolutePath();
+        return new SnapshotBench.Settings(imagePath.toAbsolutePath(), sha256, dir, o.snapshotMethods, o.channels,
+                o.snapshotDirectIo, o.repetitions, o.dirtyRate, dropCaches, o.qemuChroot == null ? null : o.qemuChroot.toAbsolutePath(), o.repo);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Object map) {
+        return (Map<String, Object>) map;
     }
 
     /** Marks rows with the data they ran on: {@code image} or {@code synthetic:MIX}. */

@@ -67,6 +67,14 @@ final class Yardsticks {
         List<String> command = new ArrayList<>();
         command.add(exe.toString());
         command.addAll(args);
+        return command(name, command);
+    }
+
+    /**
+     * Runs {@code command} (its stderr goes to ours) and parses the key=value pairs it prints on stdout; an exit
+     * code other than 0, no pairs or no end after 10 minutes give no figures and the reason.
+     */
+    static Outcome command(String name, List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -85,7 +93,7 @@ final class Yardsticks {
             if (figures.isEmpty()) return new Outcome(name, Map.of(), String.join(" ", command) + ": printed no figures: " + out);
             return new Outcome(name, figures, null);
         } catch (IOException e) {
-            return new Outcome(name, Map.of(), "cannot run " + exe + ": " + e.getMessage());
+            return new Outcome(name, Map.of(), "cannot run " + command.getFirst() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome(name, Map.of(), "interrupted");

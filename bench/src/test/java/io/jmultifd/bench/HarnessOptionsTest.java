@@ -63,6 +63,34 @@ class HarnessOptionsTest {
     }
 
     @Test
+    void snapshotRunsOneRepetitionUnlessToldAndTakesItsOwnOptions(@TempDir Path dir) {
+        Harness.Options o = Harness.parse(new String[] {"--snapshot"});
+        assertTrue(o.snapshot);
+        assertEquals(1, o.repetitions);
+        assertEquals(List.of("none", "qpl"), o.snapshotMethods);
+        assertEquals(List.of(false, true), o.snapshotDirectIo);
+        assertEquals(3, Harness.parse(new String[] {"--snapshot", "--reps", "3"}).repetitions);
+        assertEquals(3, Harness.parse(new String[0]).repetitions);
+        o = Harness.parse(new String[] {"--snapshot", "--snapshot-methods", "none", "--snapshot-direct-io", "on",
+                "--qemu-chroot", dir.toString(), "--no-drop-caches", "--snapshot-dir", dir.toString()});
+        assertEquals(List.of("none"), o.snapshotMethods);
+        assertEquals(List.of(true), o.snapshotDirectIo);
+        assertEquals(dir, o.qemuChroot);
+        assertTrue(o.noDropCaches);
+    }
+
+    @Test
+    void snapshotOptionsThatCannotWorkAreNamed(@TempDir Path dir) {
+        assertMessage("--snapshot-methods gzip: method variant gzip: unknown", "--snapshot-methods", "none,gzip");
+        assertMessage("--snapshot-direct-io yes: expected on or off", "--snapshot-direct-io", "on,yes");
+        assertMessage("--qemu-chroot needs --snapshot", "--qemu-chroot", dir.toString());
+        assertMessage("--qemu-chroot " + dir.resolve("nope") + ": no such directory", "--snapshot", "--qemu-chroot",
+                dir.resolve("nope").toString());
+        assertMessage("--compare works on the full benchmark, not on --snapshot", "--snapshot", "--compare",
+                dir.resolve("x.json").toString());
+    }
+
+    @Test
     void helpGivesNoOptions() {
         assertNull(Harness.parse(new String[] {"--help"}));
     }
@@ -177,7 +205,9 @@ class HarnessOptionsTest {
         assertTrue(help.contains("10% worse") && !help.contains("%%"), help);
         for (String option : List.of("--quick", "--size", "--image", "--reps", "--methods", "--channels",
                 "--bandwidths", "--dirty-rate", "--out", "--compare", "--fail-on-regression", "--write-docs", "--jmh",
-                "--skip-jmh", "--skip-migrations", "--synthetic", "--loopback-size", "--machine-note", "--hints", "--help")) {
+                "--skip-jmh", "--skip-migrations", "--synthetic", "--loopback-size", "--machine-note", "--hints", "--snapshot",
+                "--snapshot-methods", "--snapshot-direct-io", "--snapshot-dir", "--qemu-chroot", "--no-drop-caches",
+                "--help")) {
             assertTrue(help.contains(option), option + " missing in\n" + help);
         }
         for (String hidden : List.of("--repo", "--command", "--workload-dirty-rate")) {

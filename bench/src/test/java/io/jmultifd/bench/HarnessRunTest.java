@@ -37,4 +37,33 @@ class HarnessRunTest {
         assertEquals((long) BenchPages.PAGES * BenchPages.PAGE, Files.size(out.resolve("bench-pages.img")),
                 "the measured pages stay for rerunning the C reference");
     }
+
+    @Test
+    void aSnapshotThatRestoresWrongMemoryFailsTheRunAndIsNamed(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Harness.Options o = Harness.parse(new String[] {"--snapshot", "--size", "32M", "--no-drop-caches",
+                "--snapshot-methods", "none," + LossyTestMethod.NAME, "--snapshot-direct-io", "off", "--channels", "2",
+                "--dirty-rate", "0", "--repo", dir.toString(), "--out", out.toString()});
+        int exit = new Harness().run(o);
+
+        JsonNode results = Harness.read(out.resolve("results.json"));
+        List<String> failures = new ArrayList<>();
+        results.path("failures").forEach(f -> failures.add(f.asText()));
+        assertEquals(1, exit, failures::toString);
+        assertTrue(failures.stream().anyMatch(f -> f.startsWith("snapshot compressed " + LossyTestMethod.NAME
+                + "/2/direct-io=off rep 1: restore FAILED")), failures::toString);
+        assertTrue(failures.stream().noneMatch(f -> f.startsWith("snapshot mapped-ram/") || f.startsWith("sequential")),
+                failures::toString);
+        JsonNode rows = results.path("snapshot").path("rows");
+        assertEquals("mapped-ram", rows.get(0).path("layout").asText());
+        assertEquals("CRC32C + memory equal", rows.get(0).path("check").asText());
+        assertEquals("FAILED", rows.get(1).path("check").asText());
+        assertEquals("sequential stream", rows.get(2).path("layout").asText());
+        assertEquals("memory equal", rows.get(2).path("check").asText());
+        assertTrue(Files.readString(out.resolve("table.md")).contains("| jmultifd | mapped-ram | 2 | off | paused |"));
+        try (var left = Files.list(out)) {
+            List<String> names = left.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("results.json", "table.md"), names, "snapshots, dd file and image are deleted");
+        }
+    }
 }
