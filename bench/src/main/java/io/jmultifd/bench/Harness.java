@@ -626,17 +626,7 @@ public final class Harness {
         System.out.println();
         System.out.println(fullTable);
 
-        int exit = 0;
-        if (o.compare != null) {
-            List<String> worse = Report.compare(JSON.readTree(o.compare.toFile()), JSON.readTree(JSON.writeValueAsString(results)), REGRESSION);
-            if (worse.isEmpty()) {
-                System.out.println("compared with " + o.compare + ": no figure is more than 10% worse");
-            } else {
-                System.out.println("WORSE than " + o.compare + " by more than 10% (" + worse.size() + " figures):");
-                worse.forEach(w -> System.out.println("  WORSE " + w));
-                if (o.failOnRegression) exit = 1;
-            }
-        }
+        int exit = compareWithOld(o, results);
         if (o.writeDocs) {
             Path docs = Report.writeDocs(o.repo, results, table, plots);
             System.out.println("wrote " + docs);
@@ -652,6 +642,19 @@ public final class Harness {
             return 1;
         }
         return exit;
+    }
+
+    /** With --compare: prints every figure more than 10 % worse than OLD.json; 1 if so and --fail-on-regression. */
+    private static int compareWithOld(Options o, Map<String, Object> results) throws IOException {
+        if (o.compare == null) return 0;
+        List<String> worse = Report.compare(JSON.readTree(o.compare.toFile()), JSON.readTree(JSON.writeValueAsString(results)), REGRESSION);
+        if (worse.isEmpty()) {
+            System.out.println("compared with " + o.compare + ": no figure is more than 10% worse");
+            return 0;
+        }
+        System.out.println("WORSE than " + o.compare + " by more than 10% (" + worse.size() + " figures):");
+        worse.forEach(w -> System.out.println("  WORSE " + w));
+        return o.failOnRegression ? 1 : 0;
     }
 
     /**
@@ -694,17 +697,7 @@ public final class Harness {
         Files.writeString(out.resolve("table.md"), section);
         System.out.println();
         System.out.println(section);
-        int exit = 0;
-        if (o.compare != null) {
-            List<String> worse = Report.compare(JSON.readTree(o.compare.toFile()), JSON.readTree(JSON.writeValueAsString(results)), REGRESSION);
-            if (worse.isEmpty()) {
-                System.out.println("compared with " + o.compare + ": no figure is more than 10% worse");
-            } else {
-                System.out.println("WORSE than " + o.compare + " by more than 10% (" + worse.size() + " figures):");
-                worse.forEach(w -> System.out.println("  WORSE " + w));
-                if (o.failOnRegression) exit = 1;
-            }
-        }
+        int exit = compareWithOld(o, results);
         if (o.writeDocs) System.out.println("wrote " + FreePageHintReport.writeDocs(o.repo, results));
         System.out.println("results in " + out);
         if (!failures.isEmpty()) {
