@@ -40,23 +40,7 @@ public final class SocketConnection implements Connection {
 
     @Override
     public void readFully(ByteBuffer[] dsts, int count, String what) throws IOException {
-        long want = 0;
-        for (int i = 0; i < count; i++) {
-            want += dsts[i].remaining();
-        }
-        long got = 0;
-        int first = 0;
-        while (got < want) {
-            while (!dsts[first].hasRemaining()) {
-                first++;
-            }
-            long n = channel.read(dsts, first, count - first);
-            if (n < 0) {
-                throw new EOFException("connection closed by the peer after " + got + " of " + want + " bytes of " + what);
-            }
-            got += n;
-            bytesRead.addAndGet(n);
-        }
+        ScatterReads.readFully(channel::read, dsts, count, what, bytesRead);
     }
 
     @Override

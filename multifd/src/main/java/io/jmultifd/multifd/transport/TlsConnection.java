@@ -1,6 +1,5 @@
 package io.jmultifd.multifd.transport;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -36,23 +35,7 @@ final class TlsConnection implements Connection {
 
     @Override
     public void readFully(ByteBuffer[] dsts, int count, String what) throws IOException {
-        long want = 0;
-        for (int i = 0; i < count; i++) {
-            want += dsts[i].remaining();
-        }
-        long got = 0;
-        int first = 0;
-        while (got < want) {
-            while (!dsts[first].hasRemaining()) {
-                first++;
-            }
-            long n = session.read(dsts, first, count - first);
-            if (n < 0) {
-                throw new EOFException("connection closed by the peer after " + got + " of " + want + " bytes of " + what);
-            }
-            got += n;
-            bytesRead.addAndGet(n);
-        }
+        ScatterReads.readFully(session::read, dsts, count, what, bytesRead);
     }
 
     @Override
