@@ -55,7 +55,10 @@ public final class ZstdMethod implements CompressionMethod {
 
     @Override
     public Map<String, String> parameterDefaults() {
-        return Map.of(LEVEL, Integer.toString(DEFAULT_LEVEL), STREAM, STREAM_CHANNEL);
+        Map<String, String> defaults = new LinkedHashMap<>(); // in this order in `jmultifd methods`
+        defaults.put(LEVEL, Integer.toString(DEFAULT_LEVEL));
+        defaults.put(STREAM, STREAM_CHANNEL);
+        return defaults;
     }
 
     /**
