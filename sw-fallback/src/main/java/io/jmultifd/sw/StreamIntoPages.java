@@ -9,7 +9,8 @@ import java.util.List;
  * The receive loop of the methods that send a packet's pages as one compressed stream ({@code zlib}, {@code zstd}):
  * decodes the stream straight into each destination page in turn, through the page's {@link ByteBuffer} view, so
  * nothing is copied and nothing lands outside a page; then requires the stream to end exactly after the last page.
- * Each method supplies its decoder and its names; the checks and the messages are the same for both.
+ * Each method supplies its decoder and its names; the checks and the messages are the same for both. A stream
+ * may also go on across a channel's packets, flushed at each packet's end ({@link #decodeFlushedPart}).
  */
 public final class StreamIntoPages {
 
@@ -70,21 +71,7 @@ public final class StreamIntoPages {
             ByteBuffer target = null;
             for (; page < n; page++) {
                 target = targets.get(page).asByteBuffer();
-                while (target.hasRemaining()) {
-                    int written = target.position();
-                    long read = decoder.bytesRead();
-                    ended = decoder.decodeInto(target);
-                    if (ended && target.hasRemaining()) {
-                        throw new CorruptPayloadException(page, format + " " + unit + " ends after "
-                                + target.position() + " of the page's " + pageSize + " bytes; the packet has " + n
-                                + " pages");
-                    }
-                    if (target.position() == written && decoder.bytesRead() == read) {
-                        throw new CorruptPayloadException(page, format + " payload of " + payloadSize
-                                + " bytes ends inside the page, after " + target.position() + " of its " + pageSize
-                                + " bytes");
-                    }
-                }
+                ended = fill(decoder, target, page, n, pageSize, payloadSize);
             }
             page = -1;
             // All pages are full: only output-free parts of the stream (its last block's end, a checksum) may be
@@ -108,5 +95,60 @@ public final class StreamIntoPages {
             throw new CorruptPayloadException(-1, trailing + " bytes of trailing data after the end of the " + format
                     + " " + unit + " (" + payloadSize + " bytes in all)");
         }
+    }
+
+    /**
+     * Decodes one packet's part of a stream that goes on across the packets of a channel (flushed at the end of
+     * each packet, never ended) into {@code targets}, each {@code pageSize} bytes, at least one: the part must fill
+     * the pages exactly, be read whole, and leave no decoded byte behind for the next packet.
+     *
+     * @param probe a direct buffer of at least one byte, free to be written: decoding into it after the pages are
+     *              full shows whether the part held more than the pages
+     * @throws CorruptPayloadException naming the page where the part ends early or turns invalid, or the whole
+     *         payload (-1) when it holds more than the pages, or when the stream ends (it must go on)
+     */
+    public void decodeFlushedPart(Decoder decoder, List<MemorySegment> targets, int pageSize, long payloadSize,
+                                  ByteBuffer probe) throws CorruptPayloadException {
+        int n = targets.size();
+        int page = 0;
+        try {
+            for (; page < n; page++) {
+                if (fill(decoder, targets.get(page).asByteBuffer(), page, n, pageSize, payloadSize)) {
+                    throw new CorruptPayloadException(page, format + " " + unit + " ends; a channel's " + unit
+                            + " must go on until the channel closes");
+                }
+            }
+            page = -1;
+            probe.clear().limit(1);
+            boolean ended = decoder.decodeInto(probe);
+            if (probe.position() != 0 || decoder.bytesRemaining() != 0 || ended) {
+                throw new CorruptPayloadException(-1, format + " payload of " + payloadSize + " bytes holds more than "
+                        + "the packet's " + n + " pages (" + (long) n * pageSize + " bytes)");
+            }
+        } catch (InvalidStream e) {
+            throw new CorruptPayloadException(page, e.getMessage(), e.getCause());
+        }
+    }
+
+    /** Decodes into one page until it is full; whether the stream ended there. */
+    private boolean fill(Decoder decoder, ByteBuffer target, int page, int n, int pageSize, long payloadSize)
+            throws CorruptPayloadException, InvalidStream {
+        boolean ended = false;
+        while (target.hasRemaining()) {
+            int written = target.position();
+            long read = decoder.bytesRead();
+            ended = decoder.decodeInto(target);
+            if (ended && target.hasRemaining()) {
+                throw new CorruptPayloadException(page, format + " " + unit + " ends after "
+                        + target.position() + " of the page's " + pageSize + " bytes; the packet has " + n
+                        + " pages");
+            }
+            if (target.position() == written && decoder.bytesRead() == read) {
+                throw new CorruptPayloadException(page, format + " payload of " + payloadSize
+                        + " bytes ends inside the page, after " + target.position() + " of its " + pageSize
+                        + " bytes");
+            }
+        }
+        return ended;
     }
 }

@@ -16,6 +16,7 @@ import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodCapability;
 import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.spi.PacketDelivery;
 import io.jmultifd.spi.contract.TestPages.Kind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -64,11 +65,30 @@ public abstract class MethodContract {
         return Map.of();
     }
 
+    /**
+     * How the channels of these tests deliver packets: {@link PacketDelivery#INDEPENDENT} (a snapshot file's pages)
+     * unless a subclass tests a method's in-order channel stream ({@link PacketDelivery#IN_ORDER}, a migration).
+     */
+    protected PacketDelivery delivery() {
+        return PacketDelivery.INDEPENDENT;
+    }
+
     /** A channel context with {@link #parameters()}, plus the given name/value pairs. */
     protected ChannelContext context(String... extraParameters) {
         Map<String, String> values = new TreeMap<>(parameters());
         values.putAll(MethodParameters.of(extraParameters).asMap());
-        return new ChannelContext(0, PAGE, MAX, new MethodParameters(values));
+        return new ChannelContext(0, PAGE, MAX, new MethodParameters(values), delivery());
+    }
+
+    /**
+     * Before a trial that decodes a payload the sender's first packet (again): an in-order receiver that has
+     * decoded, or refused, a packet is in the middle of its channel's stream, so it is replaced by a fresh one.
+     */
+    protected void freshReceiverIfInOrder() {
+        if (delivery() == PacketDelivery.IN_ORDER) {
+            receiver.close();
+            receiver = method().newReceiver(context());
+        }
     }
 
     @BeforeEach
@@ -156,6 +176,7 @@ public abstract class MethodContract {
     public void rejectsTruncatedPayloads() {
         MemorySegment full = encode(sender, gen.mixed(5));
         for (long cut : new long[] {1, 4, full.byteSize() / 2, full.byteSize() - 1}) {
+            freshReceiverIfInOrder();
             CorruptPayloadException e = rejects(full.asSlice(0, full.byteSize() - cut), 5);
             assertNotNull(e.getMessage());
         }
@@ -172,12 +193,41 @@ public abstract class MethodContract {
             int at = r.nextInt(copy.length);
             copy[at] ^= (byte) (1 + r.nextInt(255));
             GuardedTargets targets = new GuardedTargets(arena, 5, PAGE);
+            freshReceiverIfInOrder();
             try {
                 receiver.decode(segment(copy), targets.pages());
             } catch (CorruptPayloadException e) {
                 assertTrue(e.pageIndex() >= -1 && e.pageIndex() < 5, "page index " + e.pageIndex());
             }
             targets.assertGuardsIntact();
+        }
+    }
+
+    /**
+     * Where packets must decode on their own (a snapshot file restores any page with any channel, in any order),
+     * each does: decoded backwards by one receiver, and each by a fresh receiver.
+     */
+    @Test
+    public void independentPacketsDecodeAloneInAnyOrder() throws Exception {
+        assumeTrue(delivery() == PacketDelivery.INDEPENDENT, "packets of an in-order channel may refer to earlier ones");
+        List<List<MemorySegment>> packets = new ArrayList<>();
+        List<MemorySegment> payloads = new ArrayList<>();
+        List<MemorySegment> repeated = gen.mixed(6);
+        for (int p = 0; p < 4; p++) {
+            // the same pages again: a method that chained packets would send the later ones as references
+            List<MemorySegment> pages = p % 2 == 0 ? gen.mixed(6) : repeated;
+            packets.add(pages);
+            payloads.add(encode(sender, pages)); // a copy: it outlives the next encode
+        }
+        for (int p = packets.size() - 1; p >= 0; p--) {
+            List<MemorySegment> targets = gen.targets(6);
+            receiver.decode(payloads.get(p), targets);
+            TestPages.assertSamePages(packets.get(p), targets);
+            try (ChannelReceiver alone = method().newReceiver(context())) {
+                List<MemorySegment> again = gen.targets(6);
+                alone.decode(payloads.get(p), again);
+                TestPages.assertSamePages(packets.get(p), again);
+            }
         }
     }
 

@@ -18,6 +18,7 @@ import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodCapability;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.spi.PacketDelivery;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -104,7 +105,7 @@ public final class ReceiveChannel {
     private void setUp() {
         int packetPages = local.packetPages();
         receiver = local.method().newReceiver(
-                new ChannelContext(index, local.pageSize(), packetPages, local.methodParameters()));
+                new ChannelContext(index, local.pageSize(), packetPages, local.methodParameters(), PacketDelivery.IN_ORDER));
         raw = local.method().capabilities().contains(MethodCapability.RECEIVES_RAW_PAGES_IN_PLACE);
         arena = Arena.ofConfined();
         long maxPayload = receiver.maxPayloadSize(packetPages);

@@ -13,6 +13,7 @@ import io.jmultifd.multifd.wire.PacketHeader;
 import io.jmultifd.multifd.wire.PageOffsets;
 import io.jmultifd.multifd.wire.Wire;
 import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.PacketDelivery;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.MethodStatistics;
 
@@ -61,7 +62,9 @@ public final class SendChannel {
         this.index = index;
         this.conn = conn;
         this.params = params;
-        this.context = new ChannelContext(index, params.pageSize(), params.packetPages(), params.methodParameters());
+        // One ordered connection per channel: a method may chain a channel's packets (zstd keeps one stream).
+        this.context = new ChannelContext(index, params.pageSize(), params.packetPages(), params.methodParameters(),
+                PacketDelivery.IN_ORDER);
         this.blocks = blocks;
         this.limiter = limiter;
         this.counters = counters;

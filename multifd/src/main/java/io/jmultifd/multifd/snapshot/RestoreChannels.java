@@ -8,6 +8,7 @@ import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.ram.ZeroPages;
 import io.jmultifd.multifd.transport.PageFile;
 import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.PacketDelivery;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CorruptPayloadException;
@@ -101,7 +102,9 @@ public final class RestoreChannels {
             MemorySegment buffer = arena.allocate((long) CHUNK_PAGES * pageSize * 2 + 2L * PageFile.IO_ALIGNMENT,
                     PageFile.IO_ALIGNMENT);
             if (header.compressed()) {
-                receiver = method.newReceiver(new ChannelContext(index, pageSize, 1, methodParameters));
+                // Any channel restores any page: every stored page must decode on its own.
+                receiver = method.newReceiver(new ChannelContext(index, pageSize, 1, methodParameters,
+                        PacketDelivery.INDEPENDENT));
             }
             long total = chunkStarts[chunkStarts.length - 1];
             for (long k = nextChunk.getAndIncrement(); k < total; k = nextChunk.getAndIncrement()) {

@@ -10,6 +10,7 @@ import io.jmultifd.multifd.transport.PageFile;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.MethodStatistics;
+import io.jmultifd.spi.PacketDelivery;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -83,7 +84,9 @@ final class SaveChannel {
             MemorySegment buffer = arena.allocate(bufferSize, PageFile.IO_ALIGNMENT);
             if (compressed) {
                 try {
-                    sender = params.method().newSender(new ChannelContext(index, pageSize, 1, params.methodParameters()));
+                    // Each page is stored to be restored alone, by any channel: no packet may refer to another.
+                    sender = params.method().newSender(new ChannelContext(index, pageSize, 1,
+                            params.methodParameters(), PacketDelivery.INDEPENDENT));
                 } catch (RuntimeException e) {
                     failure.fail(Cause.METHOD, index, "channel " + index + ": method " + params.methodName()
                             + " cannot set up: " + Failure.describe(e));

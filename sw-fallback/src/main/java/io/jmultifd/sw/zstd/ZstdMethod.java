@@ -9,14 +9,22 @@ import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodUnavailableException;
+import io.jmultifd.spi.PacketDelivery;
 import io.jmultifd.spi.TierStatus;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * {@code multifd-compression=zstd}, like QEMU's multifd-zstd: the non-zero pages of a packet go into one zstd
- * frame, through zstd-jni's bundled native libzstd (tier {@code native}).
+ * {@code multifd-compression=zstd}, like QEMU's multifd-zstd, through zstd-jni's bundled native libzstd (tier
+ * {@code native}). {@code zstd-stream=channel} (the default) keeps one zstd stream per channel, flushed at the end of
+ * every packet, as QEMU does ({@link ZstdChannelSender}); {@code zstd-stream=packet} makes one frame per packet
+ * ({@link ZstdSender}), what jmultifd sent before the parameter existed. Where packets must decode on their own
+ * ({@link PacketDelivery#INDEPENDENT}: a snapshot file's pages) it is always a frame per packet, whatever the
+ * parameter says. The two formats differ on the wire, so {@code channel} travels in the handshake and a peer that
+ * does not say the same is refused; {@code packet} travels as nothing, as before, so that it still works with a
+ * peer from before the parameter.
  *
  * <p>{@code multifd-zstd-level} takes QEMU's range 0..20, default 1. libzstd itself accepts
  * {@link Zstd#minCompressionLevel()} (negative "fast" levels) to {@link Zstd#maxCompressionLevel()} (22); QEMU
@@ -29,6 +37,9 @@ public final class ZstdMethod implements CompressionMethod {
     public static final int DEFAULT_LEVEL = 1;
     public static final int MIN_LEVEL = 0;
     public static final int MAX_LEVEL = 20;
+    public static final String STREAM = "zstd-stream";
+    public static final String STREAM_CHANNEL = "channel";
+    public static final String STREAM_PACKET = "packet";
 
     @Override
     public String name() {
@@ -37,27 +48,43 @@ public final class ZstdMethod implements CompressionMethod {
 
     @Override
     public String description() {
-        return "one zstd frame per packet (zstd-jni " + ZstdVersion.VERSION + "), level " + LEVEL + " "
-                + MIN_LEVEL + ".." + MAX_LEVEL;
+        return "one zstd stream per channel, flushed per packet (zstd-jni " + ZstdVersion.VERSION + "), level "
+                + LEVEL + " " + MIN_LEVEL + ".." + MAX_LEVEL + ", " + STREAM + "=" + STREAM_PACKET
+                + " for a frame per packet";
     }
 
     @Override
     public Map<String, String> parameterDefaults() {
-        return Map.of(LEVEL, Integer.toString(DEFAULT_LEVEL));
+        Map<String, String> defaults = new LinkedHashMap<>(); // in this order in `jmultifd methods`
+        defaults.put(LEVEL, Integer.toString(DEFAULT_LEVEL));
+        defaults.put(STREAM, STREAM_CHANNEL);
+        return defaults;
     }
 
     /**
-     * Checks {@code multifd-zstd-level}. Returns nothing: the level is the sender's choice only and a zstd
-     * frame carries everything its decoder needs, so the level must not make the handshake refuse anything.
+     * Checks {@code multifd-zstd-level} and {@code zstd-stream}. The level is the sender's choice only (a zstd frame
+     * tells its decoder everything), so it never travels. {@code zstd-stream=channel} does: the receiver must expect
+     * one stream, and a peer that sends a frame per packet, or one from before the parameter, must be refused at the
+     * handshake rather than fail on the first packet. {@code packet} travels as nothing, as before.
      */
     @Override
     public Map<String, String> handshakeParameters(MethodParameters parameters) {
         level(parameters);
-        return Map.of();
+        return channelStream(parameters) ? Map.of(STREAM, STREAM_CHANNEL) : Map.of();
     }
 
     static int level(MethodParameters parameters) {
         return parameters.getInt(LEVEL, DEFAULT_LEVEL, MIN_LEVEL, MAX_LEVEL);
+    }
+
+    static boolean channelStream(MethodParameters parameters) {
+        return parameters.getChoice(STREAM, STREAM_CHANNEL, Set.of(STREAM_CHANNEL, STREAM_PACKET))
+                .equals(STREAM_CHANNEL);
+    }
+
+    /** One stream per channel where it was asked for and the channel delivers every packet in order. */
+    private static boolean channelStream(ChannelContext context) {
+        return channelStream(context.parameters()) && context.delivery() == PacketDelivery.IN_ORDER;
     }
 
     @Override
@@ -84,14 +111,16 @@ public final class ZstdMethod implements CompressionMethod {
     @Override
     public ChannelSender newSender(ChannelContext context) {
         int level = level(context.parameters());
+        boolean stream = channelStream(context);
         requireNative();
-        return new ZstdSender(context, level);
+        return stream ? new ZstdChannelSender(context, level) : new ZstdSender(context, level);
     }
 
     @Override
     public ChannelReceiver newReceiver(ChannelContext context) {
+        boolean stream = channelStream(context);
         requireNative();
-        return new ZstdReceiver(context);
+        return stream ? new ZstdChannelReceiver(context) : new ZstdReceiver(context);
     }
 
     private static void requireNative() {

@@ -115,7 +115,7 @@ final class ZstdReceiver implements ChannelReceiver {
      * zstd-jni's streaming calls build the exception message from the bare error code, which libzstd's
      * ZSTD_getErrorName does not understand ("No error detected"); it wants the negated code, as returned.
      */
-    private static String errorName(ZstdException e) {
+    static String errorName(ZstdException e) {
         long code = e.getErrorCode();
         return Zstd.getErrorName(-code) + " (zstd error " + code + ")";
     }

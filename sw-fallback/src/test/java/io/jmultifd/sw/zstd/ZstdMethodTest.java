@@ -14,6 +14,11 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/**
+ * {@code zstd} where every packet must decode on its own (the contract's default delivery, as a snapshot file's
+ * pages): a frame per packet, whatever {@code zstd-stream} says. The channel stream of a migration is
+ * {@link ZstdChannelStreamTest}.
+ */
 class ZstdMethodTest extends PacketMethodContract {
     @Override
     protected CompressionMethod method() {
@@ -28,6 +33,12 @@ class ZstdMethodTest extends PacketMethodContract {
     @Override
     protected byte[] stream(byte[] content) {
         return Zstd.compress(content, 3);
+    }
+
+    /** zstd-stream=channel by default, which the receiver must expect: it travels. */
+    @Override
+    protected java.util.Map<String, String> defaultHandshake() {
+        return java.util.Map.of(ZstdMethod.STREAM, ZstdMethod.STREAM_CHANNEL);
     }
 
     @Test
