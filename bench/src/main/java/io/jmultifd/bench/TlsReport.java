@@ -139,10 +139,11 @@ final class TlsReport {
                 How it is measured:
 
                 - Each configuration is migrated with TLS off and on, over loopback TCP (127.0.0.1) with both engines in
-                  the harness's JVM, exactly as the migration matrix above runs them (the guest image, the workload,
-                  `force-converge=true`), plus on with TLS: `tls-creds` on both ends (the source's directory holds a
-                  client certificate) and the destination's `tls-authz` naming the source's subject: mutual TLS, as a
-                  real deployment runs it. Plain and TLS runs alternate, their order swapped every repetition; one
+                  the harness's JVM, as the migration matrix above runs them (the guest image, the workload,
+                  `force-converge=true`). TLS on = mutual TLS, as a real deployment runs it: `tls-creds` on both ends
+                  (the source's directory holds a client certificate) and the destination's `tls-authz` naming the
+                  source's subject; the credentials are made for the run by `openssl` with the commands of
+                  [tls.md](tls.md). Plain and TLS runs alternate, their order swapped every repetition; one
                   unrecorded migration each way warms up every method first.
                 - **protocol, cipher suite**: what the TLS handshake negotiated, from the source's report
                   (`jmultifd.tls`), i.e. the JDK's `SSLSession`; provider SunJSSE, the JDK's default suites in the JDK's
