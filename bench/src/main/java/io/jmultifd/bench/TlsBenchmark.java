@@ -138,7 +138,8 @@ final class TlsBenchmark {
 
     /**
      * The medians of the completed runs (as the matrix's {@link Report#derive} names them, plus guest MB/s: the
-     * guest's size over the total time), what TLS negotiated in them, and every run's reports.
+     * guest's size over the total time, and cpu_ms: both ends' engine CPU time), what TLS negotiated in them, and
+     * every run's reports.
      */
     static Map<String, Object> summary(List<Migrations.Run> runs) {
         List<Map<String, Double>> figures = new ArrayList<>();
@@ -150,6 +151,8 @@ final class TlsBenchmark {
             Map<String, Double> f = new LinkedHashMap<>(Report.derive(r));
             double total = f.get("total_time_ms");
             f.put("guest_MBps", total > 0 ? num(r.source(), "ram.total") / 1e6 / (total / 1000) : 0);
+            // CPU time (user and system) of both ends' engine threads: the figure the machine's other load disturbs least.
+            f.put("cpu_ms", num(r.source(), "jmultifd.cpu-time") + num(r.destination(), "jmultifd.cpu-time"));
             figures.add(f);
             String n = negotiated(r.source());
             if (n != null) negotiated.add(n);

@@ -36,6 +36,13 @@ final class TlsReport {
         return cost(median(config, "off", "mbps"), median(config, "on", "mbps"));
     }
 
+    /** What TLS adds to both ends' CPU time in one configuration: cpu_ms with TLS / without - 1; null when missing. */
+    static Double cpuCost(Map<String, Object> config) {
+        Double off = median(config, "off", "cpu_ms"), on = median(config, "on", "cpu_ms");
+        if (off == null || on == null || off <= 0) return null;
+        return on / off - 1;
+    }
+
     /** Whether TLS cost every configuration of the goal's method at most {@link #GOAL}: false when one is missing. */
     static boolean goalMet(List<Map<String, Object>> configs) {
         boolean any = false;
@@ -75,8 +82,9 @@ final class TlsReport {
         List<Map<String, Object>> configs = (List<Map<String, Object>>) tls.getOrDefault("configs", List.of());
         StringBuilder sb = new StringBuilder();
         sb.append("| method (tier) | channels | TLS | protocol, cipher suite | total time (ms) | downtime (ms) "
-                + "| network (Mbit/s) | guest (MB/s) | CPU source (%) | CPU destination (%) | TLS cost |\n"
-                + "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| network (Mbit/s) | guest (MB/s) | CPU source (%) | CPU destination (%) | CPU time, both ends (ms) "
+                + "| TLS cost | TLS CPU time |\n"
+                + "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map<String, Object> c : configs) {
             for (String side : List.of("off", "on")) {
                 Map<String, Double> m = (Map<String, Double>) summary(c, side).get("median");
@@ -85,13 +93,15 @@ final class TlsReport {
                         : String.join("; ", (List<String>) summary(c, side).getOrDefault("negotiated", List.of()));
                 if (m.isEmpty()) {
                     sb.append("| ").append(label).append(" | ").append(c.get("channels")).append(" | ").append(side)
-                            .append(" | ").append(negotiated).append(" | FAILED | | | | | | |\n");
+                            .append(" | ").append(negotiated).append(" | FAILED | | | | | | | | |\n");
                     continue;
                 }
                 String cost = side.equals("off") ? "" : percent(cost(c));
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.0f | %.0f | %.0f | %.1f | %.0f | %.0f | %s |%n",
+                String cpuCost = side.equals("off") ? "" : signedPercent(cpuCost(c));
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.0f | %.0f | %.0f | %.1f | %.0f | %.0f | %.0f | %s | %s |%n",
                         label, c.get("channels"), side, negotiated, m.get("total_time_ms"), m.get("downtime_ms"),
-                        m.get("mbps"), m.get("guest_MBps"), m.get("cpu_source_pct"), m.get("cpu_destination_pct"), cost));
+                        m.get("mbps"), m.get("guest_MBps"), m.get("cpu_source_pct"), m.get("cpu_destination_pct"),
+                        m.getOrDefault("cpu_ms", 0.0), cost, cpuCost));
             }
         }
         sb.append('\n').append(goalLine(configs));
@@ -111,6 +121,10 @@ final class TlsReport {
 
     private static String percent(Double share) {
         return share == null ? "-" : String.format(Locale.ROOT, "%.1f %%", 100 * share);
+    }
+
+    private static String signedPercent(Double share) {
+        return share == null ? "-" : String.format(Locale.ROOT, "%+.1f %%", 100 * share);
     }
 
     /** The generated section of docs/benchmarks.md, markers excluded. */
@@ -155,6 +169,9 @@ final class TlsReport {
                 - **TLS cost** = 1 - network Mbit/s with TLS / network Mbit/s without, of the medians. The goal of issue
                   16 holds when it is at most 25 % for every `qpl` row (`qpl-path=auto`: the best tier available; the
                   row names the one its pages went through).
+                - **CPU time, both ends** = the `cpu-time` of the source's and the destination's engine threads (user
+                  and system) added, the figure the machine's other load disturbs least; **TLS CPU time** = that with
+                  TLS / without - 1: the work TLS adds (handshakes, encryption, decryption, the engine's record loop).
                 - Source, destination and workload share the machine's cores, and the machine is shared with other
                   work (the load average above): the figures are this run's, not a quiet machine's.
                 """);
@@ -180,7 +197,7 @@ final class TlsReport {
                 ((Map<String, Double>) summary(c, side).get("median")).forEach((k, v) -> {
                     String better = switch (k) {
                         case "mbps", "pages_per_s", "guest_MBps" -> "higher";
-                        case "total_time_ms", "downtime_ms", "cpu_source_pct", "cpu_destination_pct" -> "lower";
+                        case "total_time_ms", "downtime_ms", "cpu_source_pct", "cpu_destination_pct", "cpu_ms" -> "lower";
                         default -> null; // counts (bytes, tiers, ratio): no better direction for TLS
                     };
                     if (better != null) f.put(base + side + "/" + k, figure(v, better));

@@ -35,6 +35,7 @@ class TlsReportTest {
             m.put("tier_pages_java", 0.0);
             m.put("tier_pages_raw", 100.0);
             m.put("guest_MBps", 125.5);
+            m.put("cpu_ms", total / 2);
         }
         s.put("completed_runs", mbps == null ? 0 : 3);
         s.put("median", m);
@@ -82,6 +83,8 @@ class TlsReportTest {
         assertNull(TlsReport.cost(0.0, 800.0));
         assertEquals(0.25, TlsReport.cost(config("qpl", 1, 400.0, 300.0, 10)), 1e-12);
         assertNull(TlsReport.cost(config("qpl", 1, 400.0, null, 10)));
+        assertEquals(0.2, TlsReport.cpuCost(config("qpl", 1, 400.0, 300.0, 10)), 1e-12, "1200 ms against 1000 ms");
+        assertNull(TlsReport.cpuCost(config("qpl", 1, 400.0, null, 10)));
     }
 
     @Test
@@ -104,12 +107,16 @@ class TlsReportTest {
     void eachConfigurationHasARowWithTlsOffAndOneWithTlsOnNamingTheTierAndTheSuite() {
         String table = TlsReport.table(tls(List.of(config("none", 1, 5000.0, 2000.0, 0), config("qpl", 2, 400.0, 300.0, 4096),
                 config("qpl", 1, 400.0, null, 4096))));
-        assertTrue(table.contains("| none | 1 | off | - | 2000 | 40 | 5000 | 125.5 | 80 | 60 |  |\n"), table);
-        assertTrue(table.contains("| none | 1 | on | " + SUITE + " | 2400 | 40 | 2000 | 125.5 | 80 | 60 | 60.0 % |\n"), table);
-        assertTrue(table.contains("| qpl (software) | 2 | off | - | 2000 |"), table);
-        assertTrue(table.contains("| qpl (software) | 2 | on | " + SUITE + " | 2400 | 40 | 300 | 125.5 | 80 | 60 | 25.0 % |\n"),
+        assertTrue(table.contains("| none | 1 | off | - | 2000 | 40 | 5000 | 125.5 | 80 | 60 | 1000 |  |  |\n"), table);
+        // CPU time 1200 ms with TLS against 1000 without: +20 %
+        assertTrue(table.contains("| none | 1 | on | " + SUITE + " | 2400 | 40 | 2000 | 125.5 | 80 | 60 | 1200 | 60.0 % | +20.0 % |\n"),
                 table);
-        assertTrue(table.contains("| qpl | 1 | on | " + SUITE + " | FAILED | | | | | | |\n"), table);
+        assertTrue(table.contains("| qpl (software) | 2 | off | - | 2000 |"), table);
+        assertTrue(table.contains("| qpl (software) | 2 | on | " + SUITE + " | 2400 | 40 | 300 | 125.5 | 80 | 60 | 1200 | 25.0 % "
+                + "| +20.0 % |\n"), table);
+        assertTrue(table.contains("| qpl | 1 | on | " + SUITE + " | FAILED | | | | | | | | |\n"), table);
+        int columns = table.lines().findFirst().orElseThrow().split("\\|", -1).length;
+        table.lines().filter(l -> l.startsWith("|")).forEach(l -> assertEquals(columns, l.split("\\|", -1).length, l));
         assertTrue(table.endsWith("\nGoal of issue 16, `qpl` TLS cost <= 25 %: **no** (2 channel(s) 25.0 %, 1 channel(s) -).\n"),
                 table);
     }
@@ -121,6 +128,7 @@ class TlsReportTest {
         assertEquals(Map.of("value", 125.5, "better", "higher"), f.get("tls/qpl/ch2/off/guest_MBps"));
         assertEquals(Map.of("value", 2400.0, "better", "lower"), f.get("tls/qpl/ch2/on/total_time_ms"));
         assertEquals(Map.of("value", 80.0, "better", "lower"), f.get("tls/qpl/ch2/off/cpu_source_pct"));
+        assertEquals(Map.of("value", 1200.0, "better", "lower"), f.get("tls/qpl/ch2/on/cpu_ms"));
         assertTrue(f.keySet().stream().noneMatch(k -> k.contains("tier_") || k.contains("transferred")
                 || k.contains("compression_ratio")), f::toString);
     }
@@ -200,6 +208,7 @@ class TlsReportTest {
         assertEquals(1000.0, m.get("mbps"));
         // 268435456 bytes = 268.435456 MB in 2 s (the median of 67.1, 134.2 and 268.4 MB/s)
         assertEquals(134.217728, m.get("guest_MBps"), 1e-9);
+        assertEquals(200.0, m.get("cpu_ms"), "100 ms at each end");
         assertEquals(List.of("TLSv1.3 TLS_AES_256_GCM_SHA384"), s.get("negotiated"));
         assertEquals(4, ((List<?>) s.get("runs")).size(), "every run's reports are kept");
     }
