@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 
 /**
  * Throwaway x509 credentials for the TLS benchmark: a CA, a destination certificate for 127.0.0.1 and localhost
- * and a source certificate, made with {@code openssl} by the commands docs/tls.md gives users (EC P-256 keys),
+ * and a source certificate, made with {@code openssl} by the commands docs/tls.md gives users (EC P-256 keys; valid
+ * for two days),
  * laid out as QEMU's tls-creds directories ({@code dst/}, {@code src/}). The engine has no certificate maker of its
  * own (BouncyCastle is a test dependency only), and this way the benchmark measures the credentials users make.
  * {@link #close()} deletes them.
