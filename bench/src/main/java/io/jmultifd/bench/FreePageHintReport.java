@@ -21,7 +21,7 @@ final class FreePageHintReport {
     static final String END = "<!-- bench:free-page-hints:end -->";
     /** The goal: the idle guest's total time at least this much lower with hints. */
     static final double IDLE_GOAL = 0.80;
-    private static final String HOW_MEASURED = "## How the yardsticks are measured";
+    static final String HOW_MEASURED = "## How the yardsticks are measured";
 
     /** The markdown section (from its heading on, without the markers). */
     @SuppressWarnings("unchecked")
@@ -183,30 +183,14 @@ final class FreePageHintReport {
         return m;
     }
 
+    static final MarkedSection SECTION = new MarkedSection(BEGIN, END);
+
     /**
      * Writes the section into {@code docs/benchmarks.md}: between its markers when the page has them, else
      * before the page's "How the yardsticks are measured" (or at its end); a page of its own when there is none.
      */
     static Path writeDocs(Path repo, Map<String, Object> results) throws IOException {
-        Path page = repo.resolve("docs").resolve("benchmarks.md");
-        String section = section(results);
-        String marked = BEGIN + "\n" + section + END + "\n";
-        String text;
-        if (!Files.isRegularFile(page)) {
-            Files.createDirectories(page.getParent());
-            text = "# Benchmarks\n\n" + marked;
-        } else {
-            String old = Files.readString(page);
-            if (old.contains(BEGIN)) {
-                text = Report.replaceBetween(old, BEGIN, END, section);
-            } else {
-                int at = old.indexOf(HOW_MEASURED);
-                text = at < 0 ? old + (old.endsWith("\n") ? "\n" : "\n\n") + marked
-                        : old.substring(0, at) + marked + "\n" + old.substring(at);
-            }
-        }
-        Files.writeString(page, text);
-        return page;
+        return SECTION.write(repo.resolve("docs").resolve("benchmarks.md"), section(results), HOW_MEASURED);
     }
 
     /**
@@ -214,11 +198,7 @@ final class FreePageHintReport {
      * regeneration of the page to keep; empty when the page or the markers are missing.
      */
     static String kept(Path page) throws IOException {
-        if (!Files.isRegularFile(page)) return "";
-        String text = Files.readString(page);
-        int b = text.indexOf(BEGIN);
-        int e = text.indexOf(END);
-        if (b < 0 || e < b) return "";
-        return text.substring(b, e + END.length()) + "\n\n";
+        String marked = SECTION.in(page);
+        return marked.isEmpty() ? "" : marked + "\n\n";
     }
 }

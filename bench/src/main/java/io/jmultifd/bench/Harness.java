@@ -297,6 +297,12 @@ public final class Harness {
         List<String> hintsMethods = List.of("none");
         List<Integer> hintsChannels = List.of(2);
 
+        @Option(names = "--tls", order = 19, description = "Only the TLS benchmark: migrations of the guest image "
+                + "(--size) with TLS off and on (mutual TLS, throwaway credentials made with openssl), methods none,qpl "
+                + "x channels 1,2 unless --methods or --channels say otherwise, unlimited bandwidth, --reps times. With "
+                + "--write-docs it replaces only its section of docs/benchmarks.md.")
+        boolean tls;
+
         /** --quick's values for what the command line did not set itself. */
         private void applyQuick(ParseResult given) {
             if (!quick) return;
@@ -315,6 +321,15 @@ public final class Harness {
             if (given.hasMatchedOption("--channels")) hintsChannels = channels;
         }
 
+        /** --tls's own defaults: the methods and channel counts of issue 16, at unlimited bandwidth only. */
+        private void applyTls(ParseResult given) {
+            if (!tls) return;
+            if (given.hasMatchedOption("--bandwidths")) throw usage("--tls runs at unlimited bandwidth: no --bandwidths");
+            if (!given.hasMatchedOption("--methods")) methods = TlsBenchmark.METHODS;
+            if (!given.hasMatchedOption("--channels")) channels = TlsBenchmark.CHANNELS;
+            bandwidths = List.of(0L);
+        }
+
         /** --snapshot's values for what the command line did not set itself. */
         private void applySnapshot(ParseResult given) {
             if (snapshot && !given.hasMatchedOption("--reps")) repetitions = 1;
@@ -322,7 +337,9 @@ public final class Harness {
 
         /** What depends on more than one option, or on files. */
         private void checkTogether() {
-            if (snapshot && hints) throw usage("--snapshot and --hints are two separate runs: give one");
+            if ((snapshot ? 1 : 0) + (hints ? 1 : 0) + (tls ? 1 : 0) > 1) {
+                throw usage("--snapshot, --hints and --tls are separate runs: give one");
+            }
             if (snapshot && compare != null) throw usage("--compare works on the full benchmark, not on --snapshot");
             if (failOnRegression && compare == null) throw usage("--fail-on-regression needs --compare OLD.json");
             if (compare != null && !Files.isRegularFile(compare)) throw usage("--compare " + compare + ": no such file");
@@ -406,6 +423,7 @@ public final class Harness {
             o.applyQuick(given);
             o.applyHints(given);
             o.applySnapshot(given);
+            o.applyTls(given);
             o.checkTogether();
         } catch (UnmatchedArgumentException e) {
             List<String> suggestions = e.getSuggestions();
@@ -446,6 +464,7 @@ public final class Harness {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("quick", o.quick);
         settings.put("snapshot", o.snapshot);
+        settings.put("tls", o.tls);
         settings.put("repetitions", o.repetitions);
         settings.put("methods", o.methods);
         settings.put("channels", o.channels);
@@ -472,6 +491,7 @@ public final class Harness {
         }
         System.setProperty("jmultifd.bench.image", imagePath.toString());
         if (o.snapshot) return snapshotOnly(o, out, results, imagePath);
+        if (o.tls) return TlsBenchmark.alone(o, out, results, imagePath, failures);
 
         // 2. Methods and tiers available here.
         results.put("methods", availability(o.methods));
@@ -612,6 +632,10 @@ public final class Harness {
                 // and direct-io setting, one live save per layout; the page cache is left alone (a smoke test).
                 results.put("snapshot", new SnapshotBench(snapshotSettings(o, out, imagePath, results, false),
                         failures).run());
+                // ... and its TLS case: none and qpl on one channel, TLS off and on, no warm-up.
+                step("TLS smoke case: " + TlsBenchmark.METHODS + ", 1 channel, TLS off and on");
+                results.put("tls", new TlsBenchmark(failures).run(pages.image(), new TlsBenchmark.Settings(1,
+                        TlsBenchmark.METHODS, List.of(1), o.dirtyRate, false), out));
             }
         }
 
@@ -621,6 +645,7 @@ public final class Harness {
         String table = Report.tableMarkdown(results);
         String fullTable = results.get("snapshot") instanceof Map<?, ?> snap
                 ? table + "\n" + SnapshotReport.table(cast(snap)) : table;
+        if (results.get("tls") instanceof Map<?, ?> tls) fullTable += "\n### TLS\n\n" + TlsReport.table(cast(tls));
         Files.writeString(out.resolve("table.md"), fullTable);
         List<Path> plots = Report.plots(results, out);
         System.out.println();
@@ -636,16 +661,11 @@ public final class Harness {
         if (o.image == null) Files.deleteIfExists(imagePath);
         // bench-pages.img (16 MiB) stays: it lets anyone rerun the C reference on the very pages measured.
         Files.deleteIfExists(out.resolve("zero-scan-pages.img"));
-        if (!failures.isEmpty()) {
-            System.out.println("FAILED (" + failures.size() + "):");
-            failures.forEach(f -> System.out.println("  FAILED " + f));
-            return 1;
-        }
-        return exit;
+        return exitCode(failures, exit);
     }
 
     /** With --compare: prints every figure more than 10 % worse than OLD.json; 1 if so and --fail-on-regression. */
-    private static int compareWithOld(Options o, Map<String, Object> results) throws IOException {
+    static int compareWithOld(Options o, Map<String, Object> results) throws IOException {
         if (o.compare == null) return 0;
         List<String> worse = Report.compare(JSON.readTree(o.compare.toFile()), JSON.readTree(JSON.writeValueAsString(results)), REGRESSION);
         if (worse.isEmpty()) {
@@ -700,12 +720,7 @@ public final class Harness {
         int exit = compareWithOld(o, results);
         if (o.writeDocs) System.out.println("wrote " + FreePageHintReport.writeDocs(o.repo, results));
         System.out.println("results in " + out);
-        if (!failures.isEmpty()) {
-            System.out.println("FAILED (" + failures.size() + "):");
-            failures.forEach(f -> System.out.println("  FAILED " + f));
-            return 1;
-        }
-        return exit;
+        return exitCode(failures, exit);
     }
 
     /** {@code --snapshot}: the snapshot benchmark alone on the image; results.json, table.md, docs section. */
@@ -725,12 +740,15 @@ public final class Harness {
         System.out.println(table);
         if (o.writeDocs) System.out.println("wrote " + SnapshotReport.writeDocs(o.repo, results));
         System.out.println("results in " + out);
-        if (!failures.isEmpty()) {
-            System.out.println("FAILED (" + failures.size() + "):");
-            failures.forEach(f -> System.out.println("  FAILED " + f));
-            return 1;
-        }
-        return 0;
+        return exitCode(failures, 0);
+    }
+
+    /** Lists the failures of a run; 1 when there are any, else {@code exit}. */
+    static int exitCode(List<String> failures, int exit) {
+        if (failures.isEmpty()) return exit;
+        System.out.println("FAILED (" + failures.size() + "):");
+        failures.forEach(f -> System.out.println("  FAILED " + f));
+        return 1;
     }
 
     private static SnapshotBench.Settings snapshotSettings(Options o, Path out, Path imagePath, Map<String, Object> results,
@@ -898,7 +916,7 @@ public final class Harness {
         return Math.round(v * 1000) / 1000.0;
     }
 
-    private static void step(String what) {
+    static void step(String what) {
         System.out.println();
         System.out.println("== " + what);
     }

@@ -57,6 +57,14 @@ final class Migrations implements AutoCloseable {
     }
 
     Run run(Config config, long seed) throws Exception {
+        return run(config, seed, Map.of(), Map.of());
+    }
+
+    /**
+     * As {@link #run(Config, long)}, with parameters that only one end takes (e.g. each end's tls-creds, and the
+     * destination's tls-authz).
+     */
+    Run run(Config config, long seed, Map<String, String> sourceOnly, Map<String, String> destinationOnly) throws Exception {
         // Every run starts from the same guest contents: the image.
         guest.blocks().getFirst().memory().copyFrom(image);
         Map<String, String> p = MethodVariant.of(config.variant()).migrationParameters(config.channels());
@@ -64,8 +72,12 @@ final class Migrations implements AutoCloseable {
         // Like QEMU's auto-converge: a slow configuration (the java tier on one loaded core) throttles the
         // workload instead of failing on convergence-timeout, so every cell of the matrix gets figures.
         p.put("force-converge", "true");
+        Map<String, String> d = new LinkedHashMap<>(p);
+        d.putAll(destinationOnly);
+        d.put("prealloc", Boolean.toString(preallocDestination));
+        p.putAll(sourceOnly);
         MigrationParameters parameters = MigrationParameters.from(p);
-        MigrationParameters destinationParameters = parameters.with("prealloc", Boolean.toString(preallocDestination));
+        MigrationParameters destinationParameters = MigrationParameters.from(d);
         // close() frees the received guest; the results are taken before.
         try (MigrationDestination destination = new MigrationDestination(destinationParameters)) {
             Future<MigrationResult> received = destinationThread.submit(

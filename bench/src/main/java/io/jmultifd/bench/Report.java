@@ -531,6 +531,8 @@ final class Report {
             }
         }
         sb.append(FreePageHintReport.kept(docs.resolve("benchmarks.md"))); // --hints --write-docs owns that section
+        String tls = TlsReport.SECTION.in(docs.resolve("benchmarks.md")); // and --tls --write-docs this one
+        if (!tls.isEmpty()) sb.append(tls).append("\n\n");
         sb.append("""
                 ## How the yardsticks are measured
 

@@ -259,27 +259,17 @@ final class SnapshotReport {
         return sb.toString();
     }
 
+    static final MarkedSection SECTION = new MarkedSection(BEGIN, END);
+
     /** Puts the section between its markers in docs/benchmarks.md (appended with its markers when absent). */
     static Path writeDocs(Path repo, Map<String, Object> results) throws IOException {
-        Path file = repo.resolve("docs/benchmarks.md");
-        Files.createDirectories(file.getParent());
-        String section = docsSection(results);
-        String text = Files.isRegularFile(file) ? Files.readString(file) : "# Benchmarks\n";
-        if (text.contains(BEGIN)) {
-            text = Report.replaceBetween(text, BEGIN, END, section);
-        } else {
-            text = text + (text.endsWith("\n") ? "" : "\n") + "\n" + BEGIN + "\n" + section + END + "\n";
-        }
-        Files.writeString(file, text);
-        return file;
+        return SECTION.write(repo.resolve("docs/benchmarks.md"), docsSection(results), null);
     }
 
     /** The marked section of {@code text} with its markers, or "" when it has none (kept by a full run's rewrite). */
     static String markedSection(String text) {
-        int b = text.indexOf(BEGIN);
-        int e = text.indexOf(END);
-        if (b < 0 || e < b) return "";
-        return text.substring(b, e + END.length()) + "\n";
+        String marked = SECTION.in(text);
+        return marked.isEmpty() ? "" : marked + "\n";
     }
 
     private static List<Map<String, Object>> list(Object o) {

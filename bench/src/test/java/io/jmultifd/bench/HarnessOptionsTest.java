@@ -44,6 +44,26 @@ class HarnessOptionsTest {
     }
 
     @Test
+    void tlsRunsNoneAndQplOnOneAndTwoChannelsAtUnlimitedBandwidthUnlessToldOtherwise() {
+        Harness.Options o = Harness.parse(new String[] {"--tls"});
+        assertTrue(o.tls);
+        assertEquals(List.of("none", "qpl"), o.methods);
+        assertEquals(List.of(1, 2), o.channels);
+        assertEquals(List.of(0L), o.bandwidths);
+        assertEquals(3, o.repetitions);
+        assertEquals("256M", o.size, "the guest image of the migration matrix");
+        Harness.Options given = Harness.parse(new String[] {"--tls", "--methods", "zlib", "--channels", "4", "--quick"});
+        assertEquals(List.of("zlib"), given.methods);
+        assertEquals(List.of(4), given.channels);
+        assertEquals(1, given.repetitions);
+        assertTrue(!Harness.parse(new String[0]).tls);
+        assertMessage("--tls runs at unlimited bandwidth: no --bandwidths", "--tls", "--bandwidths", "0,125M");
+        assertMessage("--snapshot, --hints and --tls are separate runs: give one", "--tls", "--hints");
+        assertMessage("--snapshot, --hints and --tls are separate runs: give one", "--snapshot", "--tls");
+        assertMessage("--snapshot, --hints and --tls are separate runs: give one", "--snapshot", "--hints");
+    }
+
+    @Test
     void syntheticMixesAreSeparatedBySemicolonsAndNoneSkipsThem() {
         assertEquals(List.of("mixed"), Harness.parse(new String[0]).synthetic);
         assertEquals(List.of(), Harness.parse(new String[] {"--synthetic", "none"}).synthetic);
@@ -205,7 +225,7 @@ class HarnessOptionsTest {
         assertTrue(help.contains("10% worse") && !help.contains("%%"), help);
         for (String option : List.of("--quick", "--size", "--image", "--reps", "--methods", "--channels",
                 "--bandwidths", "--dirty-rate", "--out", "--compare", "--fail-on-regression", "--write-docs", "--jmh",
-                "--skip-jmh", "--skip-migrations", "--synthetic", "--loopback-size", "--machine-note", "--hints", "--snapshot",
+                "--skip-jmh", "--skip-migrations", "--synthetic", "--loopback-size", "--machine-note", "--hints", "--tls", "--snapshot",
                 "--snapshot-methods", "--snapshot-direct-io", "--snapshot-dir", "--qemu-chroot", "--no-drop-caches",
                 "--help")) {
             assertTrue(help.contains(option), option + " missing in\n" + help);

@@ -66,4 +66,37 @@ class HarnessRunTest {
             assertEquals(List.of("results.json", "table.md"), names, "snapshots, dd file and image are deleted");
         }
     }
+
+    @Test
+    void theTlsRunMigratesWithAndWithoutMutualTlsAndALossyMigrationFailsIt(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Harness.Options o = Harness.parse(new String[] {"--tls", "--size", "32M", "--reps", "1", "--channels", "1",
+                "--methods", "none," + LossyTestMethod.NAME, "--dirty-rate", "0", "--repo", dir.toString(),
+                "--out", out.toString()});
+        int exit = new Harness().run(o);
+
+        JsonNode results = Harness.read(out.resolve("results.json"));
+        List<String> failures = new ArrayList<>();
+        results.path("failures").forEach(f -> failures.add(f.asText()));
+        assertEquals(1, exit, failures::toString);
+        assertTrue(failures.stream().anyMatch(f -> f.startsWith("tls: " + LossyTestMethod.NAME + "/1/unlimited TLS on rep 1: ")),
+                failures::toString);
+        assertTrue(failures.stream().noneMatch(f -> f.startsWith("tls: none/")), failures::toString);
+        JsonNode none = results.path("tls").path("configs").get(0);
+        assertEquals("none", none.path("method").asText());
+        assertEquals(1, none.path("off").path("completed_runs").asInt());
+        assertEquals(1, none.path("on").path("completed_runs").asInt());
+        String negotiated = none.path("on").path("negotiated").get(0).asText();
+        assertTrue(negotiated.startsWith("TLSv1.3 TLS_"), negotiated);
+        JsonNode source = none.path("on").path("runs").get(0).path("source");
+        assertEquals(negotiated, source.at("/jmultifd/tls/protocol").asText() + " " + source.at("/jmultifd/tls/cipher-suite").asText());
+        assertTrue(none.path("off").path("runs").get(0).path("source").at("/jmultifd/tls").isMissingNode());
+        assertTrue(results.path("tls").path("credentials").asText().contains("tls-authz=" + ThrowawayPki.CLIENT_DN));
+        assertTrue(Files.readString(out.resolve("table.md")).contains("| none | 1 | on | " + negotiated + " |"));
+        assertTrue(results.path("figures").has("tls/none/ch1/on/mbps"), results.path("figures").toString());
+        try (var left = Files.list(out)) {
+            assertEquals(List.of("results.json", "table.md"), left.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "the credentials and the image are deleted");
+        }
+    }
 }

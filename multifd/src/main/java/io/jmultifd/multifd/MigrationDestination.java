@@ -230,6 +230,7 @@ public final class MigrationDestination implements AutoCloseable {
         for (ReceiveChannel c : channels) {
             stats = stats.plus(c.statistics());
         }
+        result.tls(Connection.tls(connections));
         return result.build(reason, stopCopyNanos != 0 ? verdictNanos - stopCopyNanos : 0, transferred,
                 received == null ? 0 : received.totalBytes(), pages, roundCount, 0, checksumMatch, stats, threads);
     }

@@ -117,6 +117,12 @@ public final class MigrationInfo {
             j.put("tiers", pages);
         }
         j.put("method-statistics", new LinkedHashMap<>(statistics));
+        if (r.tls() != null) {
+            LinkedHashMap<String, Object> tls = new LinkedHashMap<>();
+            tls.put("protocol", r.tls().protocol());
+            tls.put("cipher-suite", r.tls().cipherSuite());
+            j.put("tls", tls);
+        }
         if (blockChecksums != null && !blockChecksums.isEmpty()) {
             LinkedHashMap<String, String> hex = new LinkedHashMap<>();
             blockChecksums.forEach((k, v) -> hex.put(k, String.format(Locale.ROOT, "%08x", v)));

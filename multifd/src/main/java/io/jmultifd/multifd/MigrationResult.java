@@ -1,5 +1,7 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.multifd.tls.NegotiatedTls;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,9 +18,11 @@ import java.util.Objects;
  * @param multifd       the method and its channels
  * @param freePages     free-page hints
  * @param checksumMatch whether the per-block checksums matched
+ * @param tls           what the TLS handshake of the main connection negotiated; null without TLS (or when the
+ *                      side stopped before a handshake completed)
  */
 public record MigrationResult(MigrationStatus status, MigrationFailure failure, Times times, Ram ram,
-                              Multifd multifd, FreePages freePages, boolean checksumMatch) {
+                              Multifd multifd, FreePages freePages, boolean checksumMatch, NegotiatedTls tls) {
 
     /**
      * @param totalMs    from start to the verdict
@@ -86,6 +90,12 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
         if (failure != null && failure.status() != status) {
             throw new IllegalArgumentException("status " + status + " differs from the failure's " + failure.status());
         }
+    }
+
+    /** A result without TLS. */
+    public MigrationResult(MigrationStatus status, MigrationFailure failure, Times times, Ram ram, Multifd multifd,
+                           FreePages freePages, boolean checksumMatch) {
+        this(status, failure, times, ram, multifd, freePages, checksumMatch, null);
     }
 
     /** The result of a migration that never began (e.g. cancelled while the guest was being built). */

@@ -1,6 +1,7 @@
 package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.channels.PageCounters;
+import io.jmultifd.multifd.tls.NegotiatedTls;
 import io.jmultifd.spi.MethodStatistics;
 
 /** Times one side of a migration and builds its {@link MigrationResult}. */
@@ -11,6 +12,7 @@ final class ResultBuilder {
     private long setupNanos;
     private long hintsReceived;
     private long hintsInvalidated;
+    private NegotiatedTls tls;
     private String methodName;
     private int pageSize;
 
@@ -45,6 +47,11 @@ final class ResultBuilder {
         hintsInvalidated = invalidated;
     }
 
+    /** What the TLS handshake negotiated (null: no TLS). */
+    void tls(NegotiatedTls negotiated) {
+        tls = negotiated;
+    }
+
     /**
      * @param failure        why the side did not complete; null when it completed
      * @param downtimeNanos  the downtime when completed (ignored otherwise)
@@ -68,6 +75,6 @@ final class ResultBuilder {
                 new MigrationResult.Multifd(methodName, params.channels(), pages.compressedBytes(),
                         statistics.counters()),
                 new MigrationResult.FreePages(pages.freePages(), hintsReceived, hintsInvalidated),
-                completed && checksumMatch);
+                completed && checksumMatch, tls);
     }
 }

@@ -123,6 +123,31 @@ class TlsMigrationTest {
     }
 
     @Test
+    void bothResultsNameTheNegotiatedProtocolAndCipherSuiteAndAPlainOneNone() throws Exception {
+        MigrationResult[] r = migrate(params("tls-creds", dst.toString()), params("tls-creds", src.toString()));
+        assertBothCompleted(r);
+        List<String> tls13Suites = java.util.Arrays.stream(javax.net.ssl.SSLContext.getDefault()
+                .getSupportedSSLParameters().getCipherSuites()).filter(s -> s.matches("TLS_(AES|CHACHA20)_.*")).toList();
+        for (MigrationResult side : r) {
+            assertNotNull(side.tls(), "a TLS migration names what protects it");
+            assertEquals("TLSv1.3", side.tls().protocol(), "tls-min-version defaults to 1.3");
+            assertTrue(tls13Suites.contains(side.tls().cipherSuite()), side.tls() + " is not one of " + tls13Suites);
+            com.fasterxml.jackson.databind.JsonNode json = io.jmultifd.cli.JsonReports.result(side.toMap());
+            assertEquals(side.tls().protocol(), json.at("/jmultifd/tls/protocol").asText());
+            assertEquals(side.tls().cipherSuite(), json.at("/jmultifd/tls/cipher-suite").asText());
+        }
+        assertEquals(r[0].tls(), r[1].tls(), "both ends negotiated the same");
+
+        MigrationResult[] plain = migrate(params(), params());
+        assertBothCompleted(plain);
+        for (MigrationResult side : plain) {
+            assertNull(side.tls());
+            assertTrue(io.jmultifd.cli.JsonReports.result(side.toMap()).at("/jmultifd/tls").isMissingNode(),
+                    "no tls section without TLS");
+        }
+    }
+
+    @Test
     void matchingCertificatesWithAnOverriddenHostName() throws Exception {
         Path named = TestPki.destinationDir(dir.resolve("named-dst"), ca,
                 TestPki.server(ca, "named", "DNS:migration.example"));

@@ -1,5 +1,7 @@
 package io.jmultifd.multifd.transport;
 
+import io.jmultifd.multifd.tls.NegotiatedTls;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,6 +25,21 @@ public interface Connection extends AutoCloseable {
             n += c.bytesRead() + c.bytesWritten();
         }
         return n;
+    }
+
+    /** What this connection's TLS handshake negotiated; null for a connection without TLS. */
+    default NegotiatedTls tls() {
+        return null;
+    }
+
+    /** What the first TLS connection of {@code connections} (the main one) negotiated; null when none has TLS. */
+    static NegotiatedTls tls(Iterable<? extends Connection> connections) {
+        for (Connection c : connections) {
+            if (c.tls() != null) {
+                return c.tls();
+            }
+        }
+        return null;
     }
 
     /** Reads exactly {@code dst.remaining()} bytes; EOF first is an {@link EOFException} naming {@code what}. */

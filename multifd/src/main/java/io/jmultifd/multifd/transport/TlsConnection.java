@@ -1,5 +1,7 @@
 package io.jmultifd.multifd.transport;
 
+import io.jmultifd.multifd.tls.NegotiatedTls;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -17,13 +19,17 @@ final class TlsConnection implements Connection {
     private final SocketChannel channel;
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
+    private final NegotiatedTls negotiated; // taken after the handshake, while the session is surely valid
 
     /** @param alreadyRead plaintext bytes of this stream read before (the hello, read by the {@link Gate}) */
     TlsConnection(TlsSession session, SocketChannel channel, long alreadyRead) {
         this.session = session;
         this.channel = channel;
         this.bytesRead.set(alreadyRead);
+        this.negotiated = NegotiatedTls.of(session.sslSession());
     }
+
+    @Override public NegotiatedTls tls() { return negotiated; }
 
     @Override public long bytesRead() { return bytesRead.get(); }
     @Override public long bytesWritten() { return bytesWritten.get(); }
