@@ -5,6 +5,7 @@ import io.jmultifd.multifd.MigrationFailure.Side;
 import io.jmultifd.multifd.channels.PageCounters;
 import io.jmultifd.multifd.channels.ReceiveChannel;
 import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.postcopy.UserfaultfdProbe;
 import io.jmultifd.multifd.ram.ReceiveRounds;
 import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
@@ -73,6 +74,11 @@ public final class MigrationDestination implements AutoCloseable {
         this.watchdog = new Watchdog(local.peerTimeoutMs(), failure);
         this.setup = new DestinationSetup(local, blockFactory, failure, connections);
         this.blockFactory = blockFactory;
+    }
+
+    /** Tests: the userfaultfd probe that a postcopy-ram=on handshake runs (a failing one refuses it). */
+    void userfaultfdProbe(UserfaultfdProbe probe) {
+        setup.userfaultfdProbe = probe;
     }
 
     /** The received guest (null before the block list arrived). */

@@ -191,7 +191,7 @@ public final class MigrationSource {
                         params.packetPages(), Wire.zeroModeCode(params.zeroPageMode()), params.methodName(),
                         params.methodHandshake(),
                         guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList(),
-                        params.freePageHint()));
+                        params.freePageHint(), params.capabilities()));
                 handshakeDone = true;
                 for (int i = 0; i < params.channels(); i++) {
                     channels.add(new SendChannel(i, setup.openChannel(sessionId, i), params, guest.blocks(), limiter,

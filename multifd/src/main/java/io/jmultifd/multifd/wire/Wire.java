@@ -8,7 +8,7 @@ package io.jmultifd.multifd.wire;
  *   hello:     u32 MAGIC_MAIN, u16 VERSION, u64 session id
  *   HANDSHAKE: u8 1, u32 page size, u16 channels, u32 packet pages, u8 zero-page mode, str method,
  *              u16 n, n x (str key, str value), u32 blocks, blocks x (str name, u64 size),
- *              u8 free-page-hint (1 on, 0 off)
+ *              u8 free-page-hint (1 on, 0 off), u8 capabilities (bit 0 postcopy-ram, bit 1 postcopy-preempt)
  *   STOP_COPY: u8 4                      (the source paused the guest)
  *   COMPLETE:  u8 5, u64 rounds, u32 n, n x u64 CRC32C  (after END on every data channel)
  *   ERROR:     u8 7, str message
