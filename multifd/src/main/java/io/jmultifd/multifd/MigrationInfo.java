@@ -144,6 +144,7 @@ public final class MigrationInfo {
         m.put("status", switch (p.phase()) {
             case SETUP -> "setup";
             case BULK, ITERATE, STOP_COPY, VERIFY -> "active";
+            case POSTCOPY_ACTIVE -> "postcopy-active";
             case COMPLETED -> "completed";
             case FAILED -> "failed";
             case CANCELLED -> "cancelled";
