@@ -179,6 +179,11 @@ final class DestinationSetup {
             blocks.forEach(RamBlock::close);
             throw refuse(main, "cannot allocate the guest: " + Failure.describe(e));
         }
+        if (local.capabilities().postcopyRam() && !blocks.stream().allMatch(RamBlock::anonymousMapping)) {
+            blocks.forEach(RamBlock::close); // userfaultfd's missing mode registers anonymous private memory only
+            throw refuse(main, "postcopy-ram needs the received guest in anonymous memory; a file mapping "
+                    + "(incoming --output) cannot fault pages in: receive without --output");
+        }
         return GuestMemory.of(blocks);
     }
 

@@ -201,7 +201,8 @@ public final class MigrationDestination implements AutoCloseable {
             for (ReceiveChannel c : channels) {
                 threads.start("jmultifd-recv-" + c.index(), c::run);
             }
-            ReceivedChecksums localChecksums = ReceivedChecksums.start(threads, channels, received, failure, watchdog);
+            ReceivedChecksums localChecksums = ReceivedChecksums.start(threads, channels, received, failure, watchdog)
+                    .skipWhen(() -> postcopy != null && postcopy.switched());
             Complete complete = failure.await(completion, "the source's completion");
             roundCount = complete.rounds();
             awaitChannelsEnded();
@@ -256,6 +257,7 @@ public final class MigrationDestination implements AutoCloseable {
                     : Progress.Phase.FAILED, roundCount);
             LOG.log(System.Logger.Level.DEBUG, "incoming migration " + reason.status() + ": " + reason.message());
         }
+        result.postcopy(postcopy == null ? null : postcopy.statistics());
         long transferred = Connection.transferred(connections);
         MethodStatistics stats = MethodStatistics.EMPTY;
         for (ReceiveChannel c : channels) {

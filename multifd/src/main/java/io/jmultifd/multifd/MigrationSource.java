@@ -185,6 +185,7 @@ public final class MigrationSource {
                 LOG.log(System.Logger.Level.DEBUG, "migration " + reason.status() + ": " + reason.message());
             }
             result.hints(hinting.hintsReceived(), hinting.hintsInvalidated());
+            result.postcopy(postcopy == null ? null : postcopy.statistics());
             return result.build(reason, verdictNanos - pauseNanos, Connection.transferred(connections),
                     guest.totalBytes(), pages, syncs, convergence.dirtyPagesRate(), checksumMatch,
                     channels.statistics(), threads);

@@ -11,6 +11,7 @@ final class ResultBuilder {
     private long setupNanos;
     private long hintsReceived;
     private long hintsInvalidated;
+    private MigrationResult.Postcopy postcopy = MigrationResult.Postcopy.NONE;
     private String methodName;
     private int pageSize;
 
@@ -45,6 +46,11 @@ final class ResultBuilder {
         hintsInvalidated = invalidated;
     }
 
+    /** Postcopy's statistics (null: none). */
+    void postcopy(MigrationResult.Postcopy statistics) {
+        postcopy = statistics == null ? MigrationResult.Postcopy.NONE : statistics;
+    }
+
     /**
      * @param failure        why the side did not complete; null when it completed
      * @param downtimeNanos  the downtime when completed (ignored otherwise)
@@ -68,6 +74,6 @@ final class ResultBuilder {
                 new MigrationResult.Multifd(methodName, params.channels(), pages.compressedBytes(),
                         statistics.counters()),
                 new MigrationResult.FreePages(pages.freePages(), hintsReceived, hintsInvalidated),
-                completed && checksumMatch);
+                completed && checksumMatch, postcopy);
     }
 }

@@ -50,6 +50,14 @@ class PostcopyMigrationTest {
                 Harness.assertCompleted(sent, "source");
                 Harness.assertCompleted(got, "destination");
                 assertTrue(phases.contains(Progress.Phase.POSTCOPY_ACTIVE), phases::toString);
+                assertTrue(sent.postcopy().switched() && got.postcopy().switched());
+                assertEquals(got.postcopy().pageRequests(), sent.postcopy().pageRequests(), "every request arrived");
+                // Placed at most once each; a requested page the background stream placed first is dropped.
+                assertTrue(got.postcopy().preemptPages() <= sent.postcopy().preemptPages());
+                assertTrue(preempt.equals("on") || sent.postcopy().preemptPages() == 0);
+                @SuppressWarnings("unchecked")
+                java.util.Map<String, Object> json = (java.util.Map<String, Object>) got.toMap().get("jmultifd");
+                assertTrue(json.containsKey("postcopy"), json::toString);
                 assertTrue(w.isPaused(), "the source's guest stays paused: it runs at the destination");
                 Workload there = in.destination.postcopy().workload();
                 assertTrue(there != null && there.isRunning(), "the workload runs at the destination");

@@ -84,6 +84,26 @@ class PostcopyRefusalTest {
     }
 
     @Test
+    void aDestinationReceivingIntoAFileMappingRefusesPostcopy(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        MigrationParameters p = FailureTest.params("postcopy-ram", "on");
+        try (GuestMemory guest = GuestMemory.of(RamBlock.anonymous("ram0", 1 << 20, p.pageSize()));
+             MigrationDestination destination = new MigrationDestination(p,
+                     (name, size, pageSize) -> RamBlock.mapFile(name, dir.resolve(name), size, pageSize))) {
+            Endpoint listen = Endpoint.inProcess(Harness.uniqueName("file-mapped"));
+            java.util.concurrent.CompletableFuture<MigrationResult> got =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> destination.receive(listen, null));
+            destination.awaitListening();
+            MigrationResult sent = new MigrationSource(guest, null, p).migrate(listen, null);
+            String why = "postcopy-ram needs the received guest in anonymous memory; a file mapping (incoming "
+                    + "--output) cannot fault pages in: receive without --output";
+            assertEquals("destination refused the migration: " + why, sent.error());
+            assertEquals(why, got.get(60, java.util.concurrent.TimeUnit.SECONDS).error());
+        }
+        Harness.assertNoEngineThreads();
+    }
+
+    @Test
     void preemptWithoutPostcopyIsABadParameter() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FailureTest.params("postcopy-preempt", "on"));

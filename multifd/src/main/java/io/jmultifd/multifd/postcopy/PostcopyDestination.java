@@ -2,6 +2,7 @@ package io.jmultifd.multifd.postcopy;
 
 import io.jmultifd.linux.ErrnoException;
 import io.jmultifd.multifd.Failure;
+import io.jmultifd.multifd.MigrationResult;
 import io.jmultifd.multifd.MigrationFailure.Cause;
 import io.jmultifd.multifd.Watchdog;
 import io.jmultifd.multifd.channels.ReceiveChannel;
@@ -215,7 +216,7 @@ public final class PostcopyDestination implements AutoCloseable {
         }
     }
 
-    /** "block NAME: source 0x…, destination 0x… (first page N differs)" for every block whose digests differ. */
+    /** "block NAME: source 0x…, destination 0x… (page digests)" for every block whose digests differ. */
     public List<String> compare(List<Long> sourceDigests) {
         List<String> mismatches = new ArrayList<>();
         List<RamBlock> blocks = guest.blocks();
@@ -229,8 +230,9 @@ public final class PostcopyDestination implements AutoCloseable {
         return mismatches;
     }
 
-    public PostcopyStatistics.Summary statistics() {
-        return switched() ? statistics.summary() : PostcopyStatistics.Summary.NONE;
+    /** What postcopy counted here; {@link MigrationResult.Postcopy#NONE} without a switchover. */
+    public MigrationResult.Postcopy statistics() {
+        return switched() ? statistics.summary() : MigrationResult.Postcopy.NONE;
     }
 
     /** The guest's workload running here since the switchover (null before, or without one). */

@@ -1,6 +1,7 @@
 package io.jmultifd.multifd.postcopy;
 
 import io.jmultifd.multifd.Failure;
+import io.jmultifd.multifd.MigrationResult;
 import io.jmultifd.multifd.MigrationFailure.Cause;
 import io.jmultifd.multifd.Watchdog;
 import io.jmultifd.multifd.channels.PageBatch;
@@ -312,9 +313,13 @@ public final class PostcopySource {
         return List.of(out);
     }
 
-    /** Page requests received, pages sent on the preempt channel, and the postcopy time in ms. */
-    public long[] statistics() {
-        return new long[] {requests.get(), preemptPages.get(),
-                switchNanos == 0 ? 0 : ((endNanos != 0 ? endNanos : System.nanoTime()) - switchNanos) / 1_000_000};
+    /** The source's figures: requests received, pages sent on the preempt channel, the postcopy time. */
+    public MigrationResult.Postcopy statistics() {
+        if (!switched) {
+            return MigrationResult.Postcopy.NONE;
+        }
+        long end = endNanos != 0 ? endNanos : System.nanoTime();
+        return new MigrationResult.Postcopy(true, requests.get(), 0, 0, 0, 0, 0, preemptPages.get(),
+                (end - switchNanos) / 1_000_000);
     }
 }

@@ -1,5 +1,7 @@
 package io.jmultifd.multifd.postcopy;
 
+import io.jmultifd.multifd.MigrationResult;
+
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,12 +19,6 @@ public final class PostcopyStatistics {
     private int latencyCount;
     private volatile long startNanos;
     private volatile long endNanos;
-
-    /** A summary for the result: times in microseconds (latencies) and milliseconds (durations). */
-    public record Summary(long pageRequests, long faults, long requestLatencyP50Us, long requestLatencyP99Us,
-                          long requestLatencyMaxUs, long blocktimeMs, long preemptPages, long postcopyTimeMs) {
-        public static final Summary NONE = new Summary(0, 0, 0, 0, 0, 0, 0, 0);
-    }
 
     public void started() {
         startNanos = System.nanoTime();
@@ -61,14 +57,15 @@ public final class PostcopyStatistics {
         return requests.get();
     }
 
-    public Summary summary() {
+    /** The destination's figures for the result (latencies in microseconds). */
+    public MigrationResult.Postcopy summary() {
         long[] sorted;
         synchronized (this) {
             sorted = Arrays.copyOf(latencies, latencyCount);
         }
         Arrays.sort(sorted);
         long end = endNanos != 0 ? endNanos : System.nanoTime();
-        return new Summary(requests.get(), faults.get(), percentile(sorted, 50) / 1000, percentile(sorted, 99) / 1000,
+        return new MigrationResult.Postcopy(true, requests.get(), faults.get(), percentile(sorted, 50) / 1000, percentile(sorted, 99) / 1000,
                 sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1000, blocktimeNanos.get() / 1_000_000,
                 preemptPages.get(), startNanos == 0 ? 0 : (end - startNanos) / 1_000_000);
     }
