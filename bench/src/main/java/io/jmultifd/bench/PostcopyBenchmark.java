@@ -37,6 +37,20 @@ public final class PostcopyBenchmark {
     private final ExecutorService destinationThread = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("bench-destination").daemon(true).unstarted(r));
 
+    private static final String BEGIN = "<!-- bench:postcopy:begin";
+    private static final String END = "<!-- bench:postcopy:end -->";
+
+    /** The postcopy section of docs/benchmarks.md as it stands (a full run regenerating the page keeps it). */
+    static String kept(Path page) throws java.io.IOException {
+        if (!Files.isRegularFile(page)) {
+            return "";
+        }
+        String text = Files.readString(page);
+        int b = text.indexOf(BEGIN);
+        int e = text.indexOf(END);
+        return b < 0 || e < b ? "" : text.substring(b, e + END.length()) + "\n\n";
+    }
+
     record Outcome(MigrationResult source, MigrationResult destination) {}
 
     public static void main(String[] args) throws Exception {
@@ -65,8 +79,9 @@ public final class PostcopyBenchmark {
         md.append(String.format(Locale.ROOT, "A %s guest (`--synthetic %s:mixed`), a workload dirtying %s MB/s, "
                 + "`max-bandwidth=%s` (bytes/s), 2 channels, `none`, loopback TCP, both ends in one JVM.%n%n",
                 a.get("--size"), a.get("--size"), dirty, bw));
-        md.append("| migration | status | total time (ms) | postcopy time (ms) | page requests | p50 (us) | p99 (us) "
-                + "| max (us) | blocktime (ms) | preempt pages |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| migration | status | total time (ms) | dirtied MB/s (last round) | postcopy time (ms) | page requests "
+                + "| p50 (us) | p99 (us) | max (us) | blocktime (ms) | preempt pages |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         row(md, "precopy, convergence-timeout " + conv, b.migrate(size, Double.parseDouble(dirty),
                 "postcopy-ram", "off", "max-bandwidth", bw, "convergence-timeout", conv));
         row(md, "postcopy-ram=on, preempt on, switched by the policy", b.migrate(size, Double.parseDouble(dirty),
@@ -88,9 +103,9 @@ public final class PostcopyBenchmark {
         MigrationResult s = o.source();
         MigrationResult d = o.destination();
         MigrationResult.Postcopy p = d.postcopy();
-        md.append(String.format(Locale.ROOT, "| %s | %s%s | %d | %d | %d | %d | %d | %d | %d | %d |%n", name,
+        md.append(String.format(Locale.ROOT, "| %s | %s%s | %d | %.0f | %d | %d | %d | %d | %d | %d | %d |%n", name,
                 s.status().name().toLowerCase(Locale.ROOT), s.error() == null ? "" : " (" + s.error() + ")",
-                s.times().totalMs(), p.postcopyTimeMs(), p.pageRequests(), p.requestLatencyP50Us(),
+                s.times().totalMs(), s.ram().dirtyPagesRate() * 4096 / 1e6, p.postcopyTimeMs(), p.pageRequests(), p.requestLatencyP50Us(),
                 p.requestLatencyP99Us(), p.requestLatencyMaxUs(), p.blocktimeMs(), p.preemptPages()));
         System.err.println(md.substring(md.lastIndexOf("| " + name)).strip());
     }

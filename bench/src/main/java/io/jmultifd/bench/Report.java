@@ -531,6 +531,7 @@ final class Report {
             }
         }
         sb.append(FreePageHintReport.kept(docs.resolve("benchmarks.md"))); // --hints --write-docs owns that section
+        sb.append(PostcopyBenchmark.kept(docs.resolve("benchmarks.md"))); // measured by PostcopyBenchmark
         sb.append("""
                 ## How the yardsticks are measured
 
