@@ -215,10 +215,9 @@ public final class FaultedMemory implements PagePlacer, AutoCloseable {
             long page = (address - start) / pageSize;
             statistics.faulted();
             if (!isPending(b, page)) {
-                // Never written here and not discarded: zeros. Or placed since the fault was raised: wake only.
-                if (!placeZero(b, page * pageSize)) {
-                    wake(b, page);
-                }
+                // Missing without being discarded: never present here, so zeros. Or placed since the fault was
+                // raised (EEXIST): then only wake.
+                zeroMissing(b, page);
                 return;
             }
             boolean[] first = {false};
@@ -246,6 +245,19 @@ public final class FaultedMemory implements PagePlacer, AutoCloseable {
                 wake(b, page);
             }
             return;
+        }
+    }
+
+    private void zeroMissing(int block, long page) {
+        try {
+            uffd.zeroPage(blocks.get(block).memory().asSlice(page * pageSize, pageSize), 0);
+            digests.recordZero(block, page);
+        } catch (ErrnoException e) {
+            if (e.errno() != linux_h.EEXIST()) {
+                throw new UncheckedIOException("mapping the zero page at 0x" + Long.toHexString(page * pageSize)
+                        + " of block " + blocks.get(block).name() + ": " + e.getMessage(), e);
+            }
+            wake(block, page);
         }
     }
 

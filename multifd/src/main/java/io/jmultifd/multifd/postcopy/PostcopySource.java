@@ -201,6 +201,7 @@ public final class PostcopySource {
             long h = hint;
             if (h != lastHint && h >= 0) { // locality: move on from the page the guest asked for
                 lastHint = h;
+                emptyWords = 0; // the words skipped by the jump are not known empty: a whole cycle more to be done
                 bi = (int) (h >>> 40);
                 w = (int) ((h & ((1L << 40) - 1)) >>> 6);
             }
