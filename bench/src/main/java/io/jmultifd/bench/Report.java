@@ -533,6 +533,7 @@ final class Report {
         sb.append(FreePageHintReport.kept(docs.resolve("benchmarks.md"))); // --hints --write-docs owns that section
         String tls = TlsReport.SECTION.in(docs.resolve("benchmarks.md")); // and --tls --write-docs this one
         if (!tls.isEmpty()) sb.append(tls).append("\n\n");
+        sb.append(PostcopyBenchmark.kept(docs.resolve("benchmarks.md"))); // measured by PostcopyBenchmark
         sb.append("""
                 ## How the yardsticks are measured
 

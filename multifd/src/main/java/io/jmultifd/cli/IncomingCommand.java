@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "incoming", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Receive one migration (QEMU: -incoming). Prints 'listening on tcp:HOST:PORT' on stderr once "
                 + "it listens (port 0 picks a free port).",
-                "page-size, multifd-channels, packet-pages, multifd-zero-page, multifd-compression and "
-                + "free-page-hint (and a method's handshake parameters; none for the built-in methods) must "
+                "page-size, multifd-channels, packet-pages, multifd-zero-page, multifd-compression, "
+                + "free-page-hint, postcopy-ram and postcopy-preempt (and a method's handshake parameters; none for the built-in methods) must "
                 + "match the source's; a mismatch fails the handshake, naming the parameter and both values.",
                 "Connections that bring no jmultifd handshake within setup-timeout (idle ones, other protocols) "
                 + "are turned away with a WARNING line on stderr, and it keeps listening."},
@@ -104,7 +104,8 @@ final class IncomingCommand implements Callable<Integer> {
                 Map<String, Long> checksums = null;
                 if (result.completed()) {
                     GuestMemory received = destination.received();
-                    checksums = received.checksums();
+                    // After postcopy the guest runs here and changes its memory: its per-page digests were verified.
+                    checksums = result.postcopy().switched() ? null : received.checksums();
                     if (imageOutput != null) {
                         try {
                             for (String written : imageOutput.commit(received)) {

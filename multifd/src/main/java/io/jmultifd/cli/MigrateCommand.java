@@ -64,6 +64,10 @@ final class MigrateCommand implements Callable<Integer> {
             description = "Seed of the synthetic content and of the workload (default: a fixed value).")
     long seed;
 
+    @Option(names = "--start-postcopy", description = "Switch to postcopy after the bulk round (QEMU's "
+            + "migrate-start-postcopy; needs --set postcopy-ram=on on both ends).")
+    boolean startPostcopy;
+
     @Mixin
     ParameterOptions options;
 
@@ -85,6 +89,9 @@ final class MigrateCommand implements Callable<Integer> {
         if (!(dirtyRate >= 0) || Double.isInfinite(dirtyRate)) {
             throw new ParameterException(spec.commandLine(), "--workload-dirty-rate " + dirtyRate
                     + ": must be a number of MB/s >= 0");
+        }
+        if (startPostcopy && !parameters.capabilities().postcopyRam()) {
+            throw new ParameterException(spec.commandLine(), "--start-postcopy needs --set postcopy-ram=on");
         }
         boolean withWorkload = dirtyRate > 0;
         // Validate everything first (usage errors), build the guest under the guard: filling a large synthetic
@@ -120,6 +127,9 @@ final class MigrateCommand implements Callable<Integer> {
                             MigrationFailure.cancelled(MigrationFailure.Side.SOURCE, "cancelled before it started"));
                 } else {
                     MigrationSource source = new MigrationSource(guest, workload, parameters);
+                    if (startPostcopy) {
+                        source.startPostcopy();
+                    }
                     running.set(source);
                     if (workload != null) {
                         workload.start();

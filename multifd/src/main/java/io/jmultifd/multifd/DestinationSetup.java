@@ -7,6 +7,8 @@ import io.jmultifd.multifd.tls.TlsContext;
 import io.jmultifd.multifd.tls.TlsException;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.transport.Transport;
+import io.jmultifd.multifd.postcopy.UserfaultfdProbe;
+import io.jmultifd.multifd.wire.Capabilities;
 import io.jmultifd.multifd.wire.DestinationHello;
 import io.jmultifd.multifd.wire.Handshake;
 import io.jmultifd.multifd.wire.HandshakeReply;
@@ -36,6 +38,7 @@ final class DestinationSetup {
     private final Failure failure;
     private final List<Connection> connections;
     private boolean helloSent; // our hello goes before the answer, as soon as the handshake is read
+    volatile UserfaultfdProbe userfaultfdProbe = UserfaultfdProbe.SYSTEM; // tests inject a failing one
 
     DestinationSetup(MigrationParameters local, BlockFactory blockFactory, Failure failure, List<Connection> connections) {
         this.local = local;
@@ -105,6 +108,10 @@ final class DestinationSetup {
             return mismatch(MigrationParameters.FREE_PAGE_HINT, hs.freePageHint() ? "on" : "off",
                     local.freePageHint() ? "on" : "off");
         }
+        String capabilities = capabilityRefusal(hs.capabilities(), local.capabilities());
+        if (capabilities != null) {
+            return capabilities;
+        }
         Set<String> keys = new TreeSet<>(hs.methodParameters().keySet());
         keys.addAll(local.methodHandshake().keySet());
         for (String k : keys) {
@@ -136,6 +143,22 @@ final class DestinationSetup {
         return null;
     }
 
+    /** A capability that differs; else, with postcopy-ram, why this destination cannot fault pages in (or null). */
+    private String capabilityRefusal(Capabilities source, Capabilities destination) {
+        if (source.postcopyRam() != destination.postcopyRam()) {
+            return mismatch(MigrationParameters.POSTCOPY_RAM, onOff(source.postcopyRam()), onOff(destination.postcopyRam()));
+        }
+        if (source.postcopyPreempt() != destination.postcopyPreempt()) {
+            return mismatch(MigrationParameters.POSTCOPY_PREEMPT, onOff(source.postcopyPreempt()),
+                    onOff(destination.postcopyPreempt()));
+        }
+        return destination.postcopyRam() ? UserfaultfdProbe.refusal(userfaultfdProbe) : null;
+    }
+
+    private static String onOff(boolean on) {
+        return on ? "on" : "off";
+    }
+
     /** The whole guest the source announced (saturated at Long.MAX_VALUE), for the refusal. */
     private static long announced(Handshake hs) {
         long sum = 0;
@@ -155,6 +178,11 @@ final class DestinationSetup {
         } catch (RuntimeException | OutOfMemoryError | InternalError e) { // InternalError: a fault, e.g. prealloc
             blocks.forEach(RamBlock::close);
             throw refuse(main, "cannot allocate the guest: " + Failure.describe(e));
+        }
+        if (local.capabilities().postcopyRam() && !blocks.stream().allMatch(RamBlock::anonymousMapping)) {
+            blocks.forEach(RamBlock::close); // userfaultfd's missing mode registers anonymous private memory only
+            throw refuse(main, "postcopy-ram needs the received guest in anonymous memory; a file mapping "
+                    + "(incoming --output) cannot fault pages in: receive without --output");
         }
         return GuestMemory.of(blocks);
     }

@@ -5,6 +5,8 @@ import io.jmultifd.multifd.MigrationFailure.Side;
 import io.jmultifd.multifd.channels.PageCounters;
 import io.jmultifd.multifd.channels.ReceiveChannel;
 import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.postcopy.PostcopyDestination;
+import io.jmultifd.multifd.postcopy.UserfaultfdProbe;
 import io.jmultifd.multifd.ram.ReceiveRounds;
 import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
@@ -13,8 +15,6 @@ import io.jmultifd.multifd.wire.Complete;
 import io.jmultifd.multifd.wire.ErrorMessage;
 import io.jmultifd.multifd.wire.HandshakeReply;
 import io.jmultifd.multifd.wire.MessageReader;
-import io.jmultifd.multifd.wire.SourceMessage;
-import io.jmultifd.multifd.wire.StopCopy;
 import io.jmultifd.multifd.wire.Verdict;
 import io.jmultifd.multifd.wire.WireException;
 import io.jmultifd.spi.MethodStatistics;
@@ -56,6 +56,7 @@ public final class MigrationDestination implements AutoCloseable {
     private volatile Integer boundPort;
     private volatile GuestMemory received;
     private volatile ReceiveRounds rounds;
+    private volatile PostcopyDestination postcopy;
     private volatile Thread mainThread;
     private volatile boolean started;
     private volatile long stopCopyNanos;
@@ -73,6 +74,16 @@ public final class MigrationDestination implements AutoCloseable {
         this.watchdog = new Watchdog(local.peerTimeoutMs(), failure);
         this.setup = new DestinationSetup(local, blockFactory, failure, connections);
         this.blockFactory = blockFactory;
+    }
+
+    /** Tests: the userfaultfd probe that a postcopy-ram=on handshake runs (a failing one refuses it). */
+    void userfaultfdProbe(UserfaultfdProbe probe) {
+        setup.userfaultfdProbe = probe;
+    }
+
+    /** postcopy-ram=on: the destination's postcopy side (its guest workload, statistics); else null. */
+    public PostcopyDestination postcopy() {
+        return postcopy;
     }
 
     /** The received guest (null before the block list arrived). */
@@ -112,6 +123,9 @@ public final class MigrationDestination implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return; // leave the memory alive rather than free it under a running receiver
             }
+        }
+        if (postcopy != null) {
+            postcopy.close();
         }
         GuestMemory g = received;
         received = null;
@@ -165,10 +179,19 @@ public final class MigrationDestination implements AutoCloseable {
             result.setupDone();
             // Read from ACCEPT on: a source that gives up while its data connections are awaited is noticed at once.
             CompletableFuture<Complete> completion = new CompletableFuture<>();
-            threads.start("jmultifd-dst-main", () -> readMainStream(new MessageReader(main), completion));
-            List<Connection> data = reception.awaitChannels(source.handshake().sessionId(), local.channels(),
-                    connections, failure);
-            for (int i = 0; i < data.size(); i++) {
+            boolean preempt = local.capabilities().postcopyPreempt();
+            postcopy = local.capabilities().postcopyRam() ? new PostcopyDestination(received, main, preempt, failure,
+                    watchdog, (name, body) -> threads.start(name, body)) : null;
+            threads.start("jmultifd-dst-main", new DestinationMainStream(new MessageReader(main), received.blocks().size(),
+                    postcopy, rounds, channels, failure, watchdog, progress, () -> stopCopyNanos = System.nanoTime(),
+                    completion));
+            List<Connection> data = reception.awaitChannels(source.handshake().sessionId(),
+                    local.channels() + (preempt ? 1 : 0), connections, failure);
+            if (preempt) { // the last connection is the preempt channel
+                Connection urgent = data.getLast();
+                threads.start("jmultifd-dst-preempt", () -> postcopy.receiveUrgent(urgent));
+            }
+            for (int i = 0; i < local.channels(); i++) {
                 channels.add(new ReceiveChannel(i, data.get(i), local, received.blocks(), rounds, pages, failure, watchdog));
             }
             reception.close(); // one migration: the port is free again
@@ -178,7 +201,8 @@ public final class MigrationDestination implements AutoCloseable {
             for (ReceiveChannel c : channels) {
                 threads.start("jmultifd-recv-" + c.index(), c::run);
             }
-            ReceivedChecksums localChecksums = ReceivedChecksums.start(threads, channels, received, failure, watchdog);
+            ReceivedChecksums localChecksums = ReceivedChecksums.start(threads, channels, received, failure, watchdog)
+                    .skipWhen(() -> postcopy != null && postcopy.switched());
             Complete complete = failure.await(completion, "the source's completion");
             roundCount = complete.rounds();
             awaitChannelsEnded();
@@ -188,8 +212,13 @@ public final class MigrationDestination implements AutoCloseable {
                             + " rounds, the source says " + roundCount);
                 }
             }
+            boolean switched = postcopy != null && postcopy.switched();
+            if (switched) {
+                postcopy.finish();
+            }
             progress.report(Progress.Phase.VERIFY, roundCount);
-            List<String> mismatches = localChecksums.compare(complete.checksums());
+            List<String> mismatches = switched ? postcopy.compare(complete.checksums())
+                    : localChecksums.compare(complete.checksums());
             checksumMatch = mismatches.isEmpty();
             new Verdict(checksumMatch, checksumMatch ? "checksums match" : String.join("; ", mismatches)).send(main);
             verdictNanos = System.nanoTime();
@@ -218,6 +247,9 @@ public final class MigrationDestination implements AutoCloseable {
             failure.complete();
             threads.joinAll();
             Thread.interrupted();
+            if (!ok && postcopy != null) {
+                postcopy.close(); // the guest is lost: waiting threads are woken
+            }
         }
         MigrationFailure reason = failure.get();
         if (reason != null) {
@@ -225,6 +257,7 @@ public final class MigrationDestination implements AutoCloseable {
                     : Progress.Phase.FAILED, roundCount);
             LOG.log(System.Logger.Level.DEBUG, "incoming migration " + reason.status() + ": " + reason.message());
         }
+        result.postcopy(postcopy == null ? null : postcopy.statistics());
         long transferred = Connection.transferred(connections);
         MethodStatistics stats = MethodStatistics.EMPTY;
         for (ReceiveChannel c : channels) {
@@ -233,34 +266,6 @@ public final class MigrationDestination implements AutoCloseable {
         result.tls(Connection.tls(connections));
         return result.build(reason, stopCopyNanos != 0 ? verdictNanos - stopCopyNanos : 0, transferred,
                 received == null ? 0 : received.totalBytes(), pages, roundCount, 0, checksumMatch, stats, threads);
-    }
-
-    /** The main stream after ACCEPT, on its own thread: the stop-and-copy notice, then the completion. */
-    private void readMainStream(MessageReader r, CompletableFuture<Complete> completion) {
-        try {
-            while (true) {
-                switch (SourceMessage.read(r, received.blocks().size())) {
-                    case StopCopy s -> {
-                        stopCopyNanos = System.nanoTime();
-                        progress.report(Progress.Phase.STOP_COPY);
-                        watchdog.progressed();
-                    }
-                    case ErrorMessage(String message) -> {
-                        failure.peerFailed(Cause.PEER, "source failed: " + message);
-                        return;
-                    }
-                    case Complete c -> {
-                        watchdog.progressed();
-                        completion.complete(c);
-                        return;
-                    }
-                }
-            }
-        } catch (WireException e) {
-            failure.fail(Cause.PROTOCOL, e.getMessage());
-        } catch (IOException e) {
-            failure.fail(Cause.CONNECTION, "main channel: " + Failure.describe(e));
-        }
     }
 
     private void awaitChannelsEnded() throws Failure.Stopped, InterruptedException {
@@ -329,6 +334,9 @@ public final class MigrationDestination implements AutoCloseable {
         ReceiveRounds r = rounds;
         if (r != null) {
             r.abort();
+        }
+        if (postcopy != null) {
+            postcopy.stop();
         }
         threads.interruptAll();
         Thread m = mainThread;

@@ -88,6 +88,19 @@ public final class MigrationInfo {
         return c;
     }
 
+    private static Map<String, Object> postcopy(MigrationResult.Postcopy p) {
+        LinkedHashMap<String, Object> m = new LinkedHashMap<>();
+        m.put("page-requests", p.pageRequests());
+        m.put("faults", p.faults());
+        m.put("request-latency-p50", p.requestLatencyP50Us());
+        m.put("request-latency-p99", p.requestLatencyP99Us());
+        m.put("request-latency-max", p.requestLatencyMaxUs());
+        m.put("blocktime", p.blocktimeMs());
+        m.put("preempt-pages", p.preemptPages());
+        m.put("postcopy-time", p.postcopyTimeMs());
+        return m;
+    }
+
     private Map<String, Object> ours(MigrationResult r) {
         LinkedHashMap<String, Object> j = new LinkedHashMap<>();
         j.put("channels", r.multifd().channels());
@@ -108,6 +121,9 @@ public final class MigrationInfo {
         j.put("free-pages-skipped", free.skippedPages());
         j.put("free-page-hints", free.hintsReceived());
         j.put("free-page-hints-invalidated", free.hintsInvalidated());
+        if (r.postcopy().switched()) {
+            j.put("postcopy", postcopy(r.postcopy()));
+        }
         Map<String, Long> statistics = r.multifd().methodStatistics();
         if (!tiers.isEmpty()) {
             LinkedHashMap<String, Long> pages = new LinkedHashMap<>();
@@ -150,6 +166,7 @@ public final class MigrationInfo {
         m.put("status", switch (p.phase()) {
             case SETUP -> "setup";
             case BULK, ITERATE, STOP_COPY, VERIFY -> "active";
+            case POSTCOPY_ACTIVE -> "postcopy-active";
             case COMPLETED -> "completed";
             case FAILED -> "failed";
             case CANCELLED -> "cancelled";

@@ -2,6 +2,7 @@ package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.guest.Sizes;
 import io.jmultifd.multifd.tls.TlsSettings;
+import io.jmultifd.multifd.wire.Capabilities;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CompressionMethods;
 import io.jmultifd.spi.MethodParameters;
@@ -37,6 +38,8 @@ public final class MigrationParameters {
     public static final String MAPPED_RAM = "mapped-ram";
     public static final String DIRECT_IO = "direct-io";
     public static final String FREE_PAGE_HINT = "free-page-hint";
+    public static final String POSTCOPY_RAM = "postcopy-ram";
+    public static final String POSTCOPY_PREEMPT = "postcopy-preempt";
     public static final String TLS_CREDS = TlsSettings.CREDS;
     public static final String TLS_HOSTNAME = TlsSettings.HOSTNAME;
     public static final String TLS_AUTHZ = TlsSettings.AUTHZ;
@@ -64,6 +67,8 @@ public final class MigrationParameters {
         d.put(MAPPED_RAM, "off");
         d.put(DIRECT_IO, "off");
         d.put(FREE_PAGE_HINT, "on");
+        d.put(POSTCOPY_RAM, "off");
+        d.put(POSTCOPY_PREEMPT, "off");
         d.put(TLS_CREDS, "");
         d.put(TLS_HOSTNAME, "");
         d.put(TLS_AUTHZ, "");
@@ -90,6 +95,7 @@ public final class MigrationParameters {
     private final boolean mappedRam;
     private final boolean directIo;
     private final boolean freePageHint;
+    private final Capabilities capabilities;
     private final TlsSettings tls;
 
     private MigrationParameters(Map<String, String> given) {
@@ -120,6 +126,10 @@ public final class MigrationParameters {
         this.mappedRam = onOff(MAPPED_RAM);
         this.directIo = onOff(DIRECT_IO);
         this.freePageHint = onOff(FREE_PAGE_HINT);
+        if (onOff(POSTCOPY_PREEMPT) && !onOff(POSTCOPY_RAM)) { // as QEMU: preempt is a mode of postcopy
+            throw new IllegalArgumentException(POSTCOPY_PREEMPT + "=on needs " + POSTCOPY_RAM + "=on");
+        }
+        this.capabilities = new Capabilities(onOff(POSTCOPY_RAM), onOff(POSTCOPY_PREEMPT));
         this.tls = TlsSettings.parse(get(TLS_CREDS), get(TLS_HOSTNAME), get(TLS_AUTHZ), onOff(TLS_VERIFY_PEER),
                 get(TLS_MIN_VERSION));
         this.method = CompressionMethods.find(get(COMPRESSION));
@@ -265,6 +275,9 @@ public final class MigrationParameters {
     public boolean directIo() { return directIo; }
     /** Source: pages the guest hinted free go as FREE ranges, unread; both ends must agree (the handshake). */
     public boolean freePageHint() { return freePageHint; }
+
+    /** {@code postcopy-ram} and {@code postcopy-preempt}: both ends must agree (the handshake). */
+    public Capabilities capabilities() { return capabilities; }
 
     /** TLS on every connection ({@code tls-creds} and the parameters that go with it); {@link TlsSettings#OFF} without. */
     public TlsSettings tls() { return tls; }

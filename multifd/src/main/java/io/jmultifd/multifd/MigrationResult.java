@@ -17,12 +17,34 @@ import java.util.Objects;
  * @param ram           what moved, and how fast
  * @param multifd       the method and its channels
  * @param freePages     free-page hints
- * @param checksumMatch whether the per-block checksums matched
+ * @param checksumMatch whether the per-block checksums matched (after postcopy: the per-page digests)
+ * @param postcopy      postcopy's statistics ({@link Postcopy#NONE} when the migration did not switch)
  * @param tls           what the TLS handshake of the main connection negotiated; null without TLS (or when the
  *                      side stopped before a handshake completed)
  */
 public record MigrationResult(MigrationStatus status, MigrationFailure failure, Times times, Ram ram,
-                              Multifd multifd, FreePages freePages, boolean checksumMatch, NegotiatedTls tls) {
+                              Multifd multifd, FreePages freePages, boolean checksumMatch, Postcopy postcopy,
+                              NegotiatedTls tls) {
+
+    /**
+     * Postcopy ({@code postcopy-ram=on}, after the switchover), as QEMU's postcopy statistics.
+     *
+     * @param switched              whether the migration switched to postcopy
+     * @param pageRequests          pages the destination asked for (source: requests received)
+     * @param faults                destination: fault events read (several threads may fault on one page)
+     * @param requestLatencyP50Us   destination: median time from a page's first fault to its placement (which
+     *                              wakes the faulting threads), microseconds
+     * @param requestLatencyP99Us   the 99th percentile of the same
+     * @param requestLatencyMaxUs   the longest of the same
+     * @param blocktimeMs           destination: the time faulting threads waited, summed over the faults
+     * @param preemptPages          pages that went on the preempt channel (source: sent; destination: placed)
+     * @param postcopyTimeMs        from the switchover to the last page
+     */
+    public record Postcopy(boolean switched, long pageRequests, long faults, long requestLatencyP50Us,
+                           long requestLatencyP99Us, long requestLatencyMaxUs, long blocktimeMs, long preemptPages,
+                           long postcopyTimeMs) {
+        public static final Postcopy NONE = new Postcopy(false, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
 
     /**
      * @param totalMs    from start to the verdict
@@ -84,6 +106,7 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
         Objects.requireNonNull(times);
         Objects.requireNonNull(ram);
         Objects.requireNonNull(multifd);
+        Objects.requireNonNull(postcopy);
         if ((status == MigrationStatus.COMPLETED) != (failure == null)) {
             throw new IllegalArgumentException("status " + status + " with failure " + failure);
         }
@@ -92,10 +115,10 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
         }
     }
 
-    /** A result without TLS. */
+    /** A result without postcopy or TLS. */
     public MigrationResult(MigrationStatus status, MigrationFailure failure, Times times, Ram ram, Multifd multifd,
                            FreePages freePages, boolean checksumMatch) {
-        this(status, failure, times, ram, multifd, freePages, checksumMatch, null);
+        this(status, failure, times, ram, multifd, freePages, checksumMatch, Postcopy.NONE, null);
     }
 
     /** The result of a migration that never began (e.g. cancelled while the guest was being built). */

@@ -7,21 +7,18 @@ import io.jmultifd.multifd.channels.RateLimiter;
 import io.jmultifd.multifd.channels.SendChannel;
 import io.jmultifd.multifd.channels.SendChannels;
 import io.jmultifd.multifd.guest.GuestMemory;
-import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.Workload;
+import io.jmultifd.multifd.postcopy.PostcopySource;
 import io.jmultifd.multifd.ram.BitmapScan;
 import io.jmultifd.multifd.ram.Convergence;
 import io.jmultifd.multifd.ram.FreePageHinting;
 import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.wire.Complete;
-import io.jmultifd.multifd.wire.DestinationMessage;
 import io.jmultifd.multifd.wire.ErrorMessage;
-import io.jmultifd.multifd.wire.Handshake;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.StopCopy;
 import io.jmultifd.multifd.wire.Verdict;
-import io.jmultifd.multifd.wire.Wire;
 import io.jmultifd.multifd.wire.WireException;
 
 import java.io.IOException;
@@ -50,6 +47,7 @@ public final class MigrationSource {
     private final Workload workload;
     private final MigrationParameters params;
     private volatile Failure current;
+    private volatile boolean startPostcopy;
 
     public MigrationSource(GuestMemory guest, Workload workloadOrNull, MigrationParameters params) {
         if (guest.pageSize() != params.pageSize()) {
@@ -92,6 +90,14 @@ public final class MigrationSource {
         }
     }
 
+    /** QEMU's migrate-start-postcopy: the running migration (or the next) switches after its bulk round. */
+    public void startPostcopy() {
+        if (!params.capabilities().postcopyRam()) {
+            throw new IllegalStateException(MigrationParameters.POSTCOPY_RAM + " is off");
+        }
+        startPostcopy = true;
+    }
+
     /** Cancels the running migration (from any thread); it returns CANCELLED. No-op when none runs. */
     public void cancel() {
         Failure f = current;
@@ -119,6 +125,7 @@ public final class MigrationSource {
         final long sessionId = ThreadLocalRandom.current().nextLong();
         volatile boolean handshakeDone; // after ACCEPT, the destination reads ERROR messages
         volatile Thread mainThread;
+        PostcopySource postcopy; // postcopy-ram=on
         Progress.Phase phase = Progress.Phase.SETUP;
         long round;
         long syncs;
@@ -167,7 +174,7 @@ public final class MigrationSource {
                 failure.complete();
                 threads.joinAll();
                 Thread.interrupted(); // teardown may have interrupted this thread; do not leak that to the caller
-                if (!ok && pausedHere) {
+                if (!ok && pausedHere && (postcopy == null || !postcopy.runSent())) { // else the guest runs there
                     workload.resume();
                 }
             }
@@ -179,6 +186,7 @@ public final class MigrationSource {
             }
             result.hints(hinting.hintsReceived(), hinting.hintsInvalidated());
             result.tls(Connection.tls(connections));
+            result.postcopy(postcopy == null ? null : postcopy.statistics());
             return result.build(reason, verdictNanos - pauseNanos, Connection.transferred(connections),
                     guest.totalBytes(), pages, syncs, convergence.dirtyPagesRate(), checksumMatch,
                     channels.statistics(), threads);
@@ -188,21 +196,19 @@ public final class MigrationSource {
         private void setup() throws IOException, Failure.Stopped {
             Connection main;
             try (SourceSetup setup = new SourceSetup(params, to, failure, threads, connections)) {
-                main = setup.handshake(new Handshake(sessionId, params.pageSize(), params.channels(),
-                        params.packetPages(), Wire.zeroModeCode(params.zeroPageMode()), params.methodName(),
-                        params.methodHandshake(),
-                        guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList(),
-                        params.freePageHint()));
+                main = setup.handshake(SourceSetup.handshakeOf(sessionId, params, guest));
                 handshakeDone = true;
                 for (int i = 0; i < params.channels(); i++) {
                     channels.add(new SendChannel(i, setup.openChannel(sessionId, i), params, guest.blocks(), limiter,
                             pages, failure, watchdog));
                 }
+                postcopy = setup.postcopy(sessionId, guest, workload, channels, watchdog, threads, () -> startPostcopy);
             }
             for (SendChannel c : channels.all()) {
                 threads.start("jmultifd-send-" + c.index(), c::run);
             }
-            threads.start("jmultifd-src-reader", () -> readMain(new MessageReader(main)));
+            threads.start("jmultifd-src-reader", new SourceReturnPath(new MessageReader(main), guest, postcopy, failure,
+                    watchdog, verdict));
             failure.check();
         }
 
@@ -225,10 +231,13 @@ public final class MigrationSource {
                 dirtyRemaining = dirty;
                 convergence.dirtyAfterRound(dirty);
                 report();
-                if (convergence.fitsDowntimeLimit()) {
+                if (postcopy != null && postcopy.startRequested() || convergence.fitsDowntimeLimit()) {
                     return;
                 }
                 String giveUp = convergence.throttleOrGiveUp(round);
+                if (postcopy != null && postcopy.notConverging(dirty, giveUp)) {
+                    return;
+                }
                 if (giveUp != null) {
                     failure.fail(Cause.NOT_CONVERGED, giveUp);
                     failure.check();
@@ -240,20 +249,29 @@ public final class MigrationSource {
             }
         }
 
-        /** Pauses the workload (unless paused before), tells the destination, sends the last pages, ends the channels. */
+        /**
+         * Pauses the workload (unless paused before); then either postcopy ({@link PostcopySource}: the guest runs at
+         * the destination, which asks for the pages it misses) or stop-copy (the last pages); ends the channels.
+         */
         private void stopCopy() throws IOException, Failure.Stopped, InterruptedException {
+            boolean postcopying = postcopy != null && postcopy.startRequested();
             if (workload != null && workload.isRunning() && !workload.isPaused()) {
                 workload.pause();
                 pausedHere = true;
             }
             pauseNanos = System.nanoTime();
-            phase = Progress.Phase.STOP_COPY;
-            report();
-            new StopCopy().send(connections.getFirst());
-            watchdog.progressed();
             hinting.close();
-            round++;
-            sendRound();
+            phase = postcopying ? Progress.Phase.POSTCOPY_ACTIVE : Progress.Phase.STOP_COPY;
+            report();
+            if (postcopying) {
+                round = postcopy.run(round, connections.getFirst());
+                syncs++;
+            } else {
+                new StopCopy().send(connections.getFirst());
+                watchdog.progressed();
+                round++;
+                sendRound();
+            }
             channels.end(round + 1);
         }
 
@@ -262,9 +280,9 @@ public final class MigrationSource {
             phase = Progress.Phase.VERIFY;
             dirtyRemaining = 0;
             report();
-            List<Long> checksums = new ArrayList<>();
-            for (RamBlock b : guest.blocks()) {
-                checksums.add(hinting.checksum(b));
+            List<Long> checksums = postcopy != null && postcopy.switched() ? postcopy.digests() : new ArrayList<>();
+            for (int i = checksums.size(); i < guest.blocks().size(); i++) {
+                checksums.add(hinting.checksum(guest.blocks().get(i)));
                 watchdog.progressed();
             }
             new Complete(round + 1, checksums).send(connections.getFirst());
@@ -285,22 +303,6 @@ public final class MigrationSource {
             scan.send(round);
             channels.sync(round);
             syncs++;
-        }
-
-        /** Reads what the destination says after setup: the verdict, or why it failed. */
-        private void readMain(MessageReader r) {
-            try {
-                switch (DestinationMessage.read(r)) {
-                    case Verdict v -> {
-                        watchdog.progressed();
-                        verdict.complete(v);
-                    }
-                    case ErrorMessage(String message) -> failure.peerFailed(Cause.PEER, "destination failed: " + message);
-                }
-            } catch (IOException e) {
-                failure.fail(e instanceof WireException ? Cause.PROTOCOL : Cause.CONNECTION,
-                        "main channel: " + Failure.describe(e));
-            }
         }
 
         /** Tells the destination why the source stops, unless the destination said it first. */

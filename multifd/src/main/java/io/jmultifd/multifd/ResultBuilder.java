@@ -13,6 +13,7 @@ final class ResultBuilder {
     private long hintsReceived;
     private long hintsInvalidated;
     private NegotiatedTls tls;
+    private MigrationResult.Postcopy postcopy = MigrationResult.Postcopy.NONE;
     private String methodName;
     private int pageSize;
 
@@ -52,6 +53,11 @@ final class ResultBuilder {
         tls = negotiated;
     }
 
+    /** Postcopy's statistics (null: none). */
+    void postcopy(MigrationResult.Postcopy statistics) {
+        postcopy = statistics == null ? MigrationResult.Postcopy.NONE : statistics;
+    }
+
     /**
      * @param failure        why the side did not complete; null when it completed
      * @param downtimeNanos  the downtime when completed (ignored otherwise)
@@ -75,6 +81,6 @@ final class ResultBuilder {
                 new MigrationResult.Multifd(methodName, params.channels(), pages.compressedBytes(),
                         statistics.counters()),
                 new MigrationResult.FreePages(pages.freePages(), hintsReceived, hintsInvalidated),
-                completed && checksumMatch, tls);
+                completed && checksumMatch, postcopy, tls);
     }
 }

@@ -1,5 +1,12 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.multifd.channels.SendChannels;
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.Workload;
+import io.jmultifd.multifd.postcopy.PostcopySource;
+import io.jmultifd.multifd.wire.Wire;
+import java.util.function.BooleanSupplier;
+
 import io.jmultifd.multifd.MigrationFailure.Cause;
 import io.jmultifd.multifd.tls.TlsContext;
 import io.jmultifd.multifd.tls.TlsException;
@@ -72,6 +79,32 @@ final class SourceSetup implements AutoCloseable {
         deadline.arm(setupMs, Cause.SETUP_TIMEOUT, "setup-timeout " + setupMs
                 + " ms passed connecting the data channels to " + to);
         return main;
+    }
+
+    /** The handshake of a migration of {@code guest} with {@code params}. */
+    static Handshake handshakeOf(long sessionId, MigrationParameters params, GuestMemory guest) {
+        return new Handshake(sessionId, params.pageSize(), params.channels(), params.packetPages(),
+                Wire.zeroModeCode(params.zeroPageMode()), params.methodName(), params.methodHandshake(),
+                guest.blocks().stream().map(b -> new Handshake.Block(b.name(), b.size())).toList(),
+                params.freePageHint(), params.capabilities());
+    }
+
+    /**
+     * With postcopy-ram=on, the postcopy side of the source; with postcopy-preempt=on it connects the preempt
+     * channel (index: the channel count) and starts its sender thread {@code jmultifd-src-preempt}. Null when off.
+     */
+    PostcopySource postcopy(long sessionId, GuestMemory guest, Workload workload, SendChannels channels,
+                            Watchdog watchdog, EngineThreads threads, BooleanSupplier startAsked)
+            throws IOException, Failure.Stopped {
+        if (!params.capabilities().postcopyRam()) {
+            return null;
+        }
+        Connection urgent = params.capabilities().postcopyPreempt() ? openChannel(sessionId, params.channels()) : null;
+        PostcopySource postcopy = new PostcopySource(guest, workload, channels, urgent, failure, watchdog, startAsked);
+        if (urgent != null) {
+            threads.start("jmultifd-src-preempt", postcopy::sendUrgent);
+        }
+        return postcopy;
     }
 
     /** Connects data channel {@code index} and says hello on it. */

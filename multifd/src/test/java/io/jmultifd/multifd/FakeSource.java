@@ -32,7 +32,7 @@ final class FakeSource implements AutoCloseable {
         for (int i = 0; i < blocks.length; i += 2) {
             w.str((String) blocks[i]).u64((Long) blocks[i + 1]);
         }
-        return blocks.length == 0 ? w : w.u8(p.freePageHint() ? 1 : 0);
+        return blocks.length == 0 ? w : w.u8(p.freePageHint() ? 1 : 0).u8(p.capabilities().bits());
     }
 
     void send(SocketChannel ch, byte[] bytes) throws IOException {

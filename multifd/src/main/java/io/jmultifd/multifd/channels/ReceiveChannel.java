@@ -62,6 +62,8 @@ public final class ReceiveChannel {
     private long sequence;
     private volatile long round;
     private volatile MethodStatistics statistics = MethodStatistics.EMPTY;
+    private volatile PagePlacer placer; // postcopy: pages are placed atomically from the switchover on
+    private MemorySegment placeBuffer; // the pages of one packet, decoded here before they are placed
 
     public ReceiveChannel(int index, Connection conn, MigrationParameters local, List<RamBlock> blocks,
                           ReceiveRounds rounds, PageCounters counters, Failure failure, Watchdog watchdog) {
@@ -81,6 +83,14 @@ public final class ReceiveChannel {
 
     public int index() {
         return index;
+    }
+
+    /**
+     * From now on pages go through {@code p} (postcopy): decoded into a buffer of this channel and placed, a page
+     * placed already is dropped, so a page may come more than once in a round. Set between rounds.
+     */
+    public void placeThrough(PagePlacer p) {
+        placer = p;
     }
 
     /** The round this channel receives; after END, the number of rounds it received. */
@@ -203,16 +213,21 @@ public final class ReceiveChannel {
         RamBlock block = blocks.get(blockIndex);
         int count = (int) h.pageCount();
         conn.readFully(offsets.expect(count), "the page offsets");
+        PagePlacer p = placer;
         for (int i = 0; i < count; i++) {
             long off = offsets.page(i, block.name(), block.size(), pageSize);
-            if (!rounds.claim(blockIndex, off / pageSize)) {
+            if (p == null && !rounds.claim(blockIndex, off / pageSize)) {
                 throw new WireException(String.format("page offset 0x%x of block %s sent twice in round %d",
                         off, block.name(), round));
             }
         }
         targets.clear();
+        if (p != null && placeBuffer == null) {
+            placeBuffer = arena.allocate((long) local.packetPages() * pageSize, pageSize);
+        }
         for (int i = 0; i < normal; i++) {
-            targets.add(block.memory().asSlice(offsets.get(i), pageSize));
+            targets.add(p != null ? placeBuffer.asSlice((long) i * pageSize, pageSize)
+                    : block.memory().asSlice(offsets.get(i), pageSize));
         }
         if (normal > 0) {
             if (raw) {
@@ -228,6 +243,11 @@ public final class ReceiveChannel {
                 receiver.decode(pl, targets);
             }
         }
+        if (p != null) {
+            place(p, blockIndex, (int) normal, count);
+            counters.add(normal, h.zeroPages(), payload);
+            return;
+        }
         for (int i = (int) normal; i < count; i++) {
             MemorySegment page = block.memory().asSlice(offsets.get(i), pageSize);
             // Only write pages that are not zero already: a fresh destination stays untouched (and unfaulted).
@@ -238,10 +258,23 @@ public final class ReceiveChannel {
         counters.add(normal, h.zeroPages(), payload);
     }
 
+    /** Postcopy: the decoded pages, then the zero pages, placed atomically (copies of placed pages dropped). */
+    private void place(PagePlacer p, int blockIndex, int normal, int count) {
+        for (int i = 0; i < normal; i++) {
+            p.place(blockIndex, offsets.get(i), targets.get(i));
+        }
+        for (int i = normal; i < count; i++) {
+            p.placeZero(blockIndex, offsets.get(i));
+        }
+    }
+
     /** Free pages (free-page-hint=on): they read as zero from now on. */
     private void free(PacketHeader h) throws IOException {
         if (!local.freePageHint()) {
             throw new WireException("FREE packet while free-page-hint=off");
+        }
+        if (placer != null) { // dropping pages would make them fault again
+            throw new WireException("FREE packet during postcopy");
         }
         int count = h.checkFree(blocks.size(), local.packetPages());
         if (freePages == null) {

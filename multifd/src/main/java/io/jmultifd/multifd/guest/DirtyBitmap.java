@@ -71,6 +71,17 @@ public final class DirtyBitmap {
         return (long) WORD.getAndSet(words, word, 0L);
     }
 
+    /** Clears one page's bit (acquire); true when it was set: the page is now the caller's to send. */
+    public boolean fetchAndClear(long page) {
+        long mask = 1L << (page & 63);
+        return ((long) WORD.getAndBitwiseAnd(words, (int) (page >>> 6), ~mask) & mask) != 0;
+    }
+
+    /** Word {@code word} as it is now (acquire), without clearing it. */
+    public long word(int word) {
+        return (long) WORD.getAcquire(words, word);
+    }
+
     public boolean isDirty(long page) {
         return (((long) WORD.getAcquire(words, (int) (page >>> 6))) & (1L << (page & 63))) != 0;
     }

@@ -126,6 +126,8 @@ public final class RamBlock implements AutoCloseable {
     public long size() { return size; }
     public int pageSize() { return pageSize; }
     public long pageCount() { return size / pageSize; }
+    /** Whether the block is mmap'd anonymous private memory (which userfaultfd can register for postcopy). */
+    public boolean anonymousMapping() { return discardable; }
     /** The whole block. Writing through it directly bypasses dirty tracking (the engine's receive side does). */
     public MemorySegment memory() { return memory; }
     public DirtyBitmap dirty() { return dirty; }

@@ -26,6 +26,7 @@ public final class Workload implements AutoCloseable {
     private final double mbPerSecond;
     private final long seed;
     private final FreeList freeList;
+    private final BeforeWrite beforeWrite;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition unpaused = lock.newCondition();
     private final AtomicLong bytesWritten = new AtomicLong();
@@ -40,6 +41,18 @@ public final class Workload implements AutoCloseable {
      * driver reports during a migration.
      */
     public Workload(GuestMemory guest, double mbPerSecond, long seed) {
+        this(guest, mbPerSecond, seed, (block, offset) -> { });
+    }
+
+    /** Told of each page before the workload writes it (postcopy: the page is faulted in from native code first). */
+    @FunctionalInterface
+    public interface BeforeWrite {
+        void touch(RamBlock block, long offset);
+    }
+
+    /** As above, with {@code beforeWrite} called before each page is written. */
+    public Workload(GuestMemory guest, double mbPerSecond, long seed, BeforeWrite beforeWrite) {
+        this.beforeWrite = beforeWrite;
         this.freeList = guest.freeList();
         if (!(mbPerSecond >= 0) || Double.isInfinite(mbPerSecond)) {
             throw new IllegalArgumentException("workload rate must be >= 0 MB/s, got " + mbPerSecond);
@@ -86,6 +99,8 @@ public final class Workload implements AutoCloseable {
     public double throttle() { return throttle; }
 
     public double mbPerSecond() { return mbPerSecond; }
+
+    public long seed() { return seed; }
 
     public boolean isRunning() {
         Thread t = thread;
@@ -171,6 +186,7 @@ public final class Workload implements AutoCloseable {
                             block = blockOf(page);
                             offset = (page - firstPage(block)) * pageSize;
                         }
+                        beforeWrite.touch(block, offset);
                         if (random.nextInt(8) == 0) {
                             block.write(offset, zeros);
                         } else {

@@ -71,6 +71,19 @@ public final class ReceiveRounds {
         return -1;
     }
 
+    /** Waits up to {@code timeoutMs} until every channel has ended round {@code rounds - 1}; true when they have. */
+    public synchronized boolean awaitApplied(long rounds, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (appliedRound < rounds) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000L));
+        }
+        return true;
+    }
+
     /** A channel reached the round's SYNC: waits until every channel has. */
     public void awaitRoundEnd() throws InterruptedException, BrokenBarrierException {
         barrier.await();
@@ -87,7 +100,10 @@ public final class ReceiveRounds {
         for (long[] bm : bitmaps) {
             Arrays.fill(bm, 0L);
         }
-        appliedRound++;
+        synchronized (this) {
+            appliedRound++;
+            notifyAll();
+        }
         roundEnded.accept(appliedRound);
     }
 }

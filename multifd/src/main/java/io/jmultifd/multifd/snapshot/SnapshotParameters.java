@@ -25,6 +25,9 @@ public final class SnapshotParameters {
             return MigrationParameters.TLS_CREDS + " protects connections, and " + endpoint + " is a file that would be "
                     + "written unencrypted: leave " + MigrationParameters.TLS_CREDS + " unset for a snapshot";
         }
+        if (file && p.capabilities().postcopyRam()) { // as QEMU: mapped-ram and postcopy-ram exclude each other
+            return MigrationParameters.POSTCOPY_RAM + "=on needs a live destination, not " + endpoint;
+        }
         if (p.directIo() && p.pageSize() % PageFile.IO_ALIGNMENT != 0) {
             return MigrationParameters.DIRECT_IO + "=on needs " + MigrationParameters.PAGE_SIZE + " a multiple of "
                     + PageFile.IO_ALIGNMENT + " (O_DIRECT alignment), not " + p.pageSize();

@@ -20,14 +20,22 @@ import java.util.TreeMap;
  * @param methodParameters the method parameters that decoding needs, at most {@link Wire#MAX_METHOD_PARAMETERS}
  * @param blocks           the guest's blocks, 1..{@link Wire#MAX_BLOCKS}
  * @param freePageHint     free-page-hint=on: FREE packets may come (a u8 1/0 after the blocks)
+ * @param capabilities     postcopy-ram and postcopy-preempt ({@link Capabilities}, a u8 after free-page-hint)
  */
 public record Handshake(long sessionId, long pageSize, int channels, long packetPages, int zeroPageMode,
                         String method, Map<String, String> methodParameters, List<Block> blocks,
-                        boolean freePageHint)
+                        boolean freePageHint, Capabilities capabilities)
         implements MainMessage {
 
     /** One RAM block as announced: its name and size in bytes (u64, checked by the destination). */
     public record Block(String name, long size) {}
+
+    /** A handshake without capabilities. */
+    public Handshake(long sessionId, long pageSize, int channels, long packetPages, int zeroPageMode, String method,
+                     Map<String, String> methodParameters, List<Block> blocks, boolean freePageHint) {
+        this(sessionId, pageSize, channels, packetPages, zeroPageMode, method, methodParameters, blocks, freePageHint,
+                Capabilities.NONE);
+    }
 
     public Handshake {
         methodParameters = Collections.unmodifiableMap(new LinkedHashMap<>(methodParameters));
@@ -45,6 +53,7 @@ public record Handshake(long sessionId, long pageSize, int channels, long packet
             w.str(b.name()).u64(b.size());
         }
         w.u8(freePageHint ? 1 : 0);
+        capabilities.encode(w);
     }
 
     /**
@@ -84,6 +93,7 @@ public record Handshake(long sessionId, long pageSize, int channels, long packet
         if (hint > 1) {
             throw new Refusal("handshake: free-page-hint code " + hint + " is neither 0 (off) nor 1 (on)");
         }
-        return new Handshake(sessionId, pageSize, channels, packetPages, zeroMode, method, params, blocks, hint == 1);
+        return new Handshake(sessionId, pageSize, channels, packetPages, zeroMode, method, params, blocks, hint == 1,
+                Capabilities.decode(r));
     }
 }

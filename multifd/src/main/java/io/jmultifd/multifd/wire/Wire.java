@@ -8,15 +8,19 @@ package io.jmultifd.multifd.wire;
  *   hello:     u32 MAGIC_MAIN, u16 VERSION, u64 session id
  *   HANDSHAKE: u8 1, u32 page size, u16 channels, u32 packet pages, u8 zero-page mode, str method,
  *              u16 n, n x (str key, str value), u32 blocks, blocks x (str name, u64 size),
- *              u8 free-page-hint (1 on, 0 off)
+ *              u8 free-page-hint (1 on, 0 off), u8 capabilities (bit 0 postcopy-ram, bit 1 postcopy-preempt)
  *   STOP_COPY: u8 4                      (the source paused the guest)
  *   COMPLETE:  u8 5, u64 rounds, u32 n, n x u64 CRC32C  (after END on every data channel)
  *   ERROR:     u8 7, str message
+ *   postcopy:  DISCARD u8 8 ({@link PostcopyDiscard}), RUN u8 9 ({@link PostcopyRun})
  * main stream, destination -> source:
  *   hello:     u32 MAGIC_MAIN, u16 VERSION, as soon as the handshake is read
  *   then ACCEPT (u8 2) once the guest is allocated, or REFUSE (u8 3, str why)
  *   VERDICT:   u8 6, u8 match (1/0), str message
  *   ERROR:     u8 7, str message
+ *   postcopy:  PAGE_REQUEST u8 10 ({@link PageRequest}), RUNNING u8 11 ({@link PostcopyRunning})
+ * preempt stream (postcopy-preempt=on), source -> destination: a channel hello with index = channel count, then
+ *            {@link UrgentPage} headers, each PAGE followed by the raw page
  * data stream (source -> destination), one per channel:
  *   hello:     u32 MAGIC_CHANNEL, u16 VERSION, u64 session id, u16 channel index
  *   packets: header (HEADER_SIZE bytes): u32 MAGIC_PACKET, u16 VERSION, u16 type (DATA|SYNC|END),
@@ -49,6 +53,10 @@ public final class Wire {
     public static final int MSG_COMPLETE = 5;
     public static final int MSG_VERDICT = 6;
     public static final int MSG_ERROR = 7;
+    public static final int MSG_POSTCOPY_DISCARD = 8;
+    public static final int MSG_POSTCOPY_RUN = 9;
+    public static final int MSG_PAGE_REQUEST = 10;
+    public static final int MSG_POSTCOPY_RUNNING = 11;
 
     public static final int PACKET_DATA = 1;
     public static final int PACKET_SYNC = 2;

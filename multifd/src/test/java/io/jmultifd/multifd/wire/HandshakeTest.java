@@ -47,7 +47,8 @@ class HandshakeTest {
         b.putInt(0x4A4D4644).putShort((short) 1).putLong(7).put((byte) 1).putInt(4096).putShort((short) 2).putInt(128)
                 .put((byte) 1).putShort((short) 1).put((byte) 'x').putShort((short) 1)
                 .putShort((short) 1).put((byte) 'k').putShort((short) 1).put((byte) 'v')
-                .putInt(1).putShort((short) 1).put((byte) 'b').putLong(8192).put((byte) 1);
+                .putInt(1).putShort((short) 1).put((byte) 'b').putLong(8192).put((byte) 1)
+                .put((byte) 0); // capabilities: none
         byte[] expected = new byte[b.position()];
         b.flip().get(expected);
         assertArrayEquals(expected, h.toBytes());
@@ -90,7 +91,7 @@ class HandshakeTest {
             at.str(k).str("v");
             params.put(k, "v");
         }
-        at.u32(1).str("b").u64(4096).u8(1);
+        at.u32(1).str("b").u64(4096).u8(1).u8(0);
         assertEquals(params, decode(at.toBytes()).methodParameters(), "the limit itself is allowed");
 
         byte[] over = head(Wire.MAGIC_MAIN, Wire.VERSION, Wire.MSG_HANDSHAKE).u16(Wire.MAX_METHOD_PARAMETERS + 1).toBytes();
@@ -104,7 +105,7 @@ class HandshakeTest {
         for (int i = 0; i < Wire.MAX_BLOCKS; i++) {
             max.str("b" + i).u64(4096);
         }
-        max.u8(1);
+        max.u8(1).u8(0);
         assertEquals(Wire.MAX_BLOCKS, decode(max.toBytes()).blocks().size(), "the limit itself is allowed");
 
         for (long count : new long[] {0, Wire.MAX_BLOCKS + 1, 0xFFFF_FFFFL}) {
@@ -152,7 +153,7 @@ class HandshakeTest {
 
     @Test
     void freePageHintCodeOtherThanZeroOrOneIsRefused() throws IOException {
-        byte[] ok = head(Wire.MAGIC_MAIN, Wire.VERSION, Wire.MSG_HANDSHAKE).u16(0).u32(1).str("b").u64(4096).u8(0).toBytes();
+        byte[] ok = head(Wire.MAGIC_MAIN, Wire.VERSION, Wire.MSG_HANDSHAKE).u16(0).u32(1).str("b").u64(4096).u8(0).u8(0).toBytes();
         assertFalse(decode(ok).freePageHint());
         byte[] bad = head(Wire.MAGIC_MAIN, Wire.VERSION, Wire.MSG_HANDSHAKE).u16(0).u32(1).str("b").u64(4096).u8(2).toBytes();
         Refusal e = assertThrows(Refusal.class, () -> decode(bad));

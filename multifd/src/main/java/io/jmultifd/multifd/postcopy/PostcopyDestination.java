@@ -1,0 +1,273 @@
+package io.jmultifd.multifd.postcopy;
+
+import io.jmultifd.linux.ErrnoException;
+import io.jmultifd.multifd.Failure;
+import io.jmultifd.multifd.MigrationResult;
+import io.jmultifd.multifd.MigrationFailure.Cause;
+import io.jmultifd.multifd.Watchdog;
+import io.jmultifd.multifd.channels.ReceiveChannel;
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.guest.Workload;
+import io.jmultifd.multifd.ram.ReceiveRounds;
+import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.wire.PageRequest;
+import io.jmultifd.multifd.wire.PostcopyDiscard;
+import io.jmultifd.multifd.wire.PostcopyRun;
+import io.jmultifd.multifd.wire.PostcopyRunning;
+import io.jmultifd.multifd.wire.UrgentPage;
+import io.jmultifd.multifd.wire.WireException;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * The destination's side of postcopy (postcopy-ram=on). At the switchover ({@link #discard}, then {@link #run}):
+ * waits until every channel has applied the last precopy round, records what each valid page is, registers the
+ * guest with userfaultfd ({@link FaultedMemory}), discards the pages the source named, has the channels place pages
+ * from then on, starts the guest's workload here and answers RUNNING. Faults are requested on the return path; the
+ * preempt channel's pages ({@link #receiveUrgent}) and the background stream's are placed atomically. At the end
+ * ({@link #finish}) every page must have arrived; {@link #compare} verifies them against the source's digests.
+ */
+public final class PostcopyDestination implements AutoCloseable {
+    private final GuestMemory guest;
+    private final int pageSize;
+    private final Connection main;
+    private final Failure failure;
+    private final Watchdog watchdog;
+    private final BiConsumer<String, Runnable> threads;
+    private final long[][] discarded;
+    private final long[] blockPages;
+    private final long[] blockSizes;
+    private final PostcopyStatistics statistics = new PostcopyStatistics();
+    private final CountDownLatch urgentEnded;
+    private final CountDownLatch running = new CountDownLatch(1);
+    private volatile PageDigests digests;
+    private volatile FaultedMemory memory;
+    private volatile Workload workload;
+
+    /**
+     * @param threads starts an engine thread (name, body)
+     * @param preempt postcopy-preempt=on: a preempt channel will be handed to {@link #receiveUrgent}
+     */
+    public PostcopyDestination(GuestMemory guest, Connection main, boolean preempt, Failure failure, Watchdog watchdog,
+                               BiConsumer<String, Runnable> threads) {
+        this.guest = guest;
+        this.pageSize = guest.pageSize();
+        this.main = main;
+        this.failure = failure;
+        this.watchdog = watchdog;
+        this.threads = threads;
+        List<RamBlock> blocks = guest.blocks();
+        this.discarded = new long[blocks.size()][];
+        this.blockPages = new long[blocks.size()];
+        this.blockSizes = new long[blocks.size()];
+        for (int i = 0; i < blocks.size(); i++) {
+            discarded[i] = new long[(int) ((blocks.get(i).pageCount() + 63) / 64)];
+            blockPages[i] = blocks.get(i).pageCount();
+            blockSizes[i] = blocks.get(i).size();
+        }
+        this.urgentEnded = new CountDownLatch(preempt ? 1 : 0);
+    }
+
+    /** Each block's page count: the limits of a discard message. */
+    public long[] blockPages() {
+        return blockPages;
+    }
+
+    /** Whether the switchover happened (then {@link #compare} verifies, not the checksums of the memory). */
+    public boolean switched() {
+        return running.getCount() == 0;
+    }
+
+    /** Notes a DISCARD; nothing is dropped before RUN. */
+    public void discard(PostcopyDiscard d) throws WireException {
+        if (switched()) {
+            throw new WireException("postcopy discard after the switchover");
+        }
+        long[] bits = discarded[d.block()];
+        for (int i = 0; i < d.ranges(); i++) {
+            for (long p = d.firstPages()[i]; p < d.firstPages()[i] + d.pageCounts()[i]; p++) {
+                bits[(int) (p >>> 6)] |= 1L << (p & 63);
+            }
+        }
+    }
+
+    /** RUN: the switchover (see the class comment), on the main stream's reader thread. */
+    public void run(PostcopyRun r, ReceiveRounds rounds, List<ReceiveChannel> channels)
+            throws IOException, InterruptedException, Failure.Stopped {
+        if (switched()) {
+            throw new WireException("a second postcopy run");
+        }
+        while (!rounds.awaitApplied(r.round() + 1, 20)) { // no plain write may land after the registration
+            failure.check();
+        }
+        statistics.started();
+        List<RamBlock> blocks = guest.blocks();
+        PageDigests d = new PageDigests(blocks, pageSize);
+        for (int b = 0; b < blocks.size(); b++) {
+            d.recordPresent(b, blocks.get(b), discarded[b]);
+            watchdog.progressed();
+        }
+        digests = d;
+        FaultedMemory m;
+        try {
+            m = FaultedMemory.register(blocks, pageSize, d, statistics, this::request);
+            memory = m;
+            for (int b = 0; b < blocks.size(); b++) {
+                discardRanges(m, b);
+            }
+        } catch (ErrnoException e) {
+            failure.fail(Cause.INTERNAL, "postcopy: cannot register the guest with userfaultfd: " + e.getMessage());
+            failure.check();
+            throw new IllegalStateException("the side did not stop after a failure", e);
+        }
+        threads.accept("jmultifd-dst-faults", m::serveFaults);
+        for (ReceiveChannel c : channels) {
+            c.placeThrough(m);
+        }
+        running.countDown();
+        if (r.workloadBytesPerSecond() > 0) {
+            Workload w = new Workload(guest, r.workloadBytesPerSecond() / 1e6, r.workloadSeed(), m::touch);
+            workload = w;
+            w.start();
+        }
+        synchronized (main) {
+            new PostcopyRunning().send(main);
+        }
+    }
+
+    private void discardRanges(FaultedMemory m, int block) throws ErrnoException {
+        long[] bits = discarded[block];
+        long pages = blockPages[block];
+        long p = 0;
+        while (p < pages) {
+            if ((bits[(int) (p >>> 6)] & (1L << (p & 63))) == 0) {
+                p++;
+                continue;
+            }
+            long first = p;
+            while (p < pages && (bits[(int) (p >>> 6)] & (1L << (p & 63))) != 0) {
+                p++;
+            }
+            m.discard(block, first, p - first);
+        }
+    }
+
+    private void request(int block, long offset) throws IOException {
+        synchronized (main) {
+            new PageRequest(block, offset).send(main);
+        }
+    }
+
+    /** The preempt channel's receiver thread: urgent pages, placed as they come, until END. */
+    public void receiveUrgent(Connection preempt) {
+        try (Arena arena = Arena.ofConfined()) {
+            ByteBuffer header = ByteBuffer.allocateDirect(UrgentPage.SIZE).order(ByteOrder.BIG_ENDIAN);
+            MemorySegment page = arena.allocate(pageSize, pageSize);
+            while (true) {
+                preempt.readFully(header.clear(), "a preempt channel header");
+                UrgentPage u = UrgentPage.decode(header.flip(), blockSizes, pageSize);
+                if (u.type() == UrgentPage.END) {
+                    urgentEnded.countDown();
+                    return;
+                }
+                preempt.readFully(page.asByteBuffer(), "a preempt channel page");
+                FaultedMemory m = memory;
+                if (m == null) {
+                    throw new WireException("preempt channel: a page before the switchover");
+                }
+                if (m.place(u.block(), u.offset(), page)) {
+                    statistics.preemptPage();
+                }
+                watchdog.progressed();
+            }
+        } catch (WireException e) {
+            failure.fail(Cause.PROTOCOL, e.getMessage());
+        } catch (IOException e) {
+            failure.fail(Cause.CONNECTION, "preempt channel: " + Failure.describe(e));
+        } catch (RuntimeException e) {
+            failure.fail(Cause.INTERNAL, "preempt channel: " + e);
+        }
+    }
+
+    /** After every channel ended: waits for the preempt channel's END; every discarded page must be placed. */
+    public void finish() throws Failure.Stopped, InterruptedException, WireException {
+        while (!urgentEnded.await(20, TimeUnit.MILLISECONDS)) {
+            failure.check();
+        }
+        FaultedMemory m = memory;
+        long missing = m == null ? 0 : m.pendingPages();
+        if (missing != 0) {
+            throw new WireException("postcopy: the source ended with " + missing + " pages never sent");
+        }
+        statistics.ended();
+        if (m != null) {
+            m.stop();
+            m.awaitServed(10_000);
+        }
+    }
+
+    /** "block NAME: source 0x…, destination 0x… (page digests)" for every block whose digests differ. */
+    public List<String> compare(List<Long> sourceDigests) {
+        List<String> mismatches = new ArrayList<>();
+        List<RamBlock> blocks = guest.blocks();
+        for (int i = 0; i < blocks.size(); i++) {
+            long ours = digests.blockDigest(i);
+            if (ours != sourceDigests.get(i)) {
+                mismatches.add(String.format("block %s: source 0x%08x, destination 0x%08x (page digests)",
+                        blocks.get(i).name(), sourceDigests.get(i), ours));
+            }
+        }
+        return mismatches;
+    }
+
+    /** What postcopy counted here; {@link MigrationResult.Postcopy#NONE} without a switchover. */
+    public MigrationResult.Postcopy statistics() {
+        return switched() ? statistics.summary() : MigrationResult.Postcopy.NONE;
+    }
+
+    /** The guest's workload running here since the switchover (null before, or without one). */
+    public Workload workload() {
+        return workload;
+    }
+
+    /** Teardown: ends the fault thread (the userfaultfd stays open until {@link #close}). */
+    public void stop() {
+        FaultedMemory m = memory;
+        if (m != null) {
+            m.stop();
+        }
+    }
+
+    /**
+     * Closes the userfaultfd (a thread still waiting on a fault is woken and faults in zeros: after a failure the
+     * guest is lost), then stops the workload. After a completed migration every page is here, nothing waits.
+     */
+    @Override
+    public void close() {
+        FaultedMemory m = memory;
+        memory = null;
+        if (m != null) {
+            m.stop();
+            try {
+                m.awaitServed(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            m.close();
+        }
+        Workload w = workload;
+        if (w != null) {
+            w.stop();
+        }
+    }
+}
