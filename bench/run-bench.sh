@@ -8,6 +8,7 @@
 #   bench/run-bench.sh --snapshot --size 4G [--qemu-chroot DIR] --write-docs   snapshot save/restore against dd (root)
 #   bench/run-bench.sh --compare results/X/results.json [--fail-on-regression]
 #   bench/run-bench.sh --hints [--size 4G] [--write-docs]  free-page hints alone: idle and busy guest, hints on/off
+#   bench/run-bench.sh --vs-qemu --size 1G [--machine-note TEXT] --write-docs   side by side with QEMU 7.2 and 11.1 (root)
 #   bench/run-bench.sh --help                       every option
 # Set JMULTIFD_BENCH_NO_BUILD=1 to reuse an existing jar.
 set -euo pipefail
@@ -16,7 +17,7 @@ cd "$repo"
 . ci/jdk.sh
 for a in "$@"; do
     if [ "$a" = "--help" ] || [ "$a" = "-h" ]; then
-        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
         if [ -f bench/target/benchmarks.jar ]; then java -cp bench/target/benchmarks.jar io.jmultifd.bench.Harness --help; fi
         exit 0
     fi
@@ -25,9 +26,9 @@ if [ "${JMULTIFD_BENCH_NO_BUILD:-0}" != 1 ] || [ ! -f bench/target/benchmarks.ja
     echo "== building bench/target/benchmarks.jar" >&2
     mvn -q -pl bench -am package -DskipTests
 fi
-# --hints runs no C yardstick.
+# --hints and --vs-qemu run no C yardstick.
 case " $* " in
-    *" --hints "*) ;;
+    *" --hints "* | *" --vs-qemu "*) ;;
     *) echo "== building the C yardsticks" >&2
        bench/native/build.sh ;;
 esac
