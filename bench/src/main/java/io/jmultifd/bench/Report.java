@@ -531,6 +531,7 @@ final class Report {
             }
         }
         sb.append(FreePageHintReport.kept(docs.resolve("benchmarks.md"))); // --hints --write-docs owns that section
+        sb.append(VsQemuReport.kept(docs.resolve("benchmarks.md"))); // and --vs-qemu --write-docs this one
         sb.append("""
                 ## How the yardsticks are measured
 

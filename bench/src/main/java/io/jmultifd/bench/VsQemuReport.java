@@ -23,8 +23,12 @@ final class VsQemuReport {
 
     private VsQemuReport() {}
 
-    /** The medians of one who/method/channels/bandwidth over its completed runs; null when none completed. */
-    record Median(String version, long totalMs, long downtimeMs, double cpuS, long transferredBytes, int completed, int runs) {}
+    /** The medians of one who/method/channels/bandwidth over its completed runs (of {@code runs}). */
+    record Median(String version, long totalMs, long downtimeMs, double cpuS, long transferredBytes, int completed, int runs) {
+        boolean any() {
+            return completed > 0;
+        }
+    }
 
     /** Adds "rows", "goals", "qpl_rows" and "qpl_goals" to the side-by-side's results. */
     @SuppressWarnings("unchecked")
@@ -45,11 +49,11 @@ final class VsQemuReport {
                 row.put("qemu_host", figures(q72, gib));
                 row.put("qemu_chroot", figures(q11, gib));
                 row.put("jmultifd", figures(jm, gib));
-                Median faster = q72 == null ? q11 : q11 == null ? q72 : q11.totalMs() < q72.totalMs() ? q11 : q72;
+                Median faster = !q72.any() ? (q11.any() ? q11 : null) : !q11.any() || q72.totalMs() <= q11.totalMs() ? q72 : q11;
                 Map<String, Object> goal = new LinkedHashMap<>();
                 goal.put("method", method);
                 goal.put("channels", ch);
-                if (faster == null || jm == null) {
+                if (faster == null || !jm.any()) {
                     goal.put("missing", faster == null ? "no QEMU run completed" : "no jmultifd run completed");
                 } else {
                     goal.put("faster_qemu", faster.version());
@@ -79,7 +83,7 @@ final class VsQemuReport {
                 g.put("max_bandwidth", bw);
                 g.put("zstd", figures(zstd, gib));
                 g.put("qpl_software", figures(q, gib));
-                if (zstd == null || q == null) {
+                if (!zstd.any() || !q.any()) {
                     g.put("missing", zstd == null ? "no zstd run completed" : "no qpl-software run completed");
                 } else {
                     g.put("total_ratio", ratio(q.totalMs(), zstd.totalMs()));
@@ -111,16 +115,17 @@ final class VsQemuReport {
             bytes.add(number(r, "transferred_bytes"));
             if (r.get("qemu") != null) version = String.valueOf(r.get("qemu"));
         }
-        if (total.isEmpty()) return null;
         String name = who.startsWith("qemu") ? "QEMU " + (version == null ? "?" : version) : "jmultifd";
+        if (total.isEmpty()) return new Median(name, -1, -1, Double.NaN, -1, 0, all);
         return new Median(name, Math.round(Report.median(total)), Math.round(Report.median(downtime)),
                 Harness.round3(Report.median(cpu)), Math.round(Report.median(bytes)), total.size(), all);
     }
 
     private static Map<String, Object> figures(Median m, double gib) {
         Map<String, Object> f = new LinkedHashMap<>();
-        if (m == null) {
+        if (!m.any()) {
             f.put("missing", "no completed run");
+            f.put("completed", "0/" + m.runs());
             return f;
         }
         f.put("who", m.version());
