@@ -9,6 +9,7 @@
 #   bench/run-bench.sh --compare results/X/results.json [--fail-on-regression]
 #   bench/run-bench.sh --hints [--size 4G] [--write-docs]  free-page hints alone: idle and busy guest, hints on/off
 #   bench/run-bench.sh --tls [--write-docs]         none and qpl with TLS off and on, 1 and 2 channels (needs openssl)
+#   bench/run-bench.sh --vs-qemu --size 1G [--machine-note TEXT] --write-docs   side by side with QEMU 7.2 and 11.1 (root)
 #   bench/run-bench.sh --help                       every option
 # Set JMULTIFD_BENCH_NO_BUILD=1 to reuse an existing jar.
 set -euo pipefail
@@ -26,9 +27,9 @@ if [ "${JMULTIFD_BENCH_NO_BUILD:-0}" != 1 ] || [ ! -f bench/target/benchmarks.ja
     echo "== building bench/target/benchmarks.jar" >&2
     mvn -q -pl bench -am package -DskipTests
 fi
-# --hints and --tls run no C yardstick.
+# --hints, --tls and --vs-qemu run no C yardstick.
 case " $* " in
-    *" --hints "*|*" --tls "*) ;;
+    *" --hints "*|*" --tls "*|*" --vs-qemu "*) ;;
     *) echo "== building the C yardsticks" >&2
        bench/native/build.sh ;;
 esac

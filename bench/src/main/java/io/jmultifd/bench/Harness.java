@@ -127,8 +127,17 @@ public final class Harness {
         Path snapshotDir;
 
         @Option(names = "--qemu-chroot", paramLabel = "DIR", order = 1, description = "With --snapshot: QEMU's rows, "
-                + "by bench/qemu-snapshot.sh run in this chroot (prepare it with: bench/qemu-snapshot.sh setup DIR).")
+                + "by bench/qemu-snapshot.sh run in this chroot (prepare it with: bench/qemu-env.sh setup DIR). With "
+                + "--vs-qemu: the chroot of Debian unstable's QEMU (default " + VsQemuRun.DEFAULT_CHROOT + ").")
         Path qemuChroot;
+
+        @Option(names = "--vs-qemu", order = 1, description = "Run only the side-by-side with QEMU (issue 11): QEMU "
+                + "7.2 of this machine (Debian 12; installed with apt-get when missing), Debian unstable's QEMU in "
+                + "--qemu-chroot (set up when missing) and jmultifd's CLI, one after the other, migrating a paused "
+                + "guest holding the image (--size, default 1G) over loopback TCP: --methods (default none,zstd,zlib) x "
+                + "--channels (default 1,2) x --reps; then jmultifd's qpl-software against its zstd, unlimited and at "
+                + "1 Gbit/s. With --write-docs: replaces its section of docs/benchmarks.md. Root.")
+        boolean vsQemu;
 
         @Option(names = "--no-drop-caches", order = 1, description = "With --snapshot: never drop the page cache.")
         boolean noDropCaches;
@@ -330,6 +339,15 @@ public final class Harness {
             bandwidths = List.of(0L);
         }
 
+        /** --vs-qemu's values for what the command line did not set itself: issue 11's matrix on a 1G guest. */
+        private void applyVsQemu(ParseResult given) {
+            if (!vsQemu) return;
+            if (!given.hasMatchedOption("--size")) size = quick ? "32M" : "1G";
+            if (!given.hasMatchedOption("--methods")) methods = List.of("none", "zstd", "zlib");
+            if (!given.hasMatchedOption("--channels")) channels = List.of(1, 2);
+            if (qemuChroot == null) qemuChroot = Path.of(VsQemuRun.DEFAULT_CHROOT);
+        }
+
         /** --snapshot's values for what the command line did not set itself. */
         private void applySnapshot(ParseResult given) {
             if (snapshot && !given.hasMatchedOption("--reps")) repetitions = 1;
@@ -337,15 +355,20 @@ public final class Harness {
 
         /** What depends on more than one option, or on files. */
         private void checkTogether() {
-            if ((snapshot ? 1 : 0) + (hints ? 1 : 0) + (tls ? 1 : 0) > 1) {
-                throw usage("--snapshot, --hints and --tls are separate runs: give one");
+            if ((snapshot ? 1 : 0) + (hints ? 1 : 0) + (tls ? 1 : 0) + (vsQemu ? 1 : 0) > 1) {
+                throw usage("--snapshot, --hints, --tls and --vs-qemu are separate runs: give one");
+            }
+            if (vsQemu && compare != null) throw usage("--compare works on the full benchmark, not on --vs-qemu");
+            if (vsQemu && methods.stream().anyMatch(m -> !List.of("none", "zstd", "zlib").contains(m))) {
+                throw usage("--vs-qemu --methods " + String.join(",", methods) + ": QEMU's side takes none, zstd and zlib");
             }
             if (snapshot && compare != null) throw usage("--compare works on the full benchmark, not on --snapshot");
             if (failOnRegression && compare == null) throw usage("--fail-on-regression needs --compare OLD.json");
             if (compare != null && !Files.isRegularFile(compare)) throw usage("--compare " + compare + ": no such file");
             if (image != null && !Files.isRegularFile(image)) throw usage("--image " + image + ": no such file");
-            if (!snapshot && qemuChroot != null) throw usage("--qemu-chroot needs --snapshot");
-            if (qemuChroot != null && !Files.isDirectory(qemuChroot)) {
+            if (!snapshot && !vsQemu && qemuChroot != null) throw usage("--qemu-chroot needs --snapshot or --vs-qemu");
+            // --vs-qemu sets its chroot up when it is missing.
+            if (qemuChroot != null && !vsQemu && !Files.isDirectory(qemuChroot)) {
                 throw usage("--qemu-chroot " + qemuChroot + ": no such directory (bench/qemu-snapshot.sh setup "
                         + qemuChroot + " prepares one)");
             }
@@ -424,6 +447,7 @@ public final class Harness {
             o.applyHints(given);
             o.applySnapshot(given);
             o.applyTls(given);
+            o.applyVsQemu(given);
             o.checkTogether();
         } catch (UnmatchedArgumentException e) {
             List<String> suggestions = e.getSuggestions();
@@ -453,6 +477,7 @@ public final class Harness {
 
     int run(Options o) throws Exception {
         if (o.hints) return runHints(o);
+        if (o.vsQemu) return VsQemuRun.run(o, failures);
         Instant started = Instant.now();
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started);
         Path out = o.out != null ? o.out : o.repo.resolve("results").resolve(stamp);
@@ -901,7 +926,7 @@ public final class Harness {
         return m;
     }
 
-    private static Map<String, Object> compositionMap(GuestImageBuilder.Composition c) {
+    static Map<String, Object> compositionMap(GuestImageBuilder.Composition c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("size", c.size());
         m.put("sha256", c.sha256());

@@ -534,6 +534,7 @@ final class Report {
         String tls = TlsReport.SECTION.in(docs.resolve("benchmarks.md")); // and --tls --write-docs this one
         if (!tls.isEmpty()) sb.append(tls).append("\n\n");
         sb.append(PostcopyBenchmark.kept(docs.resolve("benchmarks.md"))); // measured by PostcopyBenchmark
+        sb.append(VsQemuReport.kept(docs.resolve("benchmarks.md"))); // and --vs-qemu --write-docs this one
         sb.append("""
                 ## How the yardsticks are measured
 

@@ -58,9 +58,10 @@ class HarnessOptionsTest {
         assertEquals(1, given.repetitions);
         assertTrue(!Harness.parse(new String[0]).tls);
         assertMessage("--tls runs at unlimited bandwidth: no --bandwidths", "--tls", "--bandwidths", "0,125M");
-        assertMessage("--snapshot, --hints and --tls are separate runs: give one", "--tls", "--hints");
-        assertMessage("--snapshot, --hints and --tls are separate runs: give one", "--snapshot", "--tls");
-        assertMessage("--snapshot, --hints and --tls are separate runs: give one", "--snapshot", "--hints");
+        assertMessage("--snapshot, --hints, --tls and --vs-qemu are separate runs: give one", "--tls", "--hints");
+        assertMessage("--snapshot, --hints, --tls and --vs-qemu are separate runs: give one", "--snapshot", "--tls");
+        assertMessage("--snapshot, --hints, --tls and --vs-qemu are separate runs: give one", "--snapshot", "--hints");
+        assertMessage("--snapshot, --hints, --tls and --vs-qemu are separate runs: give one", "--vs-qemu", "--tls");
     }
 
     @Test
