@@ -1,5 +1,6 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.multifd.guest.HugePages;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,9 +17,10 @@ import java.util.Objects;
  * @param multifd       the method and its channels
  * @param freePages     free-page hints
  * @param checksumMatch whether the per-block checksums matched
+ * @param memory        this side's guest memory: huge pages, page faults
  */
 public record MigrationResult(MigrationStatus status, MigrationFailure failure, Times times, Ram ram,
-                              Multifd multifd, FreePages freePages, boolean checksumMatch) {
+                              Multifd multifd, FreePages freePages, boolean checksumMatch, Memory memory) {
 
     /**
      * @param totalMs    from start to the verdict
@@ -74,7 +76,26 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
         public static final FreePages NONE = new FreePages(0, 0, 0);
     }
 
+    /**
+     * This side's guest memory during the migration.
+     *
+     * @param hugePages   whether its anonymous memory asked for transparent huge pages and got the advice through;
+     *                    null when the side has no guest (the destination failed before allocating it)
+     * @param pageFaults  the page faults of this side's engine threads (and of the calling thread during the call),
+     *                    as {@link Times#cpuMs()} counts their CPU; null where they cannot be counted (no getrusage)
+     */
+    public record Memory(HugePages hugePages, PageFaults pageFaults) {
+        public static final Memory NONE = new Memory(null, null);
+    }
+
+    /**
+     * @param minor faults the kernel resolved without I/O, e.g. the first write to a page of anonymous memory
+     * @param major faults that needed I/O, e.g. reading a page of a mapped file in
+     */
+    public record PageFaults(long minor, long major) {}
+
     public MigrationResult {
+        Objects.requireNonNull(memory);
         Objects.requireNonNull(freePages);
         Objects.requireNonNull(status);
         Objects.requireNonNull(times);
@@ -91,7 +112,7 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
     /** The result of a migration that never began (e.g. cancelled while the guest was being built). */
     public static MigrationResult notStarted(String method, int channels, int pageSize, MigrationFailure failure) {
         return new MigrationResult(failure.status(), failure, Times.NONE, Ram.none(pageSize),
-                new Multifd(method, channels, 0, Map.of()), FreePages.NONE, false);
+                new Multifd(method, channels, 0, Map.of()), FreePages.NONE, false, Memory.NONE);
     }
 
     public boolean completed() {

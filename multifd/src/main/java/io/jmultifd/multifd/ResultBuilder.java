@@ -1,18 +1,23 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.linux.ResourceUsage;
 import io.jmultifd.multifd.channels.PageCounters;
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.HugePages;
 import io.jmultifd.spi.MethodStatistics;
 
 /** Times one side of a migration and builds its {@link MigrationResult}. */
 final class ResultBuilder {
     private final MigrationParameters params;
     private final long startCpu = EngineThreads.currentThreadCpuNanos();
+    private final ResourceUsage.PageFaults startFaults = EngineThreads.currentThreadFaults();
     private long startNanos = System.nanoTime();
     private long setupNanos;
     private long hintsReceived;
     private long hintsInvalidated;
     private String methodName;
     private int pageSize;
+    private HugePages hugePages;
 
     ResultBuilder(MigrationParameters params) {
         this.params = params;
@@ -32,6 +37,12 @@ final class ResultBuilder {
      */
     void startedAt(long nanos) {
         startNanos = nanos;
+    }
+
+    /** The side's guest, once it has one: whether it is on huge pages goes into the result. */
+    ResultBuilder guest(GuestMemory guest) {
+        hugePages = guest.hugePages();
+        return this;
     }
 
     /** Connecting, handshake and block setup are done. */
@@ -59,6 +70,8 @@ final class ResultBuilder {
         // As QEMU computes its final throughput: over the transfer time, i.e. without setup.
         double secs = Math.max(1e-9, (end - startNanos - setupNanos) / 1e9);
         long cpu = threads.cpuNanos() + EngineThreads.currentThreadCpuNanos() - startCpu;
+        ResourceUsage.PageFaults faults = threads.pageFaults()
+                .plus(EngineThreads.currentThreadFaults().minus(startFaults));
         return new MigrationResult(completed ? MigrationStatus.COMPLETED : failure.status(), failure,
                 new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L,
                         completed ? downtimeNanos / 1_000_000L : 0, cpu / 1_000_000L),
@@ -68,6 +81,8 @@ final class ResultBuilder {
                 new MigrationResult.Multifd(methodName, params.channels(), pages.compressedBytes(),
                         statistics.counters()),
                 new MigrationResult.FreePages(pages.freePages(), hintsReceived, hintsInvalidated),
-                completed && checksumMatch);
+                completed && checksumMatch,
+                new MigrationResult.Memory(hugePages, EngineThreads.FAULTS_COUNTED
+                        ? new MigrationResult.PageFaults(faults.minor(), faults.major()) : null));
     }
 }
