@@ -47,6 +47,11 @@ final class EngineThreads {
         return FAULTS_COUNTED ? ResourceUsage.thread() : ResourceUsage.PageFaults.NONE;
     }
 
+    /** The names of the threads started so far, in order. */
+    synchronized List<String> names() {
+        return threads.stream().map(Thread::getName).toList();
+    }
+
     synchronized void interruptAll() {
         for (Thread t : threads) {
             t.interrupt();

@@ -175,7 +175,7 @@ public final class MigrationDestination implements AutoCloseable {
             reception.close(); // one migration: the port is free again
             threads.start("jmultifd-dst-watchdog", watchdog::run);
             progress.report(Progress.Phase.BULK, 0);
-            threads.start("jmultifd-dst-progress", progress::tick);
+            progress.startTicking(threads);
             for (ReceiveChannel c : channels) {
                 threads.start("jmultifd-recv-" + c.index(), c::run);
             }
