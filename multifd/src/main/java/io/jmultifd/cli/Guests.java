@@ -151,8 +151,9 @@ final class Guests {
     }
 
     /**
-     * Anonymous memory for a block (on huge pages as {@code guest-hugepages} says); a failure despite {@link #requireMemory} (an address space limit, the heap for
-     * the dirty bitmap) is an error that says so, never an OutOfMemoryError's stack trace.
+     * Anonymous memory for a block (on huge pages as {@code guest-hugepages} says); a failure despite
+     * {@link #requireMemory} (an address space limit, the heap for the dirty bitmap) is an error that says so, never
+     * an OutOfMemoryError's stack trace.
      */
     static RamBlock anonymous(String name, long size, int pageSize, TransparentHugePages hugePages, String what) {
         try {

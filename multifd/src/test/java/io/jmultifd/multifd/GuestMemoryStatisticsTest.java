@@ -78,6 +78,28 @@ class GuestMemoryStatisticsTest {
         }
     }
 
+    /** A snapshot's restore allocates a fresh guest too: as guest-hugepages says, and its result says so. */
+    @Test
+    void aRestoreAllocatesAsGuestHugepagesSays(@org.junit.jupiter.api.io.TempDir Path dir) {
+        MigrationParameters p = MigrationParameters.defaults().with("mapped-ram", "on");
+        Path file = dir.resolve("snapshot");
+        try (GuestMemory guest = randomGuest(TransparentHugePages.off())) {
+            Harness.assertCompleted(new MigrationSource(guest, null, p).migrate(Endpoint.file(file), null), "save");
+            for (String setting : new String[] {"off", "on"}) {
+                try (MigrationDestination d = new MigrationDestination(p.with(MigrationParameters.GUEST_HUGEPAGES,
+                        setting))) {
+                    MigrationResult restored = d.receive(Endpoint.file(file), null);
+                    Harness.assertCompleted(restored, "restore");
+                    HugePages expected = setting.equals("off") ? HugePages.OFF
+                            : kernelGivesHugePages() ? HugePages.ON : HugePages.UNAVAILABLE;
+                    assertEquals(expected, restored.memory().hugePages());
+                    assertEquals(expected, d.received().hugePages());
+                    assertNotNull(restored.memory().pageFaults());
+                }
+            }
+        }
+    }
+
     /** By default the destination's received guest asks for huge pages, and says whether it got them. */
     @Test
     void theDestinationReceivesIntoHugePagesByDefault() throws Exception {
