@@ -4,6 +4,13 @@
 
 jdk_feature_version() { # $1 = a JDK home; prints its feature version (e.g. 25) or nothing
     [ -x "$1/bin/javac" ] || return 0
+    # The JDK's release file says it without starting a JVM (which costs each launcher run ~0.2 s of CPU).
+    local release
+    release=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\)[."].*/\1/p' "$1/release" 2>/dev/null)
+    if [ -n "$release" ]; then
+        echo "$release"
+        return 0
+    fi
     "$1/bin/java" -XshowSettings:properties -version 2>&1 \
         | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
 }

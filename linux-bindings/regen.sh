@@ -26,10 +26,11 @@ die() { echo "regen: error: $*" >&2; exit 1; }
 # (mmap, madvise for transparent huge pages, mincore and the page size to see which pages are backed), the
 # terminal check of the CLI (isatty), qpl-bindings' private probe of a candidate libqpl (dlopen, dlsym,
 # dlerror, dlclose and dlopen's RTLD_* modes) and what postcopy's userfaultfd needs (syscall, ioctl, read,
-# poll, eventfd, the uffdio_* structs). Functions and structs are named one by one; constants by family.
-readonly SELECT_FUNCTIONS='^(open|close|read|write|flock|posix_fallocate|strerror|isatty|sysconf|mmap|munmap|madvise|mincore|dlopen|dlsym|dlerror|dlclose|syscall|ioctl|poll|eventfd)$'
-readonly SELECT_STRUCTS='^(winsize|pollfd|uffdio_api|uffdio_range|uffdio_register|uffdio_copy|uffdio_zeropage|uffd_msg)$'
-readonly SELECT_CONSTANTS='^(O_(RDONLY|WRONLY|RDWR|CREAT|EXCL|CLOEXEC|NONBLOCK)|LOCK_(SH|EX|NB|UN)|E(PERM|NOENT|INTR|BADF|AGAIN|WOULDBLOCK|NOMEM|FAULT|BUSY|EXIST|INVAL|NOSPC|NOSYS)|_SC_PAGESIZE|TIOCGWINSZ|TIOCSWINSZ|RTLD_(LAZY|NOW|LOCAL|GLOBAL|NOLOAD|NODELETE)|PROT_(NONE|READ|WRITE)|MAP_(PRIVATE|SHARED|ANONYMOUS|NORESERVE|POPULATE|FIXED)|MADV_(NORMAL|DONTNEED|REMOVE|HUGEPAGE|NOHUGEPAGE|POPULATE_WRITE)|POLL(IN|ERR|HUP|NVAL)|EFD_(CLOEXEC|NONBLOCK)|__NR_userfaultfd|UFFD_API|UFFD_USER_MODE_ONLY|UFFD_EVENT_[A-Z]+|UFFD_PAGEFAULT_FLAG_[A-Z]+|UFFD_FEATURE_[A-Z_]+|_?UFFDIO_(API|REGISTER|UNREGISTER|WAKE|COPY|ZEROPAGE)|UFFDIO_REGISTER_MODE_[A-Z]+|UFFDIO_COPY_MODE_[A-Z]+|UFFDIO_ZEROPAGE_MODE_[A-Z]+)$'
+# poll, eventfd, the uffdio_* structs) and the engine's page-fault counts (getrusage of a thread or the process).
+# Functions and structs are named one by one; constants by family.
+readonly SELECT_FUNCTIONS='^(open|close|read|write|flock|posix_fallocate|strerror|isatty|sysconf|mmap|munmap|madvise|mincore|dlopen|dlsym|dlerror|dlclose|syscall|ioctl|poll|eventfd|getrusage)$'
+readonly SELECT_STRUCTS='^(winsize|pollfd|uffdio_api|uffdio_range|uffdio_register|uffdio_copy|uffdio_zeropage|uffd_msg|rusage|timeval)$'
+readonly SELECT_CONSTANTS='^(O_(RDONLY|WRONLY|RDWR|CREAT|EXCL|CLOEXEC|NONBLOCK)|LOCK_(SH|EX|NB|UN)|E(PERM|NOENT|INTR|BADF|AGAIN|WOULDBLOCK|NOMEM|FAULT|BUSY|EXIST|INVAL|NOSPC|NOSYS)|_SC_PAGESIZE|TIOCGWINSZ|TIOCSWINSZ|RTLD_(LAZY|NOW|LOCAL|GLOBAL|NOLOAD|NODELETE)|PROT_(NONE|READ|WRITE)|MAP_(PRIVATE|SHARED|ANONYMOUS|NORESERVE|POPULATE|FIXED)|MADV_(NORMAL|DONTNEED|REMOVE|HUGEPAGE|NOHUGEPAGE|POPULATE_WRITE)|POLL(IN|ERR|HUP|NVAL)|EFD_(CLOEXEC|NONBLOCK)|__NR_userfaultfd|UFFD_API|UFFD_USER_MODE_ONLY|UFFD_EVENT_[A-Z]+|UFFD_PAGEFAULT_FLAG_[A-Z]+|UFFD_FEATURE_[A-Z_]+|_?UFFDIO_(API|REGISTER|UNREGISTER|WAKE|COPY|ZEROPAGE)|UFFDIO_REGISTER_MODE_[A-Z]+|UFFDIO_COPY_MODE_[A-Z]+|UFFDIO_ZEROPAGE_MODE_[A-Z]+|RUSAGE_(SELF|THREAD))$'
 
 command -v jextract >/dev/null 2>&1 || die "jextract is not on PATH; put a jextract for JDK 22+ on PATH (see linux-bindings/README.md)"
 [ "$(uname -s)/$(uname -m)" = "Linux/$ARCH" ] \

@@ -76,6 +76,7 @@ final class NativeCalls {
                 linux_h.dlsym$handle();
                 linux_h.dlerror$handle();
                 linux_h.dlclose$handle();
+                linux_h.getrusage$handle();
             } catch (RuntimeException | LinkageError e) {
                 reason = "libc's calls cannot be linked: " + e;
                 open = close = flock = mmap = madvise = mincore = syscall = ioctl = poll = read = null;

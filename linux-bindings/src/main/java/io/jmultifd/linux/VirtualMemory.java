@@ -26,25 +26,59 @@ public final class VirtualMemory {
         if (size <= 0) {
             throw new IllegalArgumentException("size must be positive, got " + size);
         }
+        long address = map(size, extraFlags);
+        return MemorySegment.ofAddress(address).reinterpret(size, arena, unused -> unmap(address, size));
+    }
+
+    /**
+     * As {@link #mapAnonymous}, at an address that is a multiple of {@code alignment} (a power of two, e.g. 2 MiB so
+     * that the kernel can back all of the mapping with transparent huge pages: an unaligned head or tail cannot be).
+     * Maps {@code size + alignment} bytes and unmaps the parts before and after the aligned range at once.
+     */
+    public static MemorySegment mapAnonymousAligned(Arena arena, long size, long alignment, int extraFlags)
+            throws ErrnoException {
+        NativeCalls.requireAvailable();
+        if (alignment <= 0 || Long.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException("alignment must be a power of two, got " + alignment);
+        }
+        if (size <= 0 || size > Long.MAX_VALUE - alignment) {
+            throw new IllegalArgumentException("size must be positive and leave room for the alignment, got " + size);
+        }
+        long pageSize = pageSize();
+        if (alignment <= pageSize) {
+            return mapAnonymous(arena, size, extraFlags);
+        }
+        long start = map(size + alignment, extraFlags);
+        long aligned = (start + alignment - 1) & -alignment;
+        long end = (aligned + size + pageSize - 1) & -pageSize;
+        unmap(start, aligned - start);
+        unmap(end, start + size + alignment - end);
+        return MemorySegment.ofAddress(aligned).reinterpret(size, arena, unused -> unmap(aligned, size));
+    }
+
+    /** mmap of a private anonymous mapping nobody owns yet; its address. */
+    private static long map(long size, int extraFlags) throws ErrnoException {
+        NativeCalls.requireAvailable();
         int flags = linux_h.MAP_PRIVATE() | linux_h.MAP_ANONYMOUS() | extraFlags;
-        MemorySegment mapping;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = NativeCalls.callState(call);
-            mapping = (MemorySegment) NativeCalls.MMAP.invokeExact(state, MemorySegment.NULL, size,
+            MemorySegment mapping = (MemorySegment) NativeCalls.MMAP.invokeExact(state, MemorySegment.NULL, size,
                     linux_h.PROT_READ() | linux_h.PROT_WRITE(), flags, -1, 0L);
             if (mapping.address() == -1L) { // MAP_FAILED
                 throw new ErrnoException("mmap of " + size + " bytes", NativeCalls.errno(state));
             }
+            return mapping.address();
         } catch (ErrnoException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw NativeCalls.unexpected("mmap", t);
         }
-        long address = mapping.address();
-        return mapping.reinterpret(size, arena, unused -> unmap(address, size));
     }
 
     private static void unmap(long address, long size) {
+        if (size == 0) {
+            return;
+        }
         // Runs as the arena closes, which must not fail: a failure (only possible with a bad range) is logged.
         int rc = linux_h.munmap(MemorySegment.ofAddress(address), size);
         if (rc != 0) {

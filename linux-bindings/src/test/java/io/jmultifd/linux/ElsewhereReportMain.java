@@ -29,6 +29,8 @@ public final class ElsewhereReportMain {
             calls.put("madvise", () -> { VirtualMemory.madvise(page, 0); return null; });
             calls.put("pageSize", VirtualMemory::pageSize);
             calls.put("residentPages", () -> VirtualMemory.residentPages(page));
+            calls.put("mapAnonymousAligned", () -> VirtualMemory.mapAnonymousAligned(arena, 4096, 1 << 21, 0));
+            calls.put("threadPageFaults", ResourceUsage::thread);
             calls.put("dlopen", () -> DynamicLibrary.open(Path.of("libc.so.6"), 2));
             calls.put("userfaultfd", () -> Userfaultfd.open(0));
             calls.forEach((name, call) -> {

@@ -27,7 +27,7 @@ class UnavailableElsewhereTest {
         assertEquals(REASON, report.get("reason"), report.toString());
         assertEquals("errno 28", report.get("strerror"), "no libc call, and no crash: " + report);
         for (String call : List.of("open", "close", "flock", "posixFallocate", "isatty", "mapAnonymous", "madvise",
-                "pageSize", "residentPages", "dlopen", "userfaultfd")) {
+                "pageSize", "residentPages", "mapAnonymousAligned", "threadPageFaults", "dlopen", "userfaultfd")) {
             assertEquals("IllegalStateException: Linux calls are unavailable: " + REASON, report.get(call),
                     call + ": " + report);
         }

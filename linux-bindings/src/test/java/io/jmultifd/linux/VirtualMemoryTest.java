@@ -72,6 +72,37 @@ class VirtualMemoryTest {
                 () -> "still mapped with VmFlags " + vmFlags(address));
     }
 
+    /** An aligned mapping starts at a multiple of the alignment, is zeroed and writable to its end, and closes. */
+    @Test
+    void anAlignedMappingIsAlignedZeroedAndUnmappedOnClose() throws Exception {
+        long address;
+        long size = 3 * MIB + 4096;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mapping = VirtualMemory.mapAnonymousAligned(arena, size, 2 * MIB, linux_h.MAP_NORESERVE());
+            address = mapping.address();
+            assertEquals(0, address % (2 * MIB));
+            assertEquals(size, mapping.byteSize());
+            assertEquals(0, mapping.get(ValueLayout.JAVA_LONG, 0));
+            assertEquals(0, mapping.get(ValueLayout.JAVA_LONG, size - 8));
+            mapping.set(ValueLayout.JAVA_LONG, size - 8, 42L);
+            assertEquals(42L, mapping.get(ValueLayout.JAVA_LONG, size - 8));
+            if (Files.isDirectory(THP)) {
+                VirtualMemory.madvise(mapping, linux_h.MADV_HUGEPAGE());
+                assertTrue(vmFlags(address).orElseThrow().contains("hg"), () -> "VmFlags: " + vmFlags(address));
+            }
+        }
+        assertTrue(vmFlags(address).map(flags -> !flags.contains("hg")).orElse(true),
+                () -> "still mapped with VmFlags " + vmFlags(address));
+    }
+
+    @Test
+    void anAlignmentThatIsNoPowerOfTwoIsRefused() {
+        try (Arena arena = Arena.ofConfined()) {
+            assertThrows(IllegalArgumentException.class, () -> VirtualMemory.mapAnonymousAligned(arena, 4096, 3 * MIB, 0));
+            assertThrows(IllegalArgumentException.class, () -> VirtualMemory.mapAnonymousAligned(arena, 0, 2 * MIB, 0));
+        }
+    }
+
     @Test
     void madviseOfAnUnalignedRangeIsEinval() throws Exception {
         try (Arena arena = Arena.ofConfined()) {

@@ -10,6 +10,7 @@ import io.jmultifd.multifd.ProgressListener;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.SyntheticContent;
+import io.jmultifd.multifd.guest.TransparentHugePages;
 import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CompressionMethods;
@@ -169,7 +170,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private MigrationResult runOne(MigrationParameters parameters, SyntheticContent.Spec guestSpec) throws Exception {
         int pageSize = parameters.pageSize();
-        RamBlock block = Guests.anonymous(Guests.SYNTHETIC_BLOCK, guestSpec.size(), pageSize, "the guest");
+        RamBlock block = Guests.anonymous(Guests.SYNTHETIC_BLOCK, guestSpec.size(), pageSize,
+                TransparentHugePages.of(parameters.guestHugePages()), "the guest");
         try (GuestMemory guest = Guests.withFreeList(GuestMemory.of(block), guestSpec, seed);
              Workload workload = dirtyRate > 0 ? new Workload(guest, dirtyRate, seed) : null;
              MigrationDestination destination = new MigrationDestination(parameters)) {

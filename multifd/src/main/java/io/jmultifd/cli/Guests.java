@@ -5,6 +5,7 @@ import io.jmultifd.multifd.guest.FreeList;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.SyntheticContent;
+import io.jmultifd.multifd.guest.TransparentHugePages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -53,9 +54,14 @@ final class Guests {
         return n + " bytes (" + Reports.bytes(n) + ")";
     }
 
-    /** Allocates and fills the guest (for a large guest this takes a while). */
+    /** Allocates and fills the guest (for a large guest this takes a while), on huge pages where the kernel has them. */
     static GuestMemory synthetic(SyntheticContent.Spec parsed, int pageSize, long seed) {
-        RamBlock block = anonymous(SYNTHETIC_BLOCK, parsed.size(), pageSize, "the guest");
+        return synthetic(parsed, pageSize, seed, TransparentHugePages.system());
+    }
+
+    /** Allocates and fills the guest, asking for huge pages as {@code hugePages} says. */
+    static GuestMemory synthetic(SyntheticContent.Spec parsed, int pageSize, long seed, TransparentHugePages hugePages) {
+        RamBlock block = anonymous(SYNTHETIC_BLOCK, parsed.size(), pageSize, hugePages, "the guest");
         try {
             SyntheticContent.fill(block.memory(), pageSize, parsed.mix(), seed);
             return withFreeList(GuestMemory.of(block), parsed, seed);
@@ -79,7 +85,7 @@ final class Guests {
      * file is read-only.
      */
     static GuestMemory images(CommandSpec spec, List<Path> images, int pageSize, boolean withWorkload,
-            AvailableMemory available) {
+            AvailableMemory available, TransparentHugePages hugePages) {
         Set<String> names = new HashSet<>();
         long copiedBytes = 0;
         for (Path image : images) {
@@ -124,7 +130,7 @@ final class Guests {
                 if (!copied(image, withWorkload)) {
                     blocks.add(RamBlock.mapFile(name, image, size, pageSize));
                 } else {
-                    RamBlock block = anonymous(name, size, pageSize, "--source " + image);
+                    RamBlock block = anonymous(name, size, pageSize, hugePages, "--source " + image);
                     blocks.add(block);
                     readInto(image, block.memory());
                 }
@@ -145,12 +151,13 @@ final class Guests {
     }
 
     /**
-     * Anonymous memory for a block; a failure despite {@link #requireMemory} (an address space limit, the heap for
-     * the dirty bitmap) is an error that says so, never an OutOfMemoryError's stack trace.
+     * Anonymous memory for a block (on huge pages as {@code guest-hugepages} says); a failure despite
+     * {@link #requireMemory} (an address space limit, the heap for the dirty bitmap) is an error that says so, never
+     * an OutOfMemoryError's stack trace.
      */
-    static RamBlock anonymous(String name, long size, int pageSize, String what) {
+    static RamBlock anonymous(String name, long size, int pageSize, TransparentHugePages hugePages, String what) {
         try {
-            return RamBlock.anonymous(name, size, pageSize);
+            return RamBlock.anonymous(name, size, pageSize, false, hugePages);
         } catch (OutOfMemoryError | IllegalArgumentException e) {
             throw new IllegalStateException("cannot allocate " + what + " of " + bytes(size) + ": "
                     + Main.describe(e));

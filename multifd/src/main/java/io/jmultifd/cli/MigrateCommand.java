@@ -9,6 +9,7 @@ import io.jmultifd.multifd.ProgressListener;
 import io.jmultifd.multifd.guest.AvailableMemory;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.SyntheticContent;
+import io.jmultifd.multifd.guest.TransparentHugePages;
 import io.jmultifd.multifd.guest.Workload;
 import java.nio.file.Path;
 import java.util.List;
@@ -104,7 +105,8 @@ final class MigrateCommand implements Callable<Integer> {
                     available);
         }
         GuestMemory images = synthetic != null ? null
-                : Guests.images(spec, guestSource.images, parameters.pageSize(), withWorkload, available);
+                : Guests.images(spec, guestSource.images, parameters.pageSize(), withWorkload, available,
+                        TransparentHugePages.of(parameters.guestHugePages()));
         AtomicReference<MigrationSource> running = new AtomicReference<>();
         int code = Main.EXIT_FAILED;
         try (ShutdownGuard guard = new ShutdownGuard(() -> {
@@ -119,7 +121,8 @@ final class MigrateCommand implements Callable<Integer> {
                 context.status().println("migrate: building the " + Reports.bytes(synthetic.size())
                         + " synthetic guest (" + guestSource.synthetic + ")...");
             }
-            try (GuestMemory guest = images != null ? images : Guests.synthetic(synthetic, parameters.pageSize(), seed);
+            try (GuestMemory guest = images != null ? images : Guests.synthetic(synthetic, parameters.pageSize(), seed,
+                    TransparentHugePages.of(parameters.guestHugePages()));
                  Workload workload = withWorkload ? new Workload(guest, dirtyRate, seed) : null) {
                 MigrationResult result;
                 if (guard.signalled()) {

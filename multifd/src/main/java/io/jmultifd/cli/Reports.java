@@ -71,6 +71,7 @@ final class Reports {
             }
             sb.append("; method ").append(r.multifd().method()).append(" on ").append(r.multifd().channels())
               .append(" channels");
+            sb.append(memory(r.memory()));
             sb.append("; checksums ").append(r.checksumMatch() ? "match" : "DIFFER");
             String tier = TierNote.of(parameters, r.multifd().methodStatistics());
             if (!tier.isEmpty()) {
@@ -78,6 +79,19 @@ final class Reports {
             }
         } else if (r.error() != null) {
             sb.append(": ").append(r.error());
+        }
+        return sb.toString();
+    }
+
+    /** E.g. "; huge pages on, 1234 minor + 0 major page faults"; empty when neither is known. */
+    static String memory(MigrationResult.Memory memory) {
+        StringBuilder sb = new StringBuilder();
+        if (memory.hugePages() != null) {
+            sb.append("; huge pages ").append(memory.hugePages().label());
+        }
+        if (memory.pageFaults() != null) {
+            sb.append(sb.isEmpty() ? "; " : ", ").append(memory.pageFaults().minor()).append(" minor + ")
+              .append(memory.pageFaults().major()).append(" major page faults");
         }
         return sb.toString();
     }

@@ -56,6 +56,16 @@ final class DestinationProgress {
         report(newPhase, round);
     }
 
+    /**
+     * Starts the thread that reports every TICK_MILLIS ({@link #tick()}), {@code jmultifd-dst-progress}, when someone
+     * listens: without a listener it would wake four times a second for nothing.
+     */
+    void startTicking(EngineThreads threads) {
+        if (listener != ProgressListener.NONE) {
+            threads.start("jmultifd-dst-progress", this::tick);
+        }
+    }
+
     /** Reports the current phase again every TICK_MILLIS while pages arrive; ends with them or when interrupted. */
     void tick() {
         while (true) {

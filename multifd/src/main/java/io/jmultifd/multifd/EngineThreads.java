@@ -1,16 +1,22 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.linux.Libc;
+import io.jmultifd.linux.ResourceUsage;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The threads one side of a migration starts: named jmultifd-..., CPU time summed when each ends. */
+/** The threads one side of a migration starts: named jmultifd-..., CPU time and page faults summed when each ends. */
 final class EngineThreads {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    /** Whether page faults can be counted per thread (getrusage through linux-bindings). */
+    static final boolean FAULTS_COUNTED = Libc.available();
     private final List<Thread> threads = new ArrayList<>();
     private final LongAdder cpuNanos = new LongAdder();
+    private final LongAdder minorFaults = new LongAdder();
+    private final LongAdder majorFaults = new LongAdder();
 
     synchronized Thread start(String name, Runnable body) {
         Thread t = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> {
@@ -18,6 +24,9 @@ final class EngineThreads {
                 body.run();
             } finally {
                 cpuNanos.add(currentThreadCpuNanos());
+                ResourceUsage.PageFaults faults = currentThreadFaults(); // a thread's count starts at 0
+                minorFaults.add(faults.minor());
+                majorFaults.add(faults.major());
             }
         });
         threads.add(t);
@@ -31,6 +40,16 @@ final class EngineThreads {
         } catch (UnsupportedOperationException e) {
             return 0;
         }
+    }
+
+    /** The calling thread's page faults since it started; none where they cannot be counted. */
+    static ResourceUsage.PageFaults currentThreadFaults() {
+        return FAULTS_COUNTED ? ResourceUsage.thread() : ResourceUsage.PageFaults.NONE;
+    }
+
+    /** The names of the threads started so far, in order. */
+    synchronized List<String> names() {
+        return threads.stream().map(Thread::getName).toList();
     }
 
     synchronized void interruptAll() {
@@ -65,5 +84,10 @@ final class EngineThreads {
 
     long cpuNanos() {
         return cpuNanos.sum();
+    }
+
+    /** The page faults of the threads that ended. */
+    ResourceUsage.PageFaults pageFaults() {
+        return new ResourceUsage.PageFaults(minorFaults.sum(), majorFaults.sum());
     }
 }

@@ -82,6 +82,7 @@ final class FileRestore {
             methodParams.putAll(h.methodParameters());
             guest = allocate(h);
             received.accept(guest);
+            result.guest(guest);
             result.setupDone();
             report(Progress.Phase.BULK, guest);
             channels = new RestoreChannels(reader, guest, method, new MethodParameters(methodParams), local.channels(),

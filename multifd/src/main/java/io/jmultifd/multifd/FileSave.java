@@ -49,7 +49,7 @@ final class FileSave {
 
     MigrationResult execute() {
         mainThread = Thread.currentThread();
-        ResultBuilder result = new ResultBuilder(params);
+        ResultBuilder result = new ResultBuilder(params).guest(guest);
         boolean pausedHere = false;
         boolean saved = false;
         long pauseNanos = 0;

@@ -63,9 +63,9 @@ public final class MigrationDestination implements AutoCloseable {
     private volatile boolean handshakeDone; // after ACCEPT, the source reads ERROR messages
     private DestinationProgress progress;
 
-    /** Receives into anonymous memory, backed up front when {@code prealloc=true}. */
+    /** Receives into anonymous memory, backed up front when {@code prealloc=true}, huge pages per guest-hugepages. */
     public MigrationDestination(MigrationParameters local) {
-        this(local, local.prealloc() ? BlockFactory.PREALLOCATED : BlockFactory.ANONYMOUS);
+        this(local, BlockFactory.anonymous(local));
     }
 
     /** @param blockFactory allocates the received blocks (e.g. a file mapping for {@code --output}) */
@@ -171,6 +171,7 @@ public final class MigrationDestination implements AutoCloseable {
             Reception.Candidate source = setup.handshake(reception(), result::startedAt);
             Connection main = source.main();
             received = setup.allocate(main, source.handshake());
+            result.guest(received);
             progress.receiving(received);
             rounds = new ReceiveRounds(received.blocks(), local.channels(),
                     round -> progress.report(Progress.Phase.ITERATE, round));
@@ -197,7 +198,7 @@ public final class MigrationDestination implements AutoCloseable {
             reception.close(); // one migration: the port is free again
             threads.start("jmultifd-dst-watchdog", watchdog::run);
             progress.report(Progress.Phase.BULK, 0);
-            threads.start("jmultifd-dst-progress", progress::tick);
+            progress.startTicking(threads);
             for (ReceiveChannel c : channels) {
                 threads.start("jmultifd-recv-" + c.index(), c::run);
             }

@@ -121,6 +121,16 @@ public final class MigrationInfo {
         j.put("free-pages-skipped", free.skippedPages());
         j.put("free-page-hints", free.hintsReceived());
         j.put("free-page-hints-invalidated", free.hintsInvalidated());
+        MigrationResult.Memory memory = r.memory();
+        if (memory.hugePages() != null) {
+            j.put("huge-pages", memory.hugePages().label());
+        }
+        if (memory.pageFaults() != null) {
+            LinkedHashMap<String, Object> faults = new LinkedHashMap<>();
+            faults.put("minor", memory.pageFaults().minor());
+            faults.put("major", memory.pageFaults().major());
+            j.put("page-faults", faults);
+        }
         if (r.postcopy().switched()) {
             j.put("postcopy", postcopy(r.postcopy()));
         }

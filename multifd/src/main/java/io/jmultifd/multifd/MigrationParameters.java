@@ -35,6 +35,7 @@ public final class MigrationParameters {
     public static final String FORCE_CONVERGE = "force-converge";
     public static final String MAX_GUEST_SIZE = "max-guest-size";
     public static final String PREALLOC = "prealloc";
+    public static final String GUEST_HUGEPAGES = "guest-hugepages";
     public static final String MAPPED_RAM = "mapped-ram";
     public static final String DIRECT_IO = "direct-io";
     public static final String FREE_PAGE_HINT = "free-page-hint";
@@ -64,6 +65,7 @@ public final class MigrationParameters {
         d.put(FORCE_CONVERGE, "false");
         d.put(MAX_GUEST_SIZE, Long.toString(defaultMaxGuestSize()));
         d.put(PREALLOC, "false");
+        d.put(GUEST_HUGEPAGES, "on");
         d.put(MAPPED_RAM, "off");
         d.put(DIRECT_IO, "off");
         d.put(FREE_PAGE_HINT, "on");
@@ -92,6 +94,7 @@ public final class MigrationParameters {
     private final boolean forceConverge;
     private final long maxGuestSize;
     private final boolean prealloc;
+    private final boolean guestHugePages;
     private final boolean mappedRam;
     private final boolean directIo;
     private final boolean freePageHint;
@@ -123,6 +126,7 @@ public final class MigrationParameters {
         this.maxGuestSize = number(MAX_GUEST_SIZE, 1, Long.MAX_VALUE);
         this.forceConverge = bool(FORCE_CONVERGE);
         this.prealloc = bool(PREALLOC);
+        this.guestHugePages = onOff(GUEST_HUGEPAGES);
         this.mappedRam = onOff(MAPPED_RAM);
         this.directIo = onOff(DIRECT_IO);
         this.freePageHint = onOff(FREE_PAGE_HINT);
@@ -267,6 +271,12 @@ public final class MigrationParameters {
 
     /** Destination: back received anonymous blocks with memory up front (QEMU's {@code -mem-prealloc}). */
     public boolean prealloc() { return prealloc; }
+
+    /**
+     * Anonymous guest RAM that this end allocates asks for transparent huge pages (as QEMU's RAM); each end's own,
+     * not in the handshake.
+     */
+    public boolean guestHugePages() { return guestHugePages; }
 
     /** Save to / restore from a {@code file:} endpoint with pages at fixed offsets (QEMU's mapped-ram capability). */
     public boolean mappedRam() { return mappedRam; }

@@ -1,5 +1,6 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.multifd.guest.HugePages;
 import io.jmultifd.multifd.tls.NegotiatedTls;
 
 import java.util.Collections;
@@ -18,13 +19,14 @@ import java.util.Objects;
  * @param multifd       the method and its channels
  * @param freePages     free-page hints
  * @param checksumMatch whether the per-block checksums matched (after postcopy: the per-page digests)
+ * @param memory        this side's guest memory: huge pages, page faults
  * @param postcopy      postcopy's statistics ({@link Postcopy#NONE} when the migration did not switch)
  * @param tls           what the TLS handshake of the main connection negotiated; null without TLS (or when the
  *                      side stopped before a handshake completed)
  */
 public record MigrationResult(MigrationStatus status, MigrationFailure failure, Times times, Ram ram,
-                              Multifd multifd, FreePages freePages, boolean checksumMatch, Postcopy postcopy,
-                              NegotiatedTls tls) {
+                              Multifd multifd, FreePages freePages, boolean checksumMatch, Memory memory,
+                              Postcopy postcopy, NegotiatedTls tls) {
 
     /**
      * Postcopy ({@code postcopy-ram=on}, after the switchover), as QEMU's postcopy statistics.
@@ -100,7 +102,26 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
         public static final FreePages NONE = new FreePages(0, 0, 0);
     }
 
+    /**
+     * This side's guest memory during the migration.
+     *
+     * @param hugePages   whether its anonymous memory asked for transparent huge pages and got the advice through;
+     *                    null when the side has no guest (the destination failed before allocating it)
+     * @param pageFaults  the page faults of this side's engine threads (and of the calling thread during the call),
+     *                    as {@link Times#cpuMs()} counts their CPU; null where they cannot be counted (no getrusage)
+     */
+    public record Memory(HugePages hugePages, PageFaults pageFaults) {
+        public static final Memory NONE = new Memory(null, null);
+    }
+
+    /**
+     * @param minor faults the kernel resolved without I/O, e.g. the first write to a page of anonymous memory
+     * @param major faults that needed I/O, e.g. reading a page of a mapped file in
+     */
+    public record PageFaults(long minor, long major) {}
+
     public MigrationResult {
+        Objects.requireNonNull(memory);
         Objects.requireNonNull(freePages);
         Objects.requireNonNull(status);
         Objects.requireNonNull(times);
@@ -115,10 +136,10 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
         }
     }
 
-    /** A result without postcopy or TLS. */
+    /** A result without guest-memory statistics, postcopy or TLS. */
     public MigrationResult(MigrationStatus status, MigrationFailure failure, Times times, Ram ram, Multifd multifd,
                            FreePages freePages, boolean checksumMatch) {
-        this(status, failure, times, ram, multifd, freePages, checksumMatch, Postcopy.NONE, null);
+        this(status, failure, times, ram, multifd, freePages, checksumMatch, Memory.NONE, Postcopy.NONE, null);
     }
 
     /** The result of a migration that never began (e.g. cancelled while the guest was being built). */

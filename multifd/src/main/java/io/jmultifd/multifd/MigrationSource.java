@@ -142,7 +142,7 @@ public final class MigrationSource {
 
         MigrationResult execute() {
             mainThread = Thread.currentThread();
-            ResultBuilder result = new ResultBuilder(params);
+            ResultBuilder result = new ResultBuilder(params).guest(guest);
             boolean checksumMatch = false;
             report();
             try {

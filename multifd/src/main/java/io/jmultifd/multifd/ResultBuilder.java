@@ -1,6 +1,9 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.linux.ResourceUsage;
 import io.jmultifd.multifd.channels.PageCounters;
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.HugePages;
 import io.jmultifd.multifd.tls.NegotiatedTls;
 import io.jmultifd.spi.MethodStatistics;
 
@@ -8,6 +11,7 @@ import io.jmultifd.spi.MethodStatistics;
 final class ResultBuilder {
     private final MigrationParameters params;
     private final long startCpu = EngineThreads.currentThreadCpuNanos();
+    private final ResourceUsage.PageFaults startFaults = EngineThreads.currentThreadFaults();
     private long startNanos = System.nanoTime();
     private long setupNanos;
     private long hintsReceived;
@@ -16,6 +20,7 @@ final class ResultBuilder {
     private MigrationResult.Postcopy postcopy = MigrationResult.Postcopy.NONE;
     private String methodName;
     private int pageSize;
+    private HugePages hugePages;
 
     ResultBuilder(MigrationParameters params) {
         this.params = params;
@@ -35,6 +40,12 @@ final class ResultBuilder {
      */
     void startedAt(long nanos) {
         startNanos = nanos;
+    }
+
+    /** The side's guest, once it has one: whether it is on huge pages goes into the result. */
+    ResultBuilder guest(GuestMemory guest) {
+        hugePages = guest.hugePages();
+        return this;
     }
 
     /** Connecting, handshake and block setup are done. */
@@ -72,6 +83,8 @@ final class ResultBuilder {
         // As QEMU computes its final throughput: over the transfer time, i.e. without setup.
         double secs = Math.max(1e-9, (end - startNanos - setupNanos) / 1e9);
         long cpu = threads.cpuNanos() + EngineThreads.currentThreadCpuNanos() - startCpu;
+        ResourceUsage.PageFaults faults = threads.pageFaults()
+                .plus(EngineThreads.currentThreadFaults().minus(startFaults));
         return new MigrationResult(completed ? MigrationStatus.COMPLETED : failure.status(), failure,
                 new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L,
                         completed ? downtimeNanos / 1_000_000L : 0, cpu / 1_000_000L),
@@ -81,6 +94,8 @@ final class ResultBuilder {
                 new MigrationResult.Multifd(methodName, params.channels(), pages.compressedBytes(),
                         statistics.counters()),
                 new MigrationResult.FreePages(pages.freePages(), hintsReceived, hintsInvalidated),
-                completed && checksumMatch, postcopy, tls);
+                completed && checksumMatch,
+                new MigrationResult.Memory(hugePages, EngineThreads.FAULTS_COUNTED
+                        ? new MigrationResult.PageFaults(faults.minor(), faults.major()) : null), postcopy, tls);
     }
 }

@@ -124,7 +124,7 @@ class EndToEndTest {
                 assertEquals(guest.totalBytes(), ((Map<?, ?>) report.get("ram")).get("total"));
                 assertEquals(Boolean.TRUE, ((Map<?, ?>) report.get("jmultifd")).get("checksum-match"));
                 assertEquals(List.of("channels", "cpu-time", "checksum-match", "free-pages-skipped", "free-page-hints",
-                        "free-page-hints-invalidated", "method-statistics"),
+                        "free-page-hints-invalidated", "huge-pages", "page-faults", "method-statistics"),
                         List.copyOf(((Map<?, ?>) report.get("jmultifd")).keySet()));
             }
             assertEquals(guest.totalPages(), sent.ram().normalPages() + sent.ram().zeroPages(), "no workload: every page once");

@@ -1872,6 +1872,85 @@ public class linux_h extends linux_h$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int RUSAGE_SELF = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum __rusage_who.RUSAGE_SELF = 0
+     * }
+     */
+    public static int RUSAGE_SELF() {
+        return RUSAGE_SELF;
+    }
+    private static final int RUSAGE_THREAD = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum __rusage_who.RUSAGE_THREAD = 1
+     * }
+     */
+    public static int RUSAGE_THREAD() {
+        return RUSAGE_THREAD;
+    }
+
+    private static class getrusage {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            linux_h.C_INT,
+            linux_h.C_INT,
+            linux_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("getrusage");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int getrusage(__rusage_who_t __who, struct rusage *__usage)
+     * }
+     */
+    public static FunctionDescriptor getrusage$descriptor() {
+        return getrusage.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int getrusage(__rusage_who_t __who, struct rusage *__usage)
+     * }
+     */
+    public static MethodHandle getrusage$handle() {
+        return getrusage.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int getrusage(__rusage_who_t __who, struct rusage *__usage)
+     * }
+     */
+    public static MemorySegment getrusage$address() {
+        return getrusage.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int getrusage(__rusage_who_t __who, struct rusage *__usage)
+     * }
+     */
+    public static int getrusage(int __who, MemorySegment __usage) {
+        var mh$ = getrusage.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("getrusage", __who, __usage);
+            }
+            return (int)mh$.invokeExact(__who, __usage);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int EWOULDBLOCK = (int)11L;
     /**
      * {@snippet lang=c :

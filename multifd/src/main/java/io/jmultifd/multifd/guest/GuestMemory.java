@@ -53,6 +53,9 @@ public final class GuestMemory implements AutoCloseable {
 
     public int pageSize() { return pageSize; }
 
+    /** Whether the guest's anonymous memory is on transparent huge pages ({@link HugePages#of}). */
+    public HugePages hugePages() { return HugePages.of(this); }
+
     public RamBlock block(String name) {
         for (RamBlock b : blocks) {
             if (b.name().equals(name)) {

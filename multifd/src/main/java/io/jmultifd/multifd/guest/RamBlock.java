@@ -35,13 +35,16 @@ public final class RamBlock implements AutoCloseable {
     private final DirtyBitmap dirty;
     private final FreePages free;
     private final boolean discardable; // mmap'd anonymous memory: madvise can drop pages
+    private final HugePages hugePages;
 
     private RamBlock(String name, long size, int pageSize, Arena arena, MemorySegment memory) {
-        this(name, size, pageSize, arena, memory, false);
+        this(name, size, pageSize, arena, memory, false, HugePages.FILE_BACKED);
     }
 
-    private RamBlock(String name, long size, int pageSize, Arena arena, MemorySegment memory, boolean discardable) {
+    private RamBlock(String name, long size, int pageSize, Arena arena, MemorySegment memory, boolean discardable,
+                     HugePages hugePages) {
         this.discardable = discardable;
+        this.hugePages = hugePages;
         this.name = name;
         this.size = size;
         this.pageSize = pageSize;
@@ -64,22 +67,34 @@ public final class RamBlock implements AutoCloseable {
         }
     }
 
-    /** Zero-filled anonymous memory, aligned to the page size (lazily backed on Linux, like QEMU's RAM). */
+    /**
+     * Zero-filled anonymous memory, aligned to the page size (lazily backed on Linux, like QEMU's RAM), on
+     * transparent huge pages where the kernel gives them (as QEMU's RAM).
+     */
     public static RamBlock anonymous(String name, long size, int pageSize) {
         return anonymous(name, size, pageSize, false);
     }
 
     /**
-     * Zero-filled anonymous memory, aligned to the page size; with {@code prealloc} every page is backed before
-     * this returns (Linux: {@code MAP_POPULATE}), so that the first write to a page, e.g. by IAA through SVM,
-     * takes no page fault.
+     * Zero-filled anonymous memory, aligned to the page size, on transparent huge pages where the kernel gives them;
+     * with {@code prealloc} every page is backed before this returns, so that the first write to a page, e.g. by IAA
+     * through SVM, takes no page fault.
      */
     public static RamBlock anonymous(String name, long size, int pageSize, boolean prealloc) {
+        return anonymous(name, size, pageSize, prealloc, TransparentHugePages.system());
+    }
+
+    /**
+     * As {@link #anonymous(String, long, int, boolean)}, asking for huge pages as {@code hugePages} says
+     * ({@link TransparentHugePages#off()}: small pages, e.g. {@code guest-hugepages=off}).
+     */
+    public static RamBlock anonymous(String name, long size, int pageSize, boolean prealloc,
+                                     TransparentHugePages hugePages) {
         check(name, size, pageSize);
         Arena arena = Arena.ofShared();
         try {
-            return new RamBlock(name, size, pageSize, arena,
-                    AnonymousMemory.allocate(arena, size, pageSize, prealloc), AnonymousMemory.mapped(pageSize));
+            AnonymousMemory.Mapping m = AnonymousMemory.allocate(arena, size, pageSize, prealloc, hugePages);
+            return new RamBlock(name, size, pageSize, arena, m.memory(), m.mapped(), m.hugePages());
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -131,6 +146,8 @@ public final class RamBlock implements AutoCloseable {
     /** The whole block. Writing through it directly bypasses dirty tracking (the engine's receive side does). */
     public MemorySegment memory() { return memory; }
     public DirtyBitmap dirty() { return dirty; }
+    /** Whether the block asked for transparent huge pages and got the advice through. */
+    public HugePages hugePages() { return hugePages; }
     /** Pages hinted free and not written since ({@link FreePageHints}). */
     public FreePages free() { return free; }
 
