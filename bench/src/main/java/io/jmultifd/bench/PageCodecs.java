@@ -12,8 +12,9 @@ import java.util.List;
  * The per-page codecs of the {@code qpl} format, configured as the C reference runs libqpl: level 1, fixed
  * Huffman. {@code software} is the FFM path of the jobs module ({@link SoftwarePageExecutor}, one
  * {@code qpl_execute_job} per page, the {@code qpl} method's software tier itself);
- * {@code java} is the java.util.zip tier. {@code software-dynamic} and {@code java-dynamic}, outside the default
- * set ({@code -p tier=...}), use dynamic Huffman tables ({@code qpl-huffman=dynamic}).
+ * {@code java} is the java tier (its own one-pass fixed-Huffman encoder, {@code JavaDeflatePageCodec}).
+ * {@code software-dynamic} and {@code java-dynamic} (java.util.zip's {@code Deflater}), outside the default set
+ * ({@code -p tier=...}), use dynamic Huffman tables ({@code qpl-huffman=dynamic}).
  */
 final class PageCodecs {
     static final List<String> TIERS = List.of("software", "java");

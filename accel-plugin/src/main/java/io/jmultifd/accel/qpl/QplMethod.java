@@ -21,7 +21,7 @@ import java.util.function.Supplier;
 /**
  * The {@code qpl} method: every page its own raw DEFLATE stream, in this module's per-page packet format
  * ({@link PerPageFormat}), compressed on an IAA work queue (hardware: {@code jobs}' {@code HardwareBatchExecutor}),
- * on QPL's software path ({@code SoftwarePageExecutor}), or with {@code java.util.zip} (java: sw-fallback's
+ * on QPL's software path ({@code SoftwarePageExecutor}), or in pure Java (java: sw-fallback's
  * {@link JavaDeflatePageCodec}); each tier is a {@link PageCodec} of its own, used as it is.
  *
  * <p>The tier is chosen per channel at setup from {@code qpl-path}: {@code auto} takes hardware when a hardware
@@ -63,7 +63,7 @@ public final class QplMethod implements CompressionMethod {
 
     @Override
     public String description() {
-        return "per-page DEFLATE through Intel QPL: IAA hardware, QPL software, or java.util.zip (qpl-path)";
+        return "per-page DEFLATE through Intel QPL: IAA hardware, QPL software, or pure Java (qpl-path)";
     }
 
     @Override
@@ -99,7 +99,7 @@ public final class QplMethod implements CompressionMethod {
         return List.of(
                 new TierStatus("hardware", env.hardware().available(), pathDetail(env.hardware())),
                 new TierStatus("software", env.software().available(), pathDetail(env.software())),
-                new TierStatus("java", true, "java.util.zip raw DEFLATE, needs no native library"));
+                new TierStatus("java", true, "pure-Java raw DEFLATE, needs no native library"));
     }
 
     private static String pathDetail(QplEnvironment.PathCheck check) {
@@ -201,7 +201,7 @@ public final class QplMethod implements CompressionMethod {
                 softwareWhy = e.getMessage();
             }
         }
-        QplEnvironment.logOnce("qpl: libqpl unusable, using the java tier (java.util.zip); software path: "
+        QplEnvironment.logOnce("qpl: libqpl unusable, using the java tier (pure Java); software path: "
                 + softwareWhy);
         return javaCodec(context, settings);
     }

@@ -3,7 +3,6 @@ package io.jmultifd.sw.perpage;
 import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodStatistics;
 import io.jmultifd.spi.PageCodec;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -14,16 +13,15 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * The {@code java} tier of the {@code qpl} method's per-page format (accel-plugin): {@link java.util.zip} raw
- * DEFLATE ({@code nowrap}), one stream per page, needing no native library of ours. One {@link Deflater} and one
- * {@link Inflater} per codec, reused with {@code reset()}, fed with the segments' {@link ByteBuffer} views (direct
- * for native memory, so zlib reads and writes the segments themselves).
+ * The {@code java} tier of the {@code qpl} method's per-page format (accel-plugin): raw DEFLATE, one stream per
+ * page, needing no native library of ours.
  *
- * <p>{@code qpl-huffman}: {@link Huffman#DYNAMIC} is zlib's default strategy. {@link Huffman#FIXED} asks for
- * fixed Huffman blocks, which zlib offers as strategy {@code Z_FIXED}, but {@link Deflater} does not expose
- * it (only default, filtered and Huffman-only). So the java tier accepts {@code fixed} and compresses exactly
- * as for {@code dynamic}: zlib still chooses a fixed block by itself whenever that is smaller. Decoders do not
- * care which block type a stream uses, so this changes size and speed, never compatibility.
+ * <p>{@code qpl-huffman}: {@link Huffman#FIXED} is {@link FixedHuffmanPageEncoder}, a one-pass encoder of fixed
+ * Huffman blocks (what QPL writes with that setting; {@link Deflater} cannot be asked for them).
+ * {@link Huffman#DYNAMIC} is {@link ZlibPageCompressor}: {@link Deflater} at a level, with tables per page.
+ * Either way the stream is plain raw DEFLATE that every tier decodes. Decompression is one {@link Inflater}, reused
+ * with {@code reset()} and fed with the segments' {@link ByteBuffer} views (direct for native memory, so zlib reads
+ * and writes the segments themselves).
  */
 public final class JavaDeflatePageCodec implements PageCodec {
     /** QEMU's default for its zlib method, and the fastest level that still searches for matches. */
@@ -32,20 +30,7 @@ public final class JavaDeflatePageCodec implements PageCodec {
     private final int pageSize;
     private final int level;
     private final Huffman huffman;
-    // Shared: the owning sender/receiver may be closed from a thread other than the one that encodes.
-    private final Arena arena = Arena.ofShared();
-    /**
-     * Why a snapshot of each page: the guest may write a page while it is compressed. Stock zlib copies its
-     * input into its window before matching (read_buf), so it would emit a stream of some mix of old and new
-     * bytes that still inflates to exactly one page. But zlib does not promise that, and the JDK may be linked
-     * to a system zlib that reads the input in place more than once (QEMU copies pages before deflate for
-     * exactly this: s390x's hardware-assisted zlib corrupted its window). A page copy into memory we own is
-     * cheap next to DEFLATE of that page and makes the stream valid whatever zlib the JDK uses; a page whose
-     * content changed is resent by dirty tracking anyway.
-     */
-    private final MemorySegment snapshot;
-    private final ByteBuffer snapshotBuffer;
-    private final Deflater deflater;
+    private final PageCompressor compressor;
     private final Inflater inflater;
     private final byte[] oneMore = new byte[1];
     private long pagesDone;
@@ -57,8 +42,9 @@ public final class JavaDeflatePageCodec implements PageCodec {
     }
 
     /**
-     * @param level   zlib level 1..9 (0 would store every page, which the format sends raw anyway)
-     * @param huffman see the class comment: {@code FIXED} compresses like {@code DYNAMIC} in this tier
+     * @param level   zlib's level 1..9 for {@code DYNAMIC} (0 would store every page, which the format sends raw
+     *                anyway); the fixed-Huffman encoder has a single way to search and does not use it
+     * @param huffman which compressor, see the class comment
      */
     public JavaDeflatePageCodec(int pageSize, int level, Huffman huffman) {
         if (pageSize <= 1 || Integer.bitCount(pageSize) != 1) {
@@ -70,10 +56,8 @@ public final class JavaDeflatePageCodec implements PageCodec {
         this.pageSize = pageSize;
         this.level = level;
         this.huffman = Objects.requireNonNull(huffman, "huffman");
-        this.snapshot = arena.allocate(pageSize, 64);
-        this.snapshotBuffer = snapshot.asByteBuffer();
-        this.deflater = new Deflater(level, true);
-        this.deflater.setStrategy(Deflater.DEFAULT_STRATEGY);
+        this.compressor = huffman == Huffman.FIXED ? new FixedHuffmanPageEncoder(pageSize)
+                : new ZlibPageCompressor(pageSize, level);
         this.inflater = new Inflater(true);
     }
 
@@ -109,25 +93,9 @@ public final class JavaDeflatePageCodec implements PageCodec {
                 throw new IllegalArgumentException("slot " + i + " has " + slot.byteSize() + " bytes, needs "
                         + (pageSize - 1));
             }
-            lengths[i] = compressPage(page, slot.asSlice(0, pageSize - 1).asByteBuffer());
+            lengths[i] = compressor.compress(page, slot);
             pagesDone++;
         }
-    }
-
-    /** Returns the stream length in {@code (0, pageSize)}, or {@code pageSize} when the page does not shrink. */
-    private int compressPage(MemorySegment page, ByteBuffer slot) {
-        MemorySegment.copy(page, 0, snapshot, 0, pageSize);
-        deflater.reset();
-        deflater.setInput(snapshotBuffer.clear());
-        deflater.finish();
-        // With finish() set and room in the slot, every call either fills the slot or ends the stream; the
-        // idle counter only guards against a zlib that returns without progress.
-        int idleCalls = 0;
-        while (!deflater.finished() && slot.hasRemaining() && idleCalls < 2) {
-            idleCalls = deflater.deflate(slot) == 0 ? idleCalls + 1 : 0;
-        }
-        // Not finished within pageSize - 1 bytes: the page does not shrink, send it raw.
-        return deflater.finished() ? slot.position() : pageSize;
     }
 
     @Override
@@ -213,10 +181,9 @@ public final class JavaDeflatePageCodec implements PageCodec {
         }
         closed = true;
         try {
-            deflater.end();
             inflater.end();
         } finally {
-            arena.close();
+            compressor.close();
         }
     }
 }
