@@ -57,8 +57,8 @@ final class DestinationRecovery {
         this.listen = listen;
         this.session = session;
         this.pause = new PostcopyPause(side.failure(), side.local().postcopyPauseTimeoutMs(), null,
-                "waiting for the source to resume on " + listen + " (jmultifd migrate resumes by itself, or type "
-                        + "'resume'; the API: MigrationSource.resume)",
+                "waiting for the source to resume on " + listen + " (jmultifd migrate reconnects by itself; the API: "
+                        + "MigrationSource.resume)",
                 "the guest runs here with pages only the source holds: it is lost");
         side.failure().pauseOn(pause.armed(side.postcopy()::switched, f -> paused()));
     }

@@ -86,9 +86,12 @@ final class PostcopyPause {
         LOG.log(System.Logger.Level.WARNING, "postcopy-paused: " + why + "; " + howToResume);
     }
 
-    /** The side resumed: the next pause is a new one. */
+    /** The side resumed: the next pause is a new one (asked for anew: requests made meanwhile are dropped). */
     void ended() {
         reason = null;
+        if (requests != null) {
+            requests.queue.clear();
+        }
     }
 
     /**

@@ -50,7 +50,7 @@ final class SourceRecovery {
         this.to = to;
         this.phase = phase;
         this.pause = new PostcopyPause(run.failure(), run.params().postcopyPauseTimeoutMs(), resumes,
-                "resume it: MigrationSource.resume (the CLI retries by itself, or type 'resume [tcp:HOST:PORT]')",
+                "resume it with MigrationSource.resume (jmultifd migrate reconnects by itself)",
                 "the destination has pages only this source holds: giving up loses the guest");
         run.failure().pauseOn(pause.armed(run.postcopy()::runSent, f -> {
             phase.accept(Progress.Phase.POSTCOPY_PAUSED);
