@@ -66,7 +66,9 @@ final class MigrateCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--start-postcopy", description = "Switch to postcopy after the bulk round (QEMU's "
-            + "migrate-start-postcopy; needs --set postcopy-ram=on on both ends).")
+            + "migrate-start-postcopy; needs --set postcopy-ram=on on both ends). If a connection breaks after the "
+            + "switchover, both ends pause (postcopy-paused) and this command reconnects by itself, after 1 s, 2 s, "
+            + "4 s ... up to every 30 s, until it resumes; Ctrl-C gives up and loses the guest.")
     boolean startPostcopy;
 
     @Mixin
@@ -142,7 +144,8 @@ final class MigrateCommand implements Callable<Integer> {
                     ProgressListener events = options.jsonProgress
                             ? new JsonProgress(context.out(), "source", parameters.pageSize()) : null;
                     try (AutoCloseable logs = progress ? context.status().routeLogs() : () -> {}) {
-                        result = source.migrate(endpoint, JsonProgress.both(bar, events));
+                        result = source.migrate(endpoint, JsonProgress.both(JsonProgress.both(bar, events),
+                                new PostcopyResumer(source, context.status())));
                     } finally {
                         if (bar != null) {
                             bar.finish();

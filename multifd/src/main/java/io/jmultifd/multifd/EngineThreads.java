@@ -53,16 +53,28 @@ final class EngineThreads {
     }
 
     synchronized void interruptAll() {
+        interruptAllBut(null);
+    }
+
+    /** Interrupts every thread but those named {@code keep} (a postcopy pause keeps the fault thread). */
+    synchronized void interruptAllBut(String keep) {
         for (Thread t : threads) {
-            t.interrupt();
+            if (!t.getName().equals(keep)) {
+                t.interrupt();
+            }
         }
     }
 
     /** Waits for every thread; interrupts stragglers so that none outlives the migration. */
     void joinAll() {
+        joinAllBut(null);
+    }
+
+    /** {@link #joinAll} but for the threads named {@code keep}; the threads joined are forgotten. */
+    void joinAllBut(String keep) {
         List<Thread> copy;
         synchronized (this) {
-            copy = List.copyOf(threads);
+            copy = threads.stream().filter(t -> !t.getName().equals(keep)).toList();
         }
         for (Thread t : copy) {
             boolean interrupted = false;
@@ -79,6 +91,9 @@ final class EngineThreads {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+        synchronized (this) {
+            threads.removeAll(copy);
         }
     }
 

@@ -18,8 +18,17 @@ import java.util.function.Consumer;
  * read and write. Completing tears down the same way, and any failure reported after it is ignored.
  */
 public final class Failure {
-    /** The end of the side: {@code failure} null when it completed. */
-    private record End(MigrationFailure failure) {}
+    /** The end of the side: {@code failure} null when it completed; {@code paused}: a postcopy pause, not an end. */
+    private record End(MigrationFailure failure, boolean paused) {}
+
+    /** Told of a postcopy pause, once, instead of the side's farewell and teardown. */
+    interface Pause {
+        /** Whether {@code f} pauses the side rather than ends it. */
+        boolean pauses(MigrationFailure f);
+
+        /** Closes what the broken connections leave (not the guest): every thread but the side's own unwinds. */
+        void paused(MigrationFailure f);
+    }
 
     private static final long FAREWELL_MS = 300;
     private static final long GRACE_MS = 250;
@@ -28,6 +37,7 @@ public final class Failure {
     private final Consumer<MigrationFailure> farewell;
     private final Runnable teardown;
     private final EngineThreads threads;
+    private volatile Pause pause; // set at the postcopy switchover: from then on a broken connection pauses
 
     Failure(Side side, Consumer<MigrationFailure> farewell, Runnable teardown, EngineThreads threads) {
         this.side = side;
@@ -41,10 +51,29 @@ public final class Failure {
         return side;
     }
 
-    /** Records {@code f} if the side has not ended yet, then says farewell and tears the side down. */
+    /**
+     * Records {@code f} if the side has not ended yet, then says farewell and tears the side down. After the postcopy
+     * switchover ({@link #pauseOn}) a failure that {@link Pause#pauses} pauses the side instead: {@link #check} stops
+     * its loops as for an end, but only a cancel (or {@link #endPause}) ends a paused side; other failures meanwhile
+     * are consequences of the pause and are dropped.
+     */
     public boolean set(MigrationFailure f) {
-        if (!end.compareAndSet(null, new End(f))) {
+        Pause p = pause;
+        End was = end.get();
+        if (was != null && (!was.paused() || f.status() != MigrationStatus.CANCELLED)) {
             return false;
+        }
+        boolean pausing = was == null && p != null && p.pauses(f);
+        if (!end.compareAndSet(was, new End(f, pausing))) {
+            return false;
+        }
+        if (pausing) {
+            p.paused(f); // no farewell: the peer sees its connections break and pauses too
+            return true;
+        }
+        if (was != null) { // a cancel while paused: nothing is connected to say farewell on
+            teardown.run();
+            return true;
         }
         try {
             Thread t = threads.start("jmultifd-farewell", () -> farewell.accept(f));
@@ -93,9 +122,39 @@ public final class Failure {
         return fail(cause, channel, message);
     }
 
+    /** From the postcopy switchover on: a failure that {@code p} says pauses the side pauses it (null: none does). */
+    void pauseOn(Pause p) {
+        pause = p;
+    }
+
+    /** The failure that paused the side, while it is paused; else null. */
+    public MigrationFailure paused() {
+        End e = end.get();
+        return e != null && e.paused() ? e.failure() : null;
+    }
+
+    /**
+     * The side runs again after a pause (its threads of before have ended): {@link #check} passes until the next
+     * failure, which may pause it again. False when it was not paused (a cancel came first).
+     */
+    boolean resume() {
+        End e = end.get();
+        return e != null && e.paused() && end.compareAndSet(e, null);
+    }
+
+    /** Ends a paused side with {@code f} (the pause timed out): torn down for good. False when not paused. */
+    boolean endPause(MigrationFailure f) {
+        End e = end.get();
+        if (e == null || !e.paused() || !end.compareAndSet(e, new End(f, false))) {
+            return false;
+        }
+        teardown.run();
+        return true;
+    }
+
     /** Ends the side as completed: tears it down without a farewell. False when a failure came first. */
     boolean complete() {
-        if (!end.compareAndSet(null, new End(null))) {
+        if (!end.compareAndSet(null, new End(null, false))) {
             return false;
         }
         teardown.run();

@@ -12,7 +12,6 @@ import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.transport.Transport;
 import io.jmultifd.multifd.wire.Complete;
-import io.jmultifd.multifd.wire.ErrorMessage;
 import io.jmultifd.multifd.wire.HandshakeReply;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.Verdict;
@@ -45,7 +44,8 @@ public final class MigrationDestination implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private final EngineThreads threads = new EngineThreads();
-    private final Failure failure = new Failure(Side.DESTINATION, this::farewell, this::teardown, threads);
+    private final Failure failure = new Failure(Side.DESTINATION,
+            f -> SideEnd.destinationFarewell(f, this.handshakeDone, connections), this::teardown, threads);
     private final Watchdog watchdog;
     private final DestinationSetup setup;
     private final BlockFactory blockFactory;
@@ -57,6 +57,7 @@ public final class MigrationDestination implements AutoCloseable {
     private volatile GuestMemory received;
     private volatile ReceiveRounds rounds;
     private volatile PostcopyDestination postcopy;
+    private volatile DestinationRecovery recovery; // postcopy-ram=on: a broken connection after the switchover pauses
     private volatile Thread mainThread;
     private volatile boolean started;
     private volatile long stopCopyNanos;
@@ -183,6 +184,10 @@ public final class MigrationDestination implements AutoCloseable {
             boolean preempt = local.capabilities().postcopyPreempt();
             postcopy = local.capabilities().postcopyRam() ? new PostcopyDestination(received, main, preempt, failure,
                     watchdog, (name, body) -> threads.start(name, body)) : null;
+            recovery = postcopy == null ? null : new DestinationRecovery(new DestinationRecovery.Side(local, failure,
+                    threads, connections, received, postcopy, channels, pages, watchdog, progress, r -> rounds = r),
+                    listen instanceof Endpoint.Tcp t ? new Endpoint.Tcp(t.host(), boundPort) : listen,
+                    source.handshake().sessionId());
             threads.start("jmultifd-dst-main", new DestinationMainStream(new MessageReader(main), received.blocks().size(),
                     postcopy, rounds, channels, failure, watchdog, progress, () -> stopCopyNanos = System.nanoTime(),
                     completion));
@@ -204,24 +209,15 @@ public final class MigrationDestination implements AutoCloseable {
             }
             ReceivedChecksums localChecksums = ReceivedChecksums.start(threads, channels, received, failure, watchdog)
                     .skipWhen(() -> postcopy != null && postcopy.switched());
-            Complete complete = failure.await(completion, "the source's completion");
+            Complete complete = recovery == null ? completed(completion) : recovery.untilDone(completion, this::completed);
             roundCount = complete.rounds();
-            awaitChannelsEnded();
-            for (ReceiveChannel c : channels) {
-                if (c.round() != roundCount) {
-                    throw new WireException("channel " + c.index() + " ended after " + c.round()
-                            + " rounds, the source says " + roundCount);
-                }
-            }
             boolean switched = postcopy != null && postcopy.switched();
-            if (switched) {
-                postcopy.finish();
-            }
             progress.report(Progress.Phase.VERIFY, roundCount);
             List<String> mismatches = switched ? postcopy.compare(complete.checksums())
                     : localChecksums.compare(complete.checksums());
             checksumMatch = mismatches.isEmpty();
-            new Verdict(checksumMatch, checksumMatch ? "checksums match" : String.join("; ", mismatches)).send(main);
+            new Verdict(checksumMatch, checksumMatch ? "checksums match" : String.join("; ", mismatches))
+                    .send(connections.getFirst()); // a new one after a postcopy resume
             verdictNanos = System.nanoTime();
             if (!checksumMatch) {
                 failure.fail(Cause.CHECKSUM_MISMATCH, "checksum mismatch: " + String.join("; ", mismatches));
@@ -269,13 +265,24 @@ public final class MigrationDestination implements AutoCloseable {
                 received == null ? 0 : received.totalBytes(), pages, roundCount, 0, checksumMatch, stats, threads);
     }
 
-    private void awaitChannelsEnded() throws Failure.Stopped, InterruptedException {
+    /** The source's completion, once every channel (and in postcopy the preempt channel) ended where it says. */
+    private Complete completed(CompletableFuture<Complete> completion)
+            throws Failure.Stopped, InterruptedException, WireException {
+        Complete complete = failure.await(completion, "the source's completion");
         for (ReceiveChannel c : channels) {
             while (!c.awaitEnd(20)) {
                 failure.check();
             }
+            if (c.round() != complete.rounds()) {
+                throw new WireException("channel " + c.index() + " ended after " + c.round() + " rounds, the source says "
+                        + complete.rounds());
+            }
         }
         failure.check();
+        if (postcopy != null && postcopy.switched()) {
+            postcopy.finish();
+        }
+        return complete;
     }
 
     /** Starts accepting on the listener; a cancel meanwhile may have missed it in the teardown. */
@@ -304,22 +311,6 @@ public final class MigrationDestination implements AutoCloseable {
         }
     }
 
-    /**
-     * Tells the source why the destination stops (the failure is claimed first, so the source's reaction,
-     * closing its end, cannot overtake this reason), unless the source said it first or the verdict did.
-     */
-    private void farewell(MigrationFailure f) {
-        Connection main = connections.isEmpty() ? null : connections.getFirst();
-        if (main == null || !handshakeDone || f.side() != Side.DESTINATION || f.cause() == Cause.CHECKSUM_MISMATCH) {
-            return;
-        }
-        try {
-            new ErrorMessage(f.message()).send(main);
-        } catch (IOException ignored) {
-            // the source may be gone; the failure stands anyway
-        }
-    }
-
     private void teardown() {
         Reception rc = reception;
         if (rc != null) {
@@ -338,6 +329,9 @@ public final class MigrationDestination implements AutoCloseable {
         }
         if (postcopy != null) {
             postcopy.stop();
+        }
+        if (recovery != null) {
+            recovery.close();
         }
         threads.interruptAll();
         Thread m = mainThread;

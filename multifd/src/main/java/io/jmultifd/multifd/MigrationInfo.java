@@ -177,6 +177,7 @@ public final class MigrationInfo {
             case SETUP -> "setup";
             case BULK, ITERATE, STOP_COPY, VERIFY -> "active";
             case POSTCOPY_ACTIVE -> "postcopy-active";
+            case POSTCOPY_PAUSED -> "postcopy-paused";
             case COMPLETED -> "completed";
             case FAILED -> "failed";
             case CANCELLED -> "cancelled";

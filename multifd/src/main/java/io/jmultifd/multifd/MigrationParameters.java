@@ -41,6 +41,7 @@ public final class MigrationParameters {
     public static final String FREE_PAGE_HINT = "free-page-hint";
     public static final String POSTCOPY_RAM = "postcopy-ram";
     public static final String POSTCOPY_PREEMPT = "postcopy-preempt";
+    public static final String POSTCOPY_PAUSE_TIMEOUT = "postcopy-pause-timeout";
     public static final String TLS_CREDS = TlsSettings.CREDS;
     public static final String TLS_HOSTNAME = TlsSettings.HOSTNAME;
     public static final String TLS_AUTHZ = TlsSettings.AUTHZ;
@@ -71,6 +72,7 @@ public final class MigrationParameters {
         d.put(FREE_PAGE_HINT, "on");
         d.put(POSTCOPY_RAM, "off");
         d.put(POSTCOPY_PREEMPT, "off");
+        d.put(POSTCOPY_PAUSE_TIMEOUT, "0");
         d.put(TLS_CREDS, "");
         d.put(TLS_HOSTNAME, "");
         d.put(TLS_AUTHZ, "");
@@ -99,6 +101,7 @@ public final class MigrationParameters {
     private final boolean directIo;
     private final boolean freePageHint;
     private final Capabilities capabilities;
+    private final long postcopyPauseTimeoutMs;
     private final TlsSettings tls;
 
     private MigrationParameters(Map<String, String> given) {
@@ -134,6 +137,7 @@ public final class MigrationParameters {
             throw new IllegalArgumentException(POSTCOPY_PREEMPT + "=on needs " + POSTCOPY_RAM + "=on");
         }
         this.capabilities = new Capabilities(onOff(POSTCOPY_RAM), onOff(POSTCOPY_PREEMPT));
+        this.postcopyPauseTimeoutMs = number(POSTCOPY_PAUSE_TIMEOUT, 0, 86_400_000L * 365);
         this.tls = TlsSettings.parse(get(TLS_CREDS), get(TLS_HOSTNAME), get(TLS_AUTHZ), onOff(TLS_VERIFY_PEER),
                 get(TLS_MIN_VERSION));
         this.method = CompressionMethods.find(get(COMPRESSION));
@@ -288,6 +292,9 @@ public final class MigrationParameters {
 
     /** {@code postcopy-ram} and {@code postcopy-preempt}: both ends must agree (the handshake). */
     public Capabilities capabilities() { return capabilities; }
+
+    /** ms a side stays in postcopy-paused before it gives the guest up; 0 = until resumed or cancelled (QEMU's). */
+    public long postcopyPauseTimeoutMs() { return postcopyPauseTimeoutMs; }
 
     /** TLS on every connection ({@code tls-creds} and the parameters that go with it); {@link TlsSettings#OFF} without. */
     public TlsSettings tls() { return tls; }

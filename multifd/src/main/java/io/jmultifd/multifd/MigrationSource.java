@@ -15,18 +15,17 @@ import io.jmultifd.multifd.ram.FreePageHinting;
 import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.wire.Complete;
-import io.jmultifd.multifd.wire.ErrorMessage;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.StopCopy;
 import io.jmultifd.multifd.wire.Verdict;
 import io.jmultifd.multifd.wire.WireException;
 
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The sending side: precopy of a guest to one destination (QEMU's multifd model).
@@ -48,6 +47,7 @@ public final class MigrationSource {
     private final MigrationParameters params;
     private volatile Failure current;
     private volatile boolean startPostcopy;
+    private final PostcopyPause.Requests resumes = new PostcopyPause.Requests();
 
     public MigrationSource(GuestMemory guest, Workload workloadOrNull, MigrationParameters params) {
         if (guest.pageSize() != params.pageSize()) {
@@ -98,6 +98,18 @@ public final class MigrationSource {
         startPostcopy = true;
     }
 
+    /**
+     * QEMU's {@code migrate resume=true}: a migration in postcopy-paused reconnects to {@code toOrNull} (null: the same)
+     * and goes on, or stays paused if that fails (docs/postcopy.md). IllegalStateException when none is paused.
+     */
+    public void resume(Endpoint toOrNull) {
+        Failure f = current;
+        if (f == null || f.paused() == null) {
+            throw new IllegalStateException("no migration of this source is in postcopy-paused");
+        }
+        resumes.add(toOrNull);
+    }
+
     /** Cancels the running migration (from any thread); it returns CANCELLED. No-op when none runs. */
     public void cancel() {
         Failure f = current;
@@ -112,7 +124,8 @@ public final class MigrationSource {
         final ProgressListener listener;
         final List<Connection> connections = new CopyOnWriteArrayList<>();
         final EngineThreads threads = new EngineThreads();
-        final Failure failure = new Failure(Side.SOURCE, this::farewell, this::teardown, threads);
+        final Failure failure = new Failure(Side.SOURCE, f -> SideEnd.sourceFarewell(f, this.handshakeDone, connections),
+                () -> SideEnd.sourceTeardown(connections, threads, this.mainThread), threads);
         final Watchdog watchdog = new Watchdog(params.peerTimeoutMs(), failure);
         final PageCounters pages = new PageCounters();
         final RateLimiter limiter = new RateLimiter(params.maxBandwidth());
@@ -122,10 +135,11 @@ public final class MigrationSource {
         final Convergence convergence = new Convergence(params, workload);
         final FreePageHinting hinting = new FreePageHinting(guest, scan, params.freePageHint());
         final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
-        final long sessionId = ThreadLocalRandom.current().nextLong();
+        final long sessionId = new SecureRandom().nextLong(); // names the migration a postcopy resume continues
         volatile boolean handshakeDone; // after ACCEPT, the destination reads ERROR messages
         volatile Thread mainThread;
         PostcopySource postcopy; // postcopy-ram=on
+        SourceRecovery recovery; // from the switchover to postcopy on
         Progress.Phase phase = Progress.Phase.SETUP;
         long round;
         long syncs;
@@ -152,7 +166,7 @@ public final class MigrationSource {
                 bulk();
                 iterate();
                 stopCopy();
-                checksumMatch = verify();
+                checksumMatch = recovery == null ? verify() : recovery.untilDone(this::postcopyToEnd);
             } catch (Failure.Stopped e) {
                 // the reason is in failure
             } catch (InterruptedException e) {
@@ -180,8 +194,7 @@ public final class MigrationSource {
             }
             MigrationFailure reason = failure.get();
             if (reason != null) {
-                phase = reason.status() == MigrationStatus.CANCELLED ? Progress.Phase.CANCELLED : Progress.Phase.FAILED;
-                report();
+                enter(reason.status() == MigrationStatus.CANCELLED ? Progress.Phase.CANCELLED : Progress.Phase.FAILED);
                 LOG.log(System.Logger.Level.DEBUG, "migration " + reason.status() + ": " + reason.message());
             }
             result.hints(hinting.hintsReceived(), hinting.hintsInvalidated());
@@ -198,10 +211,7 @@ public final class MigrationSource {
             try (SourceSetup setup = new SourceSetup(params, to, failure, threads, connections)) {
                 main = setup.handshake(SourceSetup.handshakeOf(sessionId, params, guest));
                 handshakeDone = true;
-                for (int i = 0; i < params.channels(); i++) {
-                    channels.add(new SendChannel(i, setup.openChannel(sessionId, i), params, guest.blocks(), limiter,
-                            pages, failure, watchdog));
-                }
+                channels.replaceAll(setup.openChannels(sessionId, guest, limiter, pages, watchdog));
                 postcopy = setup.postcopy(sessionId, guest, workload, channels, watchdog, threads, () -> startPostcopy);
             }
             for (SendChannel c : channels.all()) {
@@ -216,8 +226,7 @@ public final class MigrationSource {
         private void bulk() throws Failure.Stopped, InterruptedException {
             hinting.open();
             scan.markAll();
-            phase = Progress.Phase.BULK;
-            report();
+            enter(Progress.Phase.BULK);
             convergence.roundStarting(Connection.transferred(connections), pages.pages());
             sendRound();
             convergence.bulkEnded(Connection.transferred(connections), guest.totalPages());
@@ -261,25 +270,36 @@ public final class MigrationSource {
             }
             pauseNanos = System.nanoTime();
             hinting.close();
-            phase = postcopying ? Progress.Phase.POSTCOPY_ACTIVE : Progress.Phase.STOP_COPY;
-            report();
-            if (postcopying) {
-                round = postcopy.run(round, connections.getFirst());
-                syncs++;
-            } else {
-                new StopCopy().send(connections.getFirst());
-                watchdog.progressed();
-                round++;
-                sendRound();
+            enter(postcopying ? Progress.Phase.POSTCOPY_ACTIVE : Progress.Phase.STOP_COPY);
+            if (postcopying) { // pauses instead of failing once RUN went out (the guest may run there)
+                recovery = new SourceRecovery(new SourceRecovery.Run(params, guest, sessionId, failure, threads,
+                        connections, channels, limiter, pages, watchdog, postcopy, verdict), to, resumes, this::enter);
+                return;
             }
+            new StopCopy().send(connections.getFirst());
+            watchdog.progressed();
+            round++;
+            sendRound();
             channels.end(round + 1);
+        }
+
+        /** After the switchover (again after each resume, on new channels from round 0): the rest, then verify. */
+        private boolean postcopyToEnd(boolean resumed) throws IOException, Failure.Stopped, InterruptedException {
+            if (resumed) {
+                round = 0;
+            } else {
+                postcopy.switchover(round++, connections.getFirst());
+            }
+            postcopy.finish(round);
+            syncs++;
+            channels.end(round + 1);
+            return verify();
         }
 
         /** Sends every block's checksum and waits for the destination's verdict; true when they match. */
         private boolean verify() throws IOException, Failure.Stopped, InterruptedException {
-            phase = Progress.Phase.VERIFY;
             dirtyRemaining = 0;
-            report();
+            enter(Progress.Phase.VERIFY);
             List<Long> checksums = postcopy != null && postcopy.switched() ? postcopy.digests() : new ArrayList<>();
             for (int i = checksums.size(); i < guest.blocks().size(); i++) {
                 checksums.add(hinting.checksum(guest.blocks().get(i)));
@@ -293,8 +313,7 @@ public final class MigrationSource {
                 failure.peerFailed(Cause.CHECKSUM_MISMATCH, "checksum mismatch: " + v.message());
                 return false;
             }
-            phase = Progress.Phase.COMPLETED;
-            report();
+            enter(Progress.Phase.COMPLETED);
             return true;
         }
 
@@ -305,29 +324,9 @@ public final class MigrationSource {
             syncs++;
         }
 
-        /** Tells the destination why the source stops, unless the destination said it first. */
-        void farewell(MigrationFailure f) {
-            if (!handshakeDone || f.side() != Side.SOURCE) {
-                return;
-            }
-            String why = f.status() == MigrationStatus.CANCELLED ? "cancelled by the source" : f.message();
-            try {
-                new ErrorMessage(why).send(connections.getFirst());
-            } catch (IOException ignored) {
-                // the destination may be gone
-            }
-        }
-
-        /** Called once, when the run ends: closing the connections wakes every blocked read and write. */
-        void teardown() {
-            for (Connection c : connections) {
-                c.close();
-            }
-            threads.interruptAll();
-            Thread m = mainThread;
-            if (m != null && m != Thread.currentThread()) {
-                m.interrupt();
-            }
+        void enter(Progress.Phase p) {
+            phase = p;
+            report();
         }
 
         void report() {

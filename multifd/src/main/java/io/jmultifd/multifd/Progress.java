@@ -16,7 +16,7 @@ package io.jmultifd.multifd;
 public record Progress(Phase phase, long round, long bytesSent, long bytesTotal, long remainingBytes, double mbps,
                        double dirtyPagesRate, long expectedDowntimeMs) {
     public enum Phase {
-        SETUP, BULK, ITERATE, POSTCOPY_ACTIVE, STOP_COPY, VERIFY, COMPLETED, FAILED, CANCELLED;
+        SETUP, BULK, ITERATE, POSTCOPY_ACTIVE, POSTCOPY_PAUSED, STOP_COPY, VERIFY, COMPLETED, FAILED, CANCELLED;
 
         /** Whether the migration has ended in this phase. */
         public boolean ended() {

@@ -14,6 +14,8 @@ import io.jmultifd.multifd.wire.Hello;
 import io.jmultifd.multifd.wire.MainHello;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.MessageWriter;
+import io.jmultifd.multifd.wire.PostcopyResume;
+import io.jmultifd.multifd.wire.Refusal;
 import io.jmultifd.multifd.wire.TlsProbe;
 import io.jmultifd.multifd.wire.Wire;
 import io.jmultifd.multifd.wire.WireException;
@@ -117,6 +119,45 @@ final class Reception implements AutoCloseable {
                 connectedAt.accept(a.acceptedNanos());
                 acceptedPeer = a.peer();
                 return new Candidate(main, handshake);
+            }
+        }
+    }
+
+    /**
+     * A destination in postcopy-paused: waits up to {@code timeoutNanos} for the resume of migration {@code session}
+     * ({@link PostcopyResume}) and returns its connection, added to {@code connections}; null at the timeout. Any
+     * other source, or another migration's, is refused with the reason, and the destination keeps waiting.
+     */
+    Connection awaitResume(Failure failure, List<Connection> connections, long session, long timeoutNanos)
+            throws Failure.Stopped, InterruptedException, IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            Arrival a = next(failure, deadline - System.nanoTime());
+            if (a == null) {
+                return null;
+            }
+            if (!(Hello.decode(a.hello()) instanceof MainHello hello)) {
+                a.reject("a data connection, but the source has not resumed the paused migration yet");
+                continue;
+            }
+            try {
+                if (PostcopyResume.decode(hello, new MessageReader(a.connection())).sessionId() != session) {
+                    a.reject("refused a resume", refusal("the destination is in postcopy-paused for another migration "
+                            + "(the session id differs)"));
+                    continue;
+                }
+            } catch (Refusal e) {
+                a.reject("refused: " + e.getMessage(), refusal(e.getMessage()));
+                continue;
+            } catch (IOException e) {
+                if (a.closedBecause() == null) {
+                    a.reject("resume incomplete: " + Failure.describe(e));
+                }
+                continue;
+            }
+            if (admit(a, connections)) {
+                acceptedPeer = a.peer();
+                return a.connection();
             }
         }
     }

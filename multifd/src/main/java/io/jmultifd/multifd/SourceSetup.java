@@ -17,10 +17,16 @@ import io.jmultifd.multifd.wire.DestinationHello;
 import io.jmultifd.multifd.wire.Handshake;
 import io.jmultifd.multifd.wire.HandshakeReply;
 import io.jmultifd.multifd.wire.MessageReader;
+import io.jmultifd.multifd.wire.PostcopyResume;
+import io.jmultifd.multifd.wire.ReceivedBitmap;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
 import java.util.List;
+import io.jmultifd.multifd.channels.PageCounters;
+import io.jmultifd.multifd.channels.RateLimiter;
+import io.jmultifd.multifd.channels.SendChannel;
 
 /**
  * The source's setup step: connects the main connection, sends the hello and handshake, waits for the
@@ -81,6 +87,34 @@ final class SourceSetup implements AutoCloseable {
         return main;
     }
 
+    /**
+     * A postcopy resume: connects a new main connection, asks the destination to resume {@code sessionId} and reads
+     * its answer and the bitmap of the pages it holds ({@code blockPages}: each block's page count).
+     */
+    Connection resume(long sessionId, long[] blockPages, long[][] received) throws IOException, Failure.Stopped {
+        try {
+            transport = Transport.of(to, TlsContext.forSource(params.tls(), to));
+        } catch (TlsException e) {
+            failure.fail(Cause.TLS, e.getMessage());
+            failure.check();
+        }
+        Connection main = connect(true);
+        new PostcopyResume(sessionId).send(main);
+        try {
+            DestinationHello.read(main);
+        } catch (TlsException e) {
+            throw tlsFailed(e);
+        }
+        MessageReader r = new MessageReader(main);
+        if (HandshakeReply.decode(r) instanceof HandshakeReply.Refuse(String why)) {
+            failure.peerFailed(Cause.REFUSED, "destination refused the resume: " + why);
+            failure.check();
+        }
+        long[][] bits = ReceivedBitmap.readAll(r, blockPages);
+        System.arraycopy(bits, 0, received, 0, bits.length);
+        return main;
+    }
+
     /** The handshake of a migration of {@code guest} with {@code params}. */
     static Handshake handshakeOf(long sessionId, MigrationParameters params, GuestMemory guest) {
         return new Handshake(sessionId, params.pageSize(), params.channels(), params.packetPages(),
@@ -105,6 +139,17 @@ final class SourceSetup implements AutoCloseable {
             threads.start("jmultifd-src-preempt", postcopy::sendUrgent);
         }
         return postcopy;
+    }
+
+    /** Connects a data connection per channel, each with its sender (not started). */
+    List<SendChannel> openChannels(long sessionId, GuestMemory guest, RateLimiter limiter, PageCounters pages,
+                                   Watchdog watchdog) throws IOException, Failure.Stopped {
+        List<SendChannel> list = new ArrayList<>();
+        for (int i = 0; i < params.channels(); i++) {
+            list.add(new SendChannel(i, openChannel(sessionId, i), params, guest.blocks(), limiter, pages, failure,
+                    watchdog));
+        }
+        return list;
     }
 
     /** Connects data channel {@code index} and says hello on it. */

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 public final class SendChannels {
     private final List<SendChannel> channels = new ArrayList<>();
     private final Failure failure;
+    private MethodStatistics before = MethodStatistics.EMPTY; // of the channels a postcopy resume replaced
     private int next;
 
     public SendChannels(Failure failure) {
@@ -24,6 +25,14 @@ public final class SendChannels {
 
     public void add(SendChannel c) {
         channels.add(c);
+    }
+
+    /** A postcopy resume: {@code fresh} (new connections, new method state) replace the channels, whose threads ended. */
+    public void replaceAll(List<SendChannel> fresh) {
+        before = statistics();
+        channels.clear();
+        channels.addAll(fresh);
+        next = 0;
     }
 
     public List<SendChannel> all() {
@@ -94,7 +103,7 @@ public final class SendChannels {
 
     /** The method's counters summed over the channels. */
     public MethodStatistics statistics() {
-        MethodStatistics stats = MethodStatistics.EMPTY;
+        MethodStatistics stats = before;
         for (SendChannel c : channels) {
             stats = stats.plus(c.statistics());
         }

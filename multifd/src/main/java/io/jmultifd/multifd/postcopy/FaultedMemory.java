@@ -31,10 +31,11 @@ public final class FaultedMemory implements PagePlacer, AutoCloseable {
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
     private static final System.Logger LOG = System.getLogger(FaultedMemory.class.getName());
 
-    /** Asks the source for a page (the return path); called on the fault thread. */
+    /** Asks the source for a page (the return path); called on the fault thread. Never fails: a request not sent
+     * stays in {@link #outstandingRequests} for a resume. */
     @FunctionalInterface
     public interface Requester {
-        void request(int block, long offset) throws java.io.IOException;
+        void request(int block, long offset);
     }
 
     private final List<RamBlock> blocks;
@@ -102,6 +103,11 @@ public final class FaultedMemory implements PagePlacer, AutoCloseable {
     /** Pages discarded and not placed yet. */
     public long pendingPages() {
         return pendingPages.get();
+    }
+
+    /** Word {@code word} of the pending bits of {@code block} (pages 64·word .. 64·word+63). */
+    long pendingWord(int block, int word) {
+        return (long) WORD.getAcquire(pending[block], word);
     }
 
     public boolean isPending(int block, long page) {
@@ -234,11 +240,7 @@ public final class FaultedMemory implements PagePlacer, AutoCloseable {
             });
             if (first[0]) {
                 statistics.requested();
-                try {
-                    requester.request(b, page * pageSize);
-                } catch (java.io.IOException e) {
-                    throw new UncheckedIOException("page request: " + e.getMessage(), e);
-                }
+                requester.request(b, page * pageSize);
             }
             if (!isPending(b, page)) { // placed between the check and the record: nobody else will clean up
                 requested.remove(key(b, page));

@@ -38,9 +38,13 @@ import java.util.function.BiConsumer;
  * ({@link #finish}) every page must have arrived; {@link #compare} verifies them against the source's digests.
  */
 public final class PostcopyDestination implements AutoCloseable {
+    /** The fault thread's name: it outlives a postcopy pause (faulting threads stay blocked, their requests kept). */
+    public static final String FAULT_THREAD = "jmultifd-dst-faults";
+    private static final System.Logger LOG = System.getLogger(PostcopyDestination.class.getName());
+
     private final GuestMemory guest;
     private final int pageSize;
-    private final Connection main;
+    private volatile Connection main; // null while paused; a new one after a resume
     private final Failure failure;
     private final Watchdog watchdog;
     private final BiConsumer<String, Runnable> threads;
@@ -130,7 +134,7 @@ public final class PostcopyDestination implements AutoCloseable {
             failure.check();
             throw new IllegalStateException("the side did not stop after a failure", e);
         }
-        threads.accept("jmultifd-dst-faults", m::serveFaults);
+        threads.accept(FAULT_THREAD, m::serveFaults);
         for (ReceiveChannel c : channels) {
             c.placeThrough(m);
         }
@@ -140,8 +144,9 @@ public final class PostcopyDestination implements AutoCloseable {
             workload = w;
             w.start();
         }
-        synchronized (main) {
-            new PostcopyRunning().send(main);
+        Connection c = main;
+        synchronized (c) {
+            new PostcopyRunning().send(c);
         }
     }
 
@@ -162,9 +167,58 @@ public final class PostcopyDestination implements AutoCloseable {
         }
     }
 
-    private void request(int block, long offset) throws IOException {
-        synchronized (main) {
-            new PageRequest(block, offset).send(main);
+    /**
+     * Asks for a page on the return path (the fault thread). While paused, or when the connection breaks, the request
+     * stays outstanding ({@link FaultedMemory#outstandingRequests}) and goes again after the resume; the broken
+     * connection is the main stream's to notice.
+     */
+    private void request(int block, long offset) {
+        Connection c = main;
+        if (c == null) {
+            return;
+        }
+        try {
+            synchronized (c) {
+                new PageRequest(block, offset).send(c);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "page request not sent (" + Failure.describe(e) + "): asked again on resume");
+        }
+    }
+
+    /** The guest's memory as the data channels place pages into it since the switchover (null before). */
+    public io.jmultifd.multifd.channels.PagePlacer memory() {
+        return memory;
+    }
+
+    /** A postcopy pause: no request goes until {@link #reconnected}; faulting threads stay blocked. */
+    public void paused() {
+        main = null;
+    }
+
+    /** The pages valid here, one bit each (1 = valid): what the source need not send again after a pause. */
+    public long[][] receivedBitmap() {
+        FaultedMemory m = memory;
+        long[][] bits = new long[blockPages.length][];
+        for (int b = 0; b < bits.length; b++) {
+            bits[b] = new long[discarded[b].length];
+            for (int w = 0; w < bits[b].length; w++) {
+                long valid = m == null ? -1L : ~m.pendingWord(b, w);
+                int tail = (int) Math.min(64, blockPages[b] - ((long) w << 6));
+                bits[b][w] = tail == 64 ? valid : valid & ((1L << tail) - 1);
+            }
+        }
+        return bits;
+    }
+
+    /** Resumed on {@code newMain}: the requests of the faults still waiting go again, in any order. */
+    public void reconnected(Connection newMain) {
+        main = newMain;
+        FaultedMemory m = memory;
+        if (m != null) {
+            for (long[] r : m.outstandingRequests()) {
+                request((int) r[0], r[1]);
+            }
         }
     }
 

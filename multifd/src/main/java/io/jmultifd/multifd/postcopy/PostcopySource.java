@@ -41,10 +41,10 @@ public final class PostcopySource {
     private final SendChannels channels;
     private final Failure failure;
     private final Watchdog watchdog;
-    private final Connection preempt;
+    private volatile Connection preempt; // a new one after a resume
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private final LinkedBlockingQueue<long[]> urgent = new LinkedBlockingQueue<>();
-    private final CompletableFuture<Void> urgentEnded = new CompletableFuture<>();
+    private volatile CompletableFuture<Void> urgentEnded = new CompletableFuture<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong preemptPages = new AtomicLong();
     private volatile long hint = -1; // (block << 40 | page) of the last request: the scan moves on from there
@@ -92,15 +92,35 @@ public final class PostcopySource {
     }
 
     /**
-     * The postcopy phase after precopy round {@code round}: switchover, the background round {@code round + 1}
-     * closed by a SYNC, then END on the preempt channel. Returns the background round.
+     * The postcopy phase after the switchover: the background round {@code round} closed by a SYNC, then END on the
+     * preempt channel. After a resume it runs again, on the new connections, for the pages still missing there.
      */
-    public long run(long round, Connection main) throws IOException, Failure.Stopped, InterruptedException {
-        switchover(round, main);
-        background(round + 1);
-        channels.sync(round + 1);
+    public void finish(long round) throws Failure.Stopped, InterruptedException {
+        background(round);
+        channels.sync(round);
         endUrgent();
-        return round + 1;
+    }
+
+    /**
+     * A paused postcopy resumes on new connections (the data channels are new in {@link #channels}): what the
+     * destination asked for before is dropped (it asks again), and the pages to send are those discarded at the
+     * switchover that the destination does not hold ({@code received}, its bitmap). The source's memory is frozen.
+     */
+    public void resumed(Connection newPreempt, long[][] received) {
+        running.complete(null); // it ran there before the pause (RUN went out), else it would not have resumed
+        switched = true;
+        urgent.clear();
+        urgentEnded = new CompletableFuture<>();
+        preempt = newPreempt;
+        hint = -1;
+        List<RamBlock> blocks = guest.blocks();
+        for (int b = 0; b < blocks.size(); b++) {
+            var dirty = blocks.get(b).dirty();
+            dirty.clear();
+            for (int w = 0; w < discarded[b].length; w++) {
+                dirty.markWord(w, discarded[b][w] & ~received[b][w]);
+            }
+        }
     }
 
     public boolean switched() {
@@ -250,6 +270,8 @@ public final class PostcopySource {
 
     /** The preempt channel's sender thread: each requested page at once, raw, until {@link #endUrgent}. */
     public void sendUrgent() {
+        Connection preempt = this.preempt;
+        CompletableFuture<Void> urgentEnded = this.urgentEnded;
         ByteBuffer header = ByteBuffer.allocateDirect(UrgentPage.SIZE).order(ByteOrder.BIG_ENDIAN);
         ByteBuffer[] iov = new ByteBuffer[2];
         try {
@@ -284,6 +306,7 @@ public final class PostcopySource {
     public void endUrgent() throws Failure.Stopped, InterruptedException {
         endNanos = System.nanoTime();
         if (preempt != null) {
+            CompletableFuture<Void> urgentEnded = this.urgentEnded;
             urgent.add(END);
             failure.await(urgentEnded, "the preempt channel's END");
         }

@@ -57,6 +57,8 @@ public final class Wire {
     public static final int MSG_POSTCOPY_RUN = 9;
     public static final int MSG_PAGE_REQUEST = 10;
     public static final int MSG_POSTCOPY_RUNNING = 11;
+    public static final int MSG_POSTCOPY_RESUME = 12;
+    public static final int MSG_RECEIVED_BITMAP = 13;
 
     public static final int PACKET_DATA = 1;
     public static final int PACKET_SYNC = 2;

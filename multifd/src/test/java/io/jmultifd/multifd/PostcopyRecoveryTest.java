@@ -1,0 +1,291 @@
+package io.jmultifd.multifd;
+
+import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.postcopy.FaultedMemory;
+import io.jmultifd.multifd.postcopy.UserfaultfdProbe;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Postcopy recovery: a relay between the two ends drops every connection in the middle of postcopy, after page
+ * requests were served; both ends pause (postcopy-paused) instead of losing the guest, a page faulted meanwhile stays
+ * requested, {@link MigrationSource#resume} reconnects through the relay, and the migration completes with every
+ * page's digest matching and the destination's memory equal to the source's frozen memory (no workload runs there).
+ */
+@EnabledOnOs(value = OS.LINUX, architectures = "amd64")
+class PostcopyRecoveryTest {
+    private static final int DISCARDED = 1024;
+
+    @BeforeAll
+    static void userfaultfd() {
+        String why = UserfaultfdProbe.refusal(UserfaultfdProbe.SYSTEM);
+        if (why != null && ("true".equals(System.getenv("CI")) || "1".equals(System.getenv("JMULTIFD_REQUIRE_USERFAULTFD")))) {
+            throw new AssertionError(why);
+        }
+        Assumptions.assumeTrue(why == null, why);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"off", "on"})
+    void aCutConnectionPausesBothEndsAndTheResumeCompletesWithEveryPage(String preempt) throws Exception {
+        // 1 MB/s: the background stream of the discarded pages (4 MiB) lasts seconds, the cut falls inside it
+        MigrationParameters p = FailureTest.params("postcopy-ram", "on", "postcopy-preempt", preempt,
+                "max-bandwidth", "1M");
+        PhaseLog dst = new PhaseLog();
+        PhaseLog src = new PhaseLog();
+        try (GuestMemory guest = Harness.mixedGuest(8 << 20, 1 << 20, 5);
+             Harness.Incoming in = new Harness.Incoming(p, true, dst);
+             Relay relay = new Relay(((Endpoint.Tcp) in.sourceTarget).port())) {
+            MigrationSource source = new MigrationSource(guest, null, p);
+            source.startPostcopy();
+            boolean[] dirtied = {false};
+            ProgressListener dirtyBeforeSwitch = pr -> {
+                src.onProgress(pr);
+                if (pr.phase() == Progress.Phase.ITERATE && !dirtied[0]) { // on the main thread, before the switchover
+                    dirtied[0] = true;
+                    Harness.rewritePages(guest, DISCARDED, 17);
+                }
+            };
+            assertThrows(IllegalStateException.class, () -> source.resume(null), "nothing is paused yet");
+            Thread migration = Thread.ofPlatform().start(() -> src.result = source.migrate(
+                    Endpoint.tcp("127.0.0.1", relay.port()), dirtyBeforeSwitch));
+
+            await(() -> in.destination.postcopy() != null && in.destination.postcopy().switched(), "the switchover");
+            FaultedMemory memory = (FaultedMemory) in.destination.postcopy().memory();
+            RamBlock block = in.destination.received().blocks().getFirst();
+            List<Long> pending = pendingPages(memory, block);
+            assertTrue(pending.size() > 8, "pages still to come: " + pending.size());
+            for (int i = 0; i < 3; i++) { // served through page requests before the cut
+                memory.touch(block, pending.get(pending.size() - 1 - i) * block.pageSize());
+            }
+            assertTrue(in.destination.postcopy().statistics().pageRequests() >= 1);
+
+            relay.cut();
+            assertTrue(src.paused.await(60, TimeUnit.SECONDS), "the source pauses: " + src.phases);
+            assertTrue(dst.paused.await(60, TimeUnit.SECONDS), "the destination pauses: " + dst.phases);
+            // A page faulted while paused: its thread waits, its request is kept for the resume.
+            long waiting = pendingPages(memory, block).get(1);
+            Thread faulting = Thread.ofPlatform().start(() -> memory.touch(block, waiting * block.pageSize()));
+            await(() -> memory.outstandingRequests().stream().anyMatch(r -> r[1] == waiting * block.pageSize()),
+                    "the request of the page faulted while paused");
+
+            // As the CLI does: resume while paused (an attempt before the destination listens again pauses anew).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (migration.isAlive() && System.nanoTime() < deadline) {
+                if (src.phases.getLast() == Progress.Phase.POSTCOPY_PAUSED) {
+                    try {
+                        source.resume(null);
+                    } catch (IllegalStateException e) {
+                        // reconnecting already
+                    }
+                }
+                migration.join(100);
+            }
+            assertFalse(migration.isAlive(), "the source finished");
+            MigrationResult got = in.await();
+            Harness.assertCompleted(src.result, "source");
+            Harness.assertCompleted(got, "destination");
+            faulting.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(faulting.isAlive(), "the thread that faulted while paused was woken");
+            int perMigration = 1 + p.channels() + (preempt.equals("on") ? 1 : 0);
+            assertTrue(relay.connections() >= 2 * perMigration, "every connection made again at the resume: "
+                    + relay.connections());
+            List<Progress.Phase> postcopy = src.postcopyPhases();
+            assertEquals(List.of(Progress.Phase.POSTCOPY_ACTIVE, Progress.Phase.POSTCOPY_PAUSED), postcopy.subList(0, 2),
+                    src.phases::toString);
+            assertEquals(Progress.Phase.POSTCOPY_ACTIVE, postcopy.getLast(), src.phases::toString);
+            assertTrue(dst.phases.contains(Progress.Phase.POSTCOPY_PAUSED), dst.phases::toString);
+            Harness.assertSameMemory(guest, in.destination.received());
+        }
+        Harness.assertNoEngineThreads();
+    }
+
+    /**
+     * A source that never comes back (its process died; here it is cancelled while paused): the destination does not
+     * wait silently for ever: at postcopy-pause-timeout it fails and says the guest is lost.
+     */
+    @org.junit.jupiter.api.Test
+    void withoutItsSourceThePausedDestinationGivesTheGuestUpAtThePauseTimeout() throws Exception {
+        MigrationParameters p = FailureTest.params("postcopy-ram", "on", "max-bandwidth", "1M");
+        PhaseLog dst = new PhaseLog();
+        PhaseLog src = new PhaseLog();
+        try (GuestMemory guest = Harness.mixedGuest(8 << 20, 1 << 20, 5);
+             Harness.Incoming in = new Harness.Incoming(p.with("postcopy-pause-timeout", "1500"), true, dst);
+             Relay relay = new Relay(((Endpoint.Tcp) in.sourceTarget).port())) {
+            MigrationSource source = new MigrationSource(guest, null, p);
+            source.startPostcopy();
+            ProgressListener dirtyBeforeSwitch = pr -> {
+                if (pr.phase() == Progress.Phase.ITERATE && !src.phases.contains(Progress.Phase.ITERATE)) {
+                    Harness.rewritePages(guest, DISCARDED, 17);
+                }
+                src.onProgress(pr);
+            };
+            Thread migration = Thread.ofPlatform().start(() -> src.result = source.migrate(
+                    Endpoint.tcp("127.0.0.1", relay.port()), dirtyBeforeSwitch));
+            await(() -> in.destination.postcopy() != null && in.destination.postcopy().switched(), "the switchover");
+            relay.cut();
+            assertTrue(src.paused.await(60, TimeUnit.SECONDS), "the source pauses: " + src.phases);
+            source.cancel(); // gone for good
+            migration.join(TimeUnit.SECONDS.toMillis(60));
+            assertEquals(MigrationStatus.CANCELLED, src.result.status());
+            MigrationResult got = in.await();
+            assertEquals(MigrationStatus.FAILED, got.status());
+            String why = got.failure().message();
+            assertTrue(why.contains("postcopy-paused for") && why.contains("postcopy-pause-timeout 1500 ms")
+                    && why.contains("it is lost"), why);
+        }
+        Harness.assertNoEngineThreads();
+    }
+
+    private static List<Long> pendingPages(FaultedMemory memory, RamBlock block) {
+        List<Long> pages = new ArrayList<>();
+        for (long page = 0; page < block.pageCount(); page++) {
+            if (memory.isPending(0, page)) {
+                pages.add(page);
+            }
+        }
+        return pages;
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    /** The phases one end reported; {@link #paused} opens at the first postcopy-paused. */
+    private static final class PhaseLog implements ProgressListener {
+        final List<Progress.Phase> phases = new CopyOnWriteArrayList<>();
+        final CountDownLatch paused = new CountDownLatch(1);
+        volatile MigrationResult result;
+
+        @Override
+        public void onProgress(Progress p) {
+            if (phases.isEmpty() || phases.getLast() != p.phase()) {
+                phases.add(p.phase());
+            }
+            if (p.phase() == Progress.Phase.POSTCOPY_PAUSED) {
+                paused.countDown();
+            }
+        }
+
+        List<Progress.Phase> postcopyPhases() {
+            return phases.stream().filter(ph -> ph == Progress.Phase.POSTCOPY_ACTIVE
+                    || ph == Progress.Phase.POSTCOPY_PAUSED).toList();
+        }
+    }
+
+    /** A TCP relay to a port: {@link #cut} drops every connection it carries; it keeps accepting new ones. */
+    private static final class Relay implements AutoCloseable {
+        private final ServerSocketChannel server;
+        private final int target;
+        private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
+        private final Thread acceptor;
+        private volatile int accepted;
+
+        Relay(int target) throws IOException {
+            this.target = target;
+            this.server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            this.acceptor = Thread.ofPlatform().daemon(true).name("test-relay").start(this::accept);
+        }
+
+        int port() {
+            return server.socket().getLocalPort();
+        }
+
+        int connections() {
+            return accepted;
+        }
+
+        private void accept() {
+            try {
+                while (true) {
+                    SocketChannel in = server.accept();
+                    SocketChannel out;
+                    try {
+                        out = SocketChannel.open(new InetSocketAddress("127.0.0.1", target));
+                    } catch (IOException e) {
+                        in.close(); // nothing listens there (yet): the source sees the connection close
+                        continue;
+                    }
+                    accepted++;
+                    open.add(in);
+                    open.add(out);
+                    Thread.ofPlatform().daemon(true).name("test-relay").start(() -> pump(in, out));
+                    Thread.ofPlatform().daemon(true).name("test-relay").start(() -> pump(out, in));
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        }
+
+        private static void pump(SocketChannel from, SocketChannel to) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+            try {
+                while (from.read(buf) >= 0) {
+                    buf.flip();
+                    while (buf.hasRemaining()) {
+                        to.write(buf);
+                    }
+                    buf.clear();
+                }
+            } catch (IOException e) {
+                // cut or closed
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }
+
+        /** Drops every connection at once, as a network that fails. */
+        void cut() {
+            for (SocketChannel c : open) {
+                closeQuietly(c);
+            }
+            open.clear();
+        }
+
+        private static void closeQuietly(SocketChannel c) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closed already
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            cut();
+            try {
+                acceptor.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
