@@ -60,7 +60,7 @@ final class FileRestore {
         report(Progress.Phase.SETUP, null);
         try {
             failure.check();
-            reader = SnapshotReader.open(from.path(), local.directIo());
+            reader = SnapshotReader.open(from.path(), local.directIo(), local.channels());
             SnapshotHeader h = reader.header();
             result.decodedAs(h.method(), h.pageSize());
             if (local.directIo() && h.pageSize() % PageFile.IO_ALIGNMENT != 0) {

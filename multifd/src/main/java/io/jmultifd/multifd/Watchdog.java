@@ -12,11 +12,18 @@ public final class Watchdog {
     private final AtomicLong progress = new AtomicLong();
     private final long timeoutMs;
     private final Failure failure;
+    private final String stalled;
     private volatile boolean stopped;
 
     Watchdog(long timeoutMs, Failure failure) {
+        this(timeoutMs, failure, "peer stalled: no progress on any channel");
+    }
+
+    /** @param stalled what the failure says before "for N ms (peer-timeout T ms)" */
+    Watchdog(long timeoutMs, Failure failure, String stalled) {
         this.timeoutMs = timeoutMs;
         this.failure = failure;
+        this.stalled = stalled;
     }
 
     void run() {
@@ -35,8 +42,7 @@ public final class Watchdog {
                 last = p;
                 lastChange = now;
             } else if ((now - lastChange) / 1_000_000L >= timeoutMs && !stopped) {
-                failure.fail(MigrationFailure.Cause.STALLED, "peer stalled: no progress on any channel for "
-                        + (now - lastChange) / 1_000_000L + " ms (peer-timeout " + timeoutMs + " ms)");
+                failure.fail(MigrationFailure.Cause.STALLED, stalled + " for " + (now - lastChange) / 1_000_000L + " ms (peer-timeout " + timeoutMs + " ms)");
                 return;
             }
         }

@@ -28,7 +28,12 @@ public final class SnapshotReader implements AutoCloseable {
     }
 
     public static SnapshotReader open(Path path, boolean direct) throws IOException {
-        PageFile file = PageFile.open(path, direct);
+        return open(path, direct, 1);
+    }
+
+    /** Opens {@code path} with {@code readers} page channels, one for each restore thread. */
+    public static SnapshotReader open(Path path, boolean direct, int readers) throws IOException {
+        PageFile file = PageFile.open(path, direct, readers);
         try {
             return read(file, path.toString());
         } catch (IOException | RuntimeException e) {
