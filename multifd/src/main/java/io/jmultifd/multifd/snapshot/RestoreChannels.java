@@ -10,14 +10,12 @@ import io.jmultifd.multifd.transport.PageFile;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CompressionMethod;
-import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodStatistics;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -169,12 +167,7 @@ public final class RestoreChannels {
                     zero(b.page(q)); // read along: a hole, written zeros, or an older round's copy
                     continue;
                 }
-                crc.reset();
-                crc.update(b.page(q).asByteBuffer());
-                if ((int) crc.getValue() != table.crc(q)) {
-                    throw new SnapshotException("block " + b.name() + " page " + q + " is damaged: its CRC32C does "
-                            + "not match the table's");
-                }
+                StoredPages.checkRaw(table, b.name(), q, b.page(q), crc);
                 stored++;
             }
             p = runEnd;
@@ -186,7 +179,6 @@ public final class RestoreChannels {
                                    ChannelReceiver receiver) throws IOException {
         RamBlock b = guest.blocks().get(block);
         BlockTable table = reader.table(block);
-        boolean direct = reader.file().direct();
         long maxPayload = receiver.maxPayloadSize(1);
         long room = buffer.byteSize() - 2L * PageFile.IO_ALIGNMENT;
         CRC32C crc = new CRC32C();
@@ -214,23 +206,10 @@ public final class RestoreChannels {
             if (runEnd == p) { // cannot happen: one payload always fits the room
                 throw new SnapshotException("block " + b.name() + " page " + p + ": index entry does not fit");
             }
-            long readFrom = direct ? from / PageFile.IO_ALIGNMENT * PageFile.IO_ALIGNMENT : from;
-            long readTo = direct ? SnapshotFormat.alignUp(to, PageFile.IO_ALIGNMENT) : to;
-            reader.file().readPages(channel, buffer.asSlice(0, readTo - readFrom).asByteBuffer(), readFrom, to - readFrom,
-                    "block " + b.name() + " page " + p);
+            long readFrom = reader.file().readSpan(channel, buffer, from, to, "block " + b.name() + " page " + p);
             for (long q = p; q < runEnd; q++) {
                 MemorySegment payload = buffer.asSlice(table.offset(q) - readFrom, table.length(q));
-                crc.reset();
-                crc.update(payload.asByteBuffer());
-                if ((int) crc.getValue() != table.crc(q)) {
-                    throw new SnapshotException("block " + b.name() + " page " + q + " is damaged: the CRC32C of its "
-                            + "compressed bytes does not match the index's");
-                }
-                try {
-                    receiver.decode(payload, List.of(b.page(q)));
-                } catch (CorruptPayloadException e) {
-                    throw new SnapshotException("block " + b.name() + " page " + q + " does not decode: " + e.getMessage());
-                }
+                StoredPages.decode(table, b.name(), q, payload, receiver, b.page(q), crc);
                 payloadBytes += table.length(q);
             }
             stored += runEnd - p;

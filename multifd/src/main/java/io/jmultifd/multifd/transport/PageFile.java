@@ -5,6 +5,7 @@ import com.sun.nio.file.ExtendedOpenOption;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -167,6 +168,18 @@ public final class PageFile implements AutoCloseable {
             pos += n;
             read.add(n);
         }
+    }
+
+    /**
+     * Reads the file's bytes [{@code from}, {@code to}) into {@code buffer} through page channel {@code reader},
+     * widened to whole {@link #IO_ALIGNMENT} blocks with O_DIRECT ({@code buffer} must hold the widened span);
+     * returns the file offset of the buffer's first byte.
+     */
+    public long readSpan(int reader, MemorySegment buffer, long from, long to, String what) throws IOException {
+        long readFrom = direct ? from / IO_ALIGNMENT * IO_ALIGNMENT : from;
+        long readTo = direct ? (to + IO_ALIGNMENT - 1) / IO_ALIGNMENT * IO_ALIGNMENT : to;
+        readPages(reader, buffer.asSlice(0, readTo - readFrom).asByteBuffer(), readFrom, to - readFrom, what);
+        return readFrom;
     }
 
     private void checkAligned(ByteBuffer b, long position) {
