@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Fails a migration when nothing whole moved for {@code peer-timeout} ms: progress is a packet fully sent or
  * received, a main-channel message fully written or parsed, or a step of the side's own long work (a checksum
  * per block). Bytes do not count, so a peer that trickles them (one byte every 100 ms) cannot keep a migration
- * alive. It runs after setup, whose waits {@code setup-timeout} bounds.
+ * alive. It runs after setup, whose waits {@code setup-timeout} bounds. A save to a file has one too: there,
+ * progress is a batch of pages written.
  */
 public final class Watchdog {
     private final AtomicLong progress = new AtomicLong();
@@ -42,7 +43,8 @@ public final class Watchdog {
                 last = p;
                 lastChange = now;
             } else if ((now - lastChange) / 1_000_000L >= timeoutMs && !stopped) {
-                failure.fail(MigrationFailure.Cause.STALLED, stalled + " for " + (now - lastChange) / 1_000_000L + " ms (peer-timeout " + timeoutMs + " ms)");
+                failure.fail(MigrationFailure.Cause.STALLED, stalled + " for " + (now - lastChange) / 1_000_000L
+                        + " ms (peer-timeout " + timeoutMs + " ms)");
                 return;
             }
         }
