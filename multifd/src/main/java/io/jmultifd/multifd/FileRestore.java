@@ -7,6 +7,7 @@ import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.snapshot.RestoreChannels;
 import io.jmultifd.multifd.snapshot.SnapshotException;
 import io.jmultifd.multifd.snapshot.SnapshotHeader;
+import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.snapshot.SnapshotReader;
 import io.jmultifd.multifd.transport.PageFile;
 import io.jmultifd.spi.CompressionMethod;
@@ -26,7 +27,8 @@ import java.util.function.Consumer;
  * The destination's phases for a {@code file:} endpoint: open and check the snapshot ({@link SnapshotReader}:
  * header, completion record, length, tables), allocate its blocks, restore the pages with multifd-channels
  * threads in parallel, then verify: every block's checksum must equal the one the save recorded. The file names
- * its method and page size; the destination's own need not match (a snapshot is read as it was written).
+ * its method and page size and is read as it was written; a method or page size the user gave that differs is
+ * refused ({@link SnapshotParameters#restoreMismatch}).
  */
 final class FileRestore {
     private static final System.Logger LOG = System.getLogger(FileRestore.class.getName());
@@ -60,9 +62,14 @@ final class FileRestore {
         report(Progress.Phase.SETUP, null);
         try {
             failure.check();
-            reader = SnapshotReader.open(from.path(), local.directIo());
+            reader = SnapshotReader.open(from.path(), local.directIo(), local.channels());
             SnapshotHeader h = reader.header();
             result.decodedAs(h.method(), h.pageSize());
+            String mismatch = SnapshotParameters.restoreMismatch(local, h, from.toString());
+            if (mismatch != null) {
+                failure.fail(Cause.REFUSED, mismatch);
+                failure.check();
+            }
             if (local.directIo() && h.pageSize() % PageFile.IO_ALIGNMENT != 0) {
                 failure.fail(Cause.STORAGE, "direct-io=on: " + from + " has pages of " + h.pageSize()
                         + " bytes, not a multiple of the O_DIRECT alignment " + PageFile.IO_ALIGNMENT);

@@ -30,6 +30,7 @@ final class FileSave {
     final Failure failure = new Failure(Side.SOURCE, f -> { }, this::teardown, threads);
     private final PageCounters pages = new PageCounters();
     private final Convergence convergence;
+    private final Watchdog watchdog;
     private volatile SnapshotWriter writer;
     private volatile Thread mainThread;
     private Progress.Phase phase = Progress.Phase.SETUP;
@@ -45,6 +46,8 @@ final class FileSave {
         this.to = to;
         this.listener = listener;
         this.convergence = new Convergence(params, workload);
+        this.watchdog = new Watchdog(params.peerTimeoutMs(), failure, "saving to " + to
+                + " stalled: no batch of pages written on any channel (a write or a channel is blocked)");
     }
 
     MigrationResult execute() {
@@ -64,8 +67,10 @@ final class FileSave {
                 failure.fail(Cause.STORAGE, "cannot create the snapshot file for " + to + ": " + Failure.describe(e));
                 failure.check();
             }
-            channels = new SaveChannels(writer, guest, params, pages, failure, this::reportNowAndThen);
+            channels = new SaveChannels(writer, guest, params, pages, failure, this::reportNowAndThen,
+                    watchdog::progressed);
             channels.start(threads::start);
+            threads.start("jmultifd-save-watchdog", watchdog::run);
             result.setupDone();
             channels.markAll();
             phase = Progress.Phase.BULK;
@@ -101,6 +106,8 @@ final class FileSave {
             round++;
             channels.round();
             channels.end();
+            // the syncs of finish may take long on a slow disk after a buffered save: not a stall
+            watchdog.stop();
             phase = Progress.Phase.VERIFY;
             dirtyRemaining = 0;
             report();
@@ -125,6 +132,7 @@ final class FileSave {
             if (!saved) {
                 failure.fail(Cause.INTERNAL, "failed");
             }
+            watchdog.stop();
             failure.complete();
             threads.joinAll();
             Thread.interrupted();

@@ -239,6 +239,11 @@ public final class MigrationParameters {
         return FALLBACK_MAX_GUEST_SIZE;
     }
 
+    /** Whether {@code name} was given (a default was not just taken). */
+    public boolean given(String name) {
+        return values.containsKey(name);
+    }
+
     /** Every value, defaults included (engine parameters and the method's own). */
     public Map<String, String> toMap() {
         Map<String, String> m = new TreeMap<>(ENGINE_DEFAULTS);

@@ -6,17 +6,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * Fails a migration when nothing whole moved for {@code peer-timeout} ms: progress is a packet fully sent or
  * received, a main-channel message fully written or parsed, or a step of the side's own long work (a checksum
  * per block). Bytes do not count, so a peer that trickles them (one byte every 100 ms) cannot keep a migration
- * alive. It runs after setup, whose waits {@code setup-timeout} bounds.
+ * alive. It runs after setup, whose waits {@code setup-timeout} bounds. A save to a file has one too: there,
+ * progress is a batch of pages written.
  */
 public final class Watchdog {
     private final AtomicLong progress = new AtomicLong();
     private final long timeoutMs;
     private final Failure failure;
+    private final String stalled;
     private volatile boolean stopped;
 
     Watchdog(long timeoutMs, Failure failure) {
+        this(timeoutMs, failure, "peer stalled: no progress on any channel");
+    }
+
+    /** @param stalled what the failure says before "for N ms (peer-timeout T ms)" */
+    Watchdog(long timeoutMs, Failure failure, String stalled) {
         this.timeoutMs = timeoutMs;
         this.failure = failure;
+        this.stalled = stalled;
     }
 
     void run() {
@@ -35,8 +43,8 @@ public final class Watchdog {
                 last = p;
                 lastChange = now;
             } else if ((now - lastChange) / 1_000_000L >= timeoutMs && !stopped) {
-                failure.fail(MigrationFailure.Cause.STALLED, "peer stalled: no progress on any channel for "
-                        + (now - lastChange) / 1_000_000L + " ms (peer-timeout " + timeoutMs + " ms)");
+                failure.fail(MigrationFailure.Cause.STALLED, stalled + " for " + (now - lastChange) / 1_000_000L
+                        + " ms (peer-timeout " + timeoutMs + " ms)");
                 return;
             }
         }

@@ -63,7 +63,7 @@ class SnapshotIntegrityTest {
                 report.get("jmultifd").get("failure").get("cause").asText());
     }
 
-    private static void flip(Path file, long offset) throws Exception {
+    static void flip(Path file, long offset) throws Exception {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(offset);
             int b = f.read();
@@ -73,7 +73,7 @@ class SnapshotIntegrityTest {
     }
 
     /** The offset of the first stored page of block ram1 after {@code skip} others, and its number. */
-    private static long[] storedPage(Path file, int skip) throws Exception {
+    static long[] storedPage(Path file, int skip) throws Exception {
         try (SnapshotReader r = SnapshotReader.open(file, false)) {
             SnapshotHeader h = r.header();
             BlockTable t = r.table(1);

@@ -11,29 +11,26 @@ import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.PacketDelivery;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CompressionMethod;
-import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodStatistics;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.zip.CRC32C;
 
 /**
- * Restores the pages of an opened snapshot with {@code channels} threads in parallel: each takes the next chunk of
- * {@link #CHUNK_PAGES} pages of a block, reads its stored pages with positioned reads (RAW: runs of adjacent pages
- * straight into guest memory; COMPRESSED: runs of adjacent payloads into its aligned buffer, each page then
- * decoded alone into its place), checks every page's CRC32C, and zeroes the pages that are not stored. The first
- * bad page fails the side with a message naming its block and page.
+ * Restores the pages of an opened snapshot with {@code channels} threads in parallel, each through its own page
+ * channel of the file: each takes the next chunk of {@link SnapshotFormat#TRANSFER_BYTES} of a block, reads its
+ * stored pages with positioned reads (RAW: runs of adjacent pages straight into guest memory, with O_DIRECT through
+ * short runs of pages not stored, as the save wrote them; COMPRESSED: runs of adjacent payloads into its aligned
+ * buffer, each page then decoded alone into its place), checks every page's CRC32C, and zeroes the pages that are
+ * not stored. The first bad page fails the side with a message naming its block and page.
  */
 public final class RestoreChannels {
-    static final int CHUNK_PAGES = 256;
-
     private final SnapshotReader reader;
     private final GuestMemory guest;
     private final CompressionMethod method;
@@ -45,6 +42,7 @@ public final class RestoreChannels {
     private final AtomicLong nextChunk = new AtomicLong();
     private final CountDownLatch done;
     private final MethodStatistics[] statistics;
+    private final int chunkPages;
 
     public RestoreChannels(SnapshotReader reader, GuestMemory guest, CompressionMethod methodOrNull,
                            MethodParameters methodParameters, int channels, PageCounters counters, Failure failure) {
@@ -55,9 +53,10 @@ public final class RestoreChannels {
         this.counters = counters;
         this.failure = failure;
         this.channels = channels;
+        this.chunkPages = SnapshotFormat.transferPages(reader.header().pageSize());
         this.chunkStarts = new long[guest.blocks().size() + 1];
         for (int i = 0; i < guest.blocks().size(); i++) {
-            chunkStarts[i + 1] = chunkStarts[i] + (guest.blocks().get(i).pageCount() + CHUNK_PAGES - 1) / CHUNK_PAGES;
+            chunkStarts[i + 1] = chunkStarts[i] + (guest.blocks().get(i).pageCount() + chunkPages - 1) / chunkPages;
         }
         this.done = new CountDownLatch(channels);
         this.statistics = new MethodStatistics[channels];
@@ -99,8 +98,8 @@ public final class RestoreChannels {
         ChannelReceiver receiver = null;
         String where = "reading " + reader.file().path();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate((long) CHUNK_PAGES * pageSize * 2 + 2L * PageFile.IO_ALIGNMENT,
-                    PageFile.IO_ALIGNMENT);
+            MemorySegment buffer = !header.compressed() ? null : arena.allocate((long) chunkPages * pageSize * 2
+                    + 2L * PageFile.IO_ALIGNMENT, PageFile.IO_ALIGNMENT);
             if (header.compressed()) {
                 // Any channel restores any page: every stored page must decode on its own.
                 receiver = method.newReceiver(new ChannelContext(index, pageSize, 1, methodParameters,
@@ -114,13 +113,13 @@ public final class RestoreChannels {
                     block++;
                 }
                 RamBlock b = guest.blocks().get(block);
-                long first = (k - chunkStarts[block]) * CHUNK_PAGES;
-                long end = Math.min(b.pageCount(), first + CHUNK_PAGES);
+                long first = (k - chunkStarts[block]) * chunkPages;
+                long end = Math.min(b.pageCount(), first + chunkPages);
                 where = "block " + b.name() + " pages " + first + ".." + (end - 1);
                 if (header.compressed()) {
-                    restoreCompressed(block, first, end, buffer, receiver);
+                    restoreCompressed(index, block, first, end, buffer, receiver);
                 } else {
-                    restoreRaw(block, first, end);
+                    restoreRaw(index, block, first, end);
                 }
             }
         } catch (Failure.Stopped e) {
@@ -142,10 +141,11 @@ public final class RestoreChannels {
         }
     }
 
-    private void restoreRaw(int block, long first, long end) throws IOException {
+    private void restoreRaw(int channel, int block, long first, long end) throws IOException {
         RamBlock b = guest.blocks().get(block);
         BlockTable table = reader.table(block);
         int pageSize = b.pageSize();
+        int gapPages = SnapshotFormat.gapPages(pageSize, reader.file().direct());
         long pagesOffset = reader.header().blocks().get(block).pagesOffset();
         CRC32C crc = new CRC32C();
         long stored = 0;
@@ -155,32 +155,33 @@ public final class RestoreChannels {
                 p++;
                 continue;
             }
+            // one read up to the last stored page that no more than gapPages unstored pages separate
             long runEnd = p + 1;
-            while (runEnd < end && table.stored(runEnd)) {
-                runEnd++;
-            }
-            long bytes = (runEnd - p) * pageSize;
-            reader.file().readPages(b.memory().asSlice(p * pageSize, bytes).asByteBuffer(),
-                    pagesOffset + p * pageSize, "block " + b.name() + " page " + p);
-            for (long q = p; q < runEnd; q++) {
-                crc.reset();
-                crc.update(b.page(q).asByteBuffer());
-                if ((int) crc.getValue() != table.crc(q)) {
-                    throw new SnapshotException("block " + b.name() + " page " + q + " is damaged: its CRC32C does "
-                            + "not match the table's");
+            for (long q = runEnd; q < end && q - runEnd <= gapPages; q++) {
+                if (table.stored(q)) {
+                    runEnd = q + 1;
                 }
             }
-            stored += runEnd - p;
+            long bytes = (runEnd - p) * pageSize;
+            reader.file().readPages(channel, b.memory().asSlice(p * pageSize, bytes).asByteBuffer(),
+                    pagesOffset + p * pageSize, bytes, "block " + b.name() + " page " + p);
+            for (long q = p; q < runEnd; q++) {
+                if (!table.stored(q)) {
+                    zero(b.page(q)); // read along: a hole, written zeros, or an older round's copy
+                    continue;
+                }
+                StoredPages.checkRaw(table, b.name(), q, b.page(q), crc);
+                stored++;
+            }
             p = runEnd;
         }
         counters.add(stored, (end - first) - stored, stored * pageSize);
     }
 
-    private void restoreCompressed(int block, long first, long end, MemorySegment buffer, ChannelReceiver receiver)
-            throws IOException {
+    private void restoreCompressed(int channel, int block, long first, long end, MemorySegment buffer,
+                                   ChannelReceiver receiver) throws IOException {
         RamBlock b = guest.blocks().get(block);
         BlockTable table = reader.table(block);
-        boolean direct = reader.file().direct();
         long maxPayload = receiver.maxPayloadSize(1);
         long room = buffer.byteSize() - 2L * PageFile.IO_ALIGNMENT;
         CRC32C crc = new CRC32C();
@@ -208,23 +209,10 @@ public final class RestoreChannels {
             if (runEnd == p) { // cannot happen: one payload always fits the room
                 throw new SnapshotException("block " + b.name() + " page " + p + ": index entry does not fit");
             }
-            long readFrom = direct ? from / PageFile.IO_ALIGNMENT * PageFile.IO_ALIGNMENT : from;
-            long readTo = direct ? SnapshotFormat.alignUp(to, PageFile.IO_ALIGNMENT) : to;
-            reader.file().readPages(buffer.asSlice(0, readTo - readFrom).asByteBuffer(), readFrom, to - readFrom,
-                    "block " + b.name() + " page " + p);
+            long readFrom = reader.file().readSpan(channel, buffer, from, to, "block " + b.name() + " page " + p);
             for (long q = p; q < runEnd; q++) {
                 MemorySegment payload = buffer.asSlice(table.offset(q) - readFrom, table.length(q));
-                crc.reset();
-                crc.update(payload.asByteBuffer());
-                if ((int) crc.getValue() != table.crc(q)) {
-                    throw new SnapshotException("block " + b.name() + " page " + q + " is damaged: the CRC32C of its "
-                            + "compressed bytes does not match the index's");
-                }
-                try {
-                    receiver.decode(payload, List.of(b.page(q)));
-                } catch (CorruptPayloadException e) {
-                    throw new SnapshotException("block " + b.name() + " page " + q + " does not decode: " + e.getMessage());
-                }
+                StoredPages.decode(table, b.name(), q, payload, receiver, b.page(q), crc);
                 payloadBytes += table.length(q);
             }
             stored += runEnd - p;

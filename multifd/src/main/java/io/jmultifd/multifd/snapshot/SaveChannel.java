@@ -22,11 +22,14 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.zip.CRC32C;
 
 /**
- * One channel of a save to a file, on its own thread: takes batches of one block's dirty pages, copies each
- * non-zero page into its aligned buffer (a live guest may change the page meanwhile: the copy is what the CRC
- * covers and what is written), and writes runs of adjacent pages with one positioned write at their fixed offsets
- * (RAW), or compresses each page alone and writes the batch's payloads with one positioned write into space
- * reserved at the end of the data region (COMPRESSED). A zero page is cleared in the bitmap and not written.
+ * One channel of a save to a file, on its own thread: takes batches of one block's dirty pages and writes runs of
+ * adjacent pages with one positioned write each, straight from guest memory to their fixed offsets (RAW), or
+ * compresses each page alone and writes the batch's payloads with one positioned write into space reserved at the
+ * end of the data region (COMPRESSED). A zero page is cleared in the bitmap; it is not written, except with
+ * O_DIRECT, where a short run of zero pages between stored pages is written along with them (as zeros) rather than
+ * splitting the write ({@link SnapshotFormat#DIRECT_IO_GAP_BYTES}). A live guest may change a page between its
+ * CRC and its write: such a page is dirty again and is rewritten, with its new CRC, in a later round (the last
+ * one with the guest paused), as precopy resends it.
  */
 final class SaveChannel {
     private final int index;
@@ -35,20 +38,26 @@ final class SaveChannel {
     private final MigrationParameters params;
     private final PageCounters counters;
     private final Failure failure;
-    final ArrayBlockingQueue<SaveBatch> free = new ArrayBlockingQueue<>(2);
-    final ArrayBlockingQueue<SaveBatch> work = new ArrayBlockingQueue<>(2);
+    /** Batches each channel owns: one being written while the main thread fills the other. */
+    static final int BATCHES = 2;
+    final ArrayBlockingQueue<SaveBatch> free = new ArrayBlockingQueue<>(BATCHES);
+    final ArrayBlockingQueue<SaveBatch> work = new ArrayBlockingQueue<>(BATCHES);
     private final int pageSize;
     private final boolean compressed;
     private final List<MemorySegment> one = new ArrayList<>(1);
     private final List<MemorySegment> out = new ArrayList<>();
+    private final int gapPages;
+    private final Runnable progress;
     private final long[] pending;      // COMPRESSED: pages in the buffer, with their place in it
     private final int[] pendingAt;
     private final int[] pendingLength;
-    private final int[] pendingCrc;
+    private final int[] pendingCrc;    // both layouts: the CRC32C of each page of the pending write
+    private final boolean[] pendingStored; // RAW: false for a zero page carried inside the pending write
     private volatile MethodStatistics statistics = MethodStatistics.EMPTY;
 
+    /** @param progress called after each batch is written (the stall watchdog's progress) */
     SaveChannel(int index, SnapshotWriter writer, List<RamBlock> blocks, MigrationParameters params,
-                PageCounters counters, Failure failure) {
+                PageCounters counters, Failure failure, Runnable progress) {
         this.index = index;
         this.writer = writer;
         this.blocks = blocks;
@@ -57,13 +66,17 @@ final class SaveChannel {
         this.failure = failure;
         this.pageSize = params.pageSize();
         this.compressed = writer.header().compressed();
-        int n = params.packetPages();
+        this.gapPages = SnapshotFormat.gapPages(pageSize, writer.file().direct());
+        this.progress = progress;
+        int n = SnapshotFormat.transferPages(pageSize);
         this.pending = new long[n];
         this.pendingAt = new int[n];
         this.pendingLength = new int[n];
         this.pendingCrc = new int[n];
-        free.add(new SaveBatch(this, n));
-        free.add(new SaveBatch(this, n));
+        this.pendingStored = new boolean[n];
+        for (int i = 0; i < BATCHES; i++) {
+            free.add(new SaveBatch(this, n));
+        }
     }
 
     int index() {
@@ -76,12 +89,14 @@ final class SaveChannel {
 
     /** The thread's body: until a batch without pages (the end), or until the side stops. */
     void run() {
-        int bufferSize = (int) SnapshotFormat.alignUp((long) params.packetPages() * pageSize * (compressed ? 2 : 1)
-                + PageFile.IO_ALIGNMENT, PageFile.IO_ALIGNMENT);
         ChannelSender sender = null;
         SaveBatch batch = null;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(bufferSize, PageFile.IO_ALIGNMENT);
+            // COMPRESSED: payloads of a batch (a page that does not shrink may take more than a page); RAW writes
+            // straight from guest memory.
+            MemorySegment buffer = !compressed ? null : arena.allocate(SnapshotFormat.alignUp(
+                    (long) SnapshotFormat.transferPages(pageSize) * pageSize * 2 + PageFile.IO_ALIGNMENT,
+                    PageFile.IO_ALIGNMENT), PageFile.IO_ALIGNMENT);
             if (compressed) {
                 try {
                     // Each page is stored to be restored alone, by any channel: no packet may refer to another.
@@ -103,8 +118,9 @@ final class SaveChannel {
                     saveCompressed(batch, buffer, sender);
                     statistics = sender.statistics();
                 } else {
-                    saveRaw(batch, buffer);
+                    saveRaw(batch);
                 }
+                progress.run();
                 free.put(batch);
                 batch = null;
             }
@@ -135,52 +151,60 @@ final class SaveChannel {
         return m.contains("No space left") ? "the disk is full (" + m + ")" : m;
     }
 
-    private void saveRaw(SaveBatch b, MemorySegment buffer) throws IOException {
+    private void saveRaw(SaveBatch b) throws IOException {
         RamBlock block = blocks.get(b.block);
         BlockTable table = writer.table(b.block);
         long pagesOffset = writer.header().blocks().get(b.block).pagesOffset();
         CRC32C crc = new CRC32C();
-        int run = 0;       // pages copied into the buffer, adjacent, from runStart
+        int run = 0;          // pages of the pending write from runStart: stored ones and zero ones between them
+        int trailingZero = 0; // zero pages at its end, written only if a stored page follows
         long runStart = 0;
         int zero = 0;
         for (int i = 0; i < b.count; i++) {
             long p = b.pages[i];
-            MemorySegment page = block.memory().asSlice(p * pageSize, pageSize);
             if (run > 0 && p != runStart + run) {
-                writeRun(buffer, run, runStart, pagesOffset, table);
+                writeRun(block, run - trailingZero, runStart, pagesOffset, table);
                 run = 0;
+                trailingZero = 0;
             }
-            MemorySegment slot = buffer.asSlice((long) run * pageSize, pageSize);
-            slot.copyFrom(page);
-            if (ZeroPages.isZero(slot)) {
-                if (run > 0) {
-                    writeRun(buffer, run, runStart, pagesOffset, table);
-                    run = 0;
-                }
+            MemorySegment page = block.page(p);
+            if (ZeroPages.isZero(page)) {
                 table.clear(p);
                 zero++;
+                if (run > 0 && trailingZero < gapPages) {
+                    pendingStored[run++] = false;
+                    trailingZero++;
+                } else if (run > 0) {
+                    writeRun(block, run - trailingZero, runStart, pagesOffset, table);
+                    run = 0;
+                    trailingZero = 0;
+                }
                 continue;
             }
             if (run == 0) {
                 runStart = p;
             }
             crc.reset();
-            crc.update(slot.asByteBuffer());
+            crc.update(page.asByteBuffer());
             pendingCrc[run] = (int) crc.getValue();
-            run++;
+            pendingStored[run++] = true;
+            trailingZero = 0;
         }
         if (run > 0) {
-            writeRun(buffer, run, runStart, pagesOffset, table);
+            writeRun(block, run - trailingZero, runStart, pagesOffset, table);
         }
         counters.add(b.count - zero, zero, (long) (b.count - zero) * pageSize);
     }
 
-    private void writeRun(MemorySegment buffer, int run, long runStart, long pagesOffset, BlockTable table)
+    /** Writes {@code run} pages of guest memory from {@code runStart} at their offsets, then records the stored ones. */
+    private void writeRun(RamBlock block, int run, long runStart, long pagesOffset, BlockTable table)
             throws IOException {
-        ByteBuffer bytes = buffer.asSlice(0, (long) run * pageSize).asByteBuffer();
+        ByteBuffer bytes = block.memory().asSlice(runStart * pageSize, (long) run * pageSize).asByteBuffer();
         writer.file().writePages(bytes, pagesOffset + runStart * pageSize);
         for (int k = 0; k < run; k++) {
-            table.storeRaw(runStart + k, pendingCrc[k]);
+            if (pendingStored[k]) {
+                table.storeRaw(runStart + k, pendingCrc[k]);
+            }
         }
     }
 

@@ -26,14 +26,17 @@ public final class SaveChannels {
     private final Runnable afterBatch;
     private int next;
 
-    /** @param afterBatch called after each batch handed out (progress reports in a long round) */
+    /**
+     * @param afterBatch   called after each batch handed out (progress reports in a long round)
+     * @param batchWritten called by a channel after each batch it wrote (the stall watchdog's progress)
+     */
     public SaveChannels(SnapshotWriter writer, GuestMemory guest, MigrationParameters params, PageCounters counters,
-                        Failure failure, Runnable afterBatch) {
+                        Failure failure, Runnable afterBatch, Runnable batchWritten) {
         this.guest = guest;
         this.failure = failure;
         this.afterBatch = afterBatch;
         for (int i = 0; i < params.channels(); i++) {
-            channels.add(new SaveChannel(i, writer, guest.blocks(), params, counters, failure));
+            channels.add(new SaveChannel(i, writer, guest.blocks(), params, counters, failure, batchWritten));
         }
     }
 
@@ -128,12 +131,18 @@ public final class SaveChannels {
         }
     }
 
-    /** Every batch is back in its free queue: every channel has written what it was given. */
+    /**
+     * Returns once every batch is back in its free queue, i.e. every channel has written what it was given: takes
+     * each channel's batches (woken as each comes back), then gives them back.
+     */
     private void awaitIdle() throws Failure.Stopped, InterruptedException {
+        SaveBatch[] idle = new SaveBatch[SaveChannel.BATCHES];
         for (SaveChannel c : channels) {
-            while (c.free.size() < 2) {
-                failure.check();
-                Thread.sleep(1); // a round's end, not per page
+            for (int i = 0; i < idle.length; i++) {
+                idle[i] = take(c);
+            }
+            for (SaveBatch b : idle) {
+                c.free.add(b);
             }
         }
         failure.check();

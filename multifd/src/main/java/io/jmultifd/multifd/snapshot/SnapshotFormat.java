@@ -47,6 +47,28 @@ public final class SnapshotFormat {
     public static final int RAW_ENTRY = 4;
     public static final int INDEX_ENTRY = 16;
 
+    /**
+     * Bytes of one transfer of pages (a save batch, a restore chunk): O_DIRECT reaches the disk's bandwidth with
+     * transfers of a few MiB, and each costs a fixed latency that small ones cannot hide.
+     */
+    public static final long TRANSFER_BYTES = 4L << 20;
+    /**
+     * With O_DIRECT, a run of zero pages at most this long between stored pages of one transfer is moved with them
+     * (written as zeros, read through) instead of splitting the transfer in two: one more transfer costs about the
+     * disk's time for this many bytes. The bitmap still marks such pages as not stored, so restore zeroes them.
+     */
+    public static final long DIRECT_IO_GAP_BYTES = 128 << 10;
+
+    /** Pages in one transfer of {@link #TRANSFER_BYTES} (at least one). */
+    public static int transferPages(int pageSize) {
+        return (int) Math.max(1, TRANSFER_BYTES / pageSize);
+    }
+
+    /** Zero pages a transfer may carry inside it: {@link #DIRECT_IO_GAP_BYTES} with O_DIRECT, none without. */
+    public static int gapPages(int pageSize, boolean direct) {
+        return direct ? (int) (DIRECT_IO_GAP_BYTES / pageSize) : 0;
+    }
+
     public static long alignUp(long value, long alignment) {
         return (value + alignment - 1) / alignment * alignment;
     }

@@ -34,4 +34,25 @@ public final class SnapshotParameters {
         }
         return null;
     }
+
+    /**
+     * Null when what the user gave for a restore agrees with the snapshot {@code file} was saved as, else why not.
+     * The file says how to decode it, so a parameter left unset takes the file's value; one given explicitly
+     * ({@code multifd-compression}, {@code page-size}) and different is most likely the wrong file or a wrong
+     * belief about it, and is refused as a handshake refuses a mismatch.
+     */
+    public static String restoreMismatch(MigrationParameters local, SnapshotHeader header, String file) {
+        if (local.given(MigrationParameters.COMPRESSION) && !local.methodName().equals(header.method())) {
+            return mismatch(MigrationParameters.COMPRESSION, file, header.method(), local.methodName());
+        }
+        if (local.given(MigrationParameters.PAGE_SIZE) && local.pageSize() != header.pageSize()) {
+            return mismatch(MigrationParameters.PAGE_SIZE, file, "" + header.pageSize(), "" + local.pageSize());
+        }
+        return null;
+    }
+
+    private static String mismatch(String name, String file, String saved, String given) {
+        return name + " mismatch: " + file + " was saved with " + name + "=" + saved + ", the restore was given "
+                + name + "=" + given + " (leave " + name + " unset to restore the file as it was saved)";
+    }
 }

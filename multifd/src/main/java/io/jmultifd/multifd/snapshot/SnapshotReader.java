@@ -2,11 +2,20 @@ package io.jmultifd.multifd.snapshot;
 
 import io.jmultifd.multifd.transport.PageFile;
 
+import io.jmultifd.spi.ChannelContext;
+import io.jmultifd.spi.ChannelReceiver;
+import io.jmultifd.spi.CompressionMethod;
+import io.jmultifd.spi.CompressionMethods;
+import io.jmultifd.spi.MethodParameters;
+
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Opens a snapshot file for restore and checks everything but the pages before any page is read: the header
@@ -28,7 +37,12 @@ public final class SnapshotReader implements AutoCloseable {
     }
 
     public static SnapshotReader open(Path path, boolean direct) throws IOException {
-        PageFile file = PageFile.open(path, direct);
+        return open(path, direct, 1);
+    }
+
+    /** Opens {@code path} with {@code readers} page channels, one for each restore thread. */
+    public static SnapshotReader open(Path path, boolean direct, int readers) throws IOException {
+        PageFile file = PageFile.open(path, direct, readers);
         try {
             return read(file, path.toString());
         } catch (IOException | RuntimeException e) {
@@ -120,6 +134,70 @@ public final class SnapshotReader implements AutoCloseable {
 
     public BlockTable table(int block) {
         return tables.get(block);
+    }
+
+    /**
+     * Reads page {@code page} of block {@code block} alone into {@code dst} (one page long), as postcopy from a file
+     * would: checked against the CRC32C of its table entry (mapped-ram: of the page; compressed: of its stored bytes,
+     * then decoded alone by the file's method). A page not stored is a zero page. Safe from several threads at once;
+     * each call has its own buffer (and decoder). A damaged page is a {@link SnapshotException} naming block and page.
+     *
+     * @throws IllegalArgumentException for a block the file does not have, a page beyond it, or a {@code dst} that is
+     *                                  not one page long
+     */
+    public void readPage(String block, long page, MemorySegment dst) throws IOException {
+        int index = blockIndex(block);
+        BlockTable table = tables.get(index);
+        int pageSize = header.pageSize();
+        if (page < 0 || page >= table.pageCount()) {
+            throw new IllegalArgumentException("block " + block + " has pages 0.." + (table.pageCount() - 1)
+                    + ", not " + page);
+        }
+        if (dst.byteSize() != pageSize) {
+            throw new IllegalArgumentException("a page of " + file.path() + " is " + pageSize + " bytes; the target "
+                    + "is " + dst.byteSize());
+        }
+        if (!table.stored(page)) {
+            dst.fill((byte) 0);
+            return;
+        }
+        String what = "block " + block + " page " + page;
+        CRC32C crc = new CRC32C();
+        long from = header.compressed() ? table.offset(page) : header.blocks().get(index).pagesOffset() + page * pageSize;
+        long to = from + (header.compressed() ? table.length(page) : pageSize);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(to - from + 2L * PageFile.IO_ALIGNMENT, PageFile.IO_ALIGNMENT);
+            long at = file.readSpan(0, buffer, from, to, what);
+            MemorySegment stored = buffer.asSlice(from - at, to - from);
+            if (!header.compressed()) {
+                StoredPages.checkRaw(table, block, page, stored, crc);
+                dst.copyFrom(stored);
+                return;
+            }
+            try (ChannelReceiver receiver = method().newReceiver(new ChannelContext(0, pageSize, 1,
+                    new MethodParameters(header.methodParameters())))) {
+                StoredPages.decode(table, block, page, stored, receiver, dst, crc);
+            }
+        }
+    }
+
+    private int blockIndex(String name) {
+        for (int i = 0; i < header.blocks().size(); i++) {
+            if (header.blocks().get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(file.path() + " has no block " + name + "; its blocks: "
+                + header.blocks().stream().map(SnapshotHeader.Block::name).toList());
+    }
+
+    private CompressionMethod method() throws SnapshotException {
+        try {
+            return CompressionMethods.find(header.method());
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotException(file.path() + " was compressed with method " + header.method()
+                    + ", which is not available here: " + e.getMessage());
+        }
     }
 
     @Override
