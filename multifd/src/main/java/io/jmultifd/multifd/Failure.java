@@ -124,7 +124,7 @@ public final class Failure {
      * Waits for {@code result}, checking every 20 ms whether the side has stopped meanwhile. A result that
      * failed or was cancelled without a recorded failure is an internal error.
      */
-    <T> T await(Future<T> result, String what) throws Stopped, InterruptedException {
+    public <T> T await(Future<T> result, String what) throws Stopped, InterruptedException {
         while (true) {
             check();
             try {

@@ -9,13 +9,15 @@ import io.jmultifd.multifd.ram.ReceiveRounds;
 import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.transport.Transport;
+import io.jmultifd.multifd.verify.EndClock;
+import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.multifd.wire.Complete;
 import io.jmultifd.multifd.wire.ErrorMessage;
 import io.jmultifd.multifd.wire.HandshakeReply;
+import io.jmultifd.multifd.wire.MemoryChecked;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.SourceMessage;
 import io.jmultifd.multifd.wire.StopCopy;
-import io.jmultifd.multifd.wire.Verdict;
 import io.jmultifd.multifd.wire.WireException;
 import io.jmultifd.spi.MethodStatistics;
 
@@ -33,8 +35,9 @@ import java.util.concurrent.CountDownLatch;
  * → setup ({@link Reception} accepts connections until a jmultifd source's handshake arrives, whatever else
  * connects cannot take its place; {@link DestinationSetup} checks it and allocates the guest; then the data
  * connections) → receive (the main stream, read from ACCEPT on by {@code jmultifd-dst-main}: stop-copy notice,
- * completion with the source's checksums) → verify. Setup is bounded by setup-timeout, the rest by the
- * {@link Watchdog}. The migration COMPLETES only when the per-block checksums match the source's. Any bad input
+ * completion with the source's checksums) → verify ({@link Verification}: the verdict on the blocks' digests is the
+ * handover, the memory check follows). Setup is bounded by setup-timeout, the rest by the {@link Watchdog}. The
+ * migration COMPLETES only when the per-block checksums match the source's and both memory checks. Any bad input
  * fails it with a message naming the channel and the packet. {@link #close()} releases the received memory.
  */
 public final class MigrationDestination implements AutoCloseable {
@@ -49,6 +52,7 @@ public final class MigrationDestination implements AutoCloseable {
     private final Watchdog watchdog;
     private final DestinationSetup setup;
     private final BlockFactory blockFactory;
+    private final EndClock clock;
     private final PageCounters pages = new PageCounters();
     private final List<ReceiveChannel> channels = new ArrayList<>();
     private volatile Transport.Listener listener;
@@ -58,7 +62,7 @@ public final class MigrationDestination implements AutoCloseable {
     private volatile ReceiveRounds rounds;
     private volatile Thread mainThread;
     private volatile boolean started;
-    private volatile long stopCopyNanos;
+    private volatile Verification verification;
     private volatile boolean handshakeDone; // after ACCEPT, the source reads ERROR messages
     private DestinationProgress progress;
 
@@ -69,7 +73,13 @@ public final class MigrationDestination implements AutoCloseable {
 
     /** @param blockFactory allocates the received blocks (e.g. a file mapping for {@code --output}) */
     public MigrationDestination(MigrationParameters local, BlockFactory blockFactory) {
+        this(local, blockFactory, EndClock.SYSTEM);
+    }
+
+    /** @param clock read at the moments of the migration's end (tests pass their own) */
+    MigrationDestination(MigrationParameters local, BlockFactory blockFactory, EndClock clock) {
         this.local = local;
+        this.clock = clock;
         this.watchdog = new Watchdog(local.peerTimeoutMs(), failure);
         this.setup = new DestinationSetup(local, blockFactory, failure, connections);
         this.blockFactory = blockFactory;
@@ -147,7 +157,6 @@ public final class MigrationDestination implements AutoCloseable {
                     listener == null ? ProgressListener.NONE : listener, g -> received = g).restore(file);
         }
         ResultBuilder result = new ResultBuilder(local);
-        long verdictNanos = 0;
         boolean checksumMatch = false;
         long roundCount = 0;
         try {
@@ -158,6 +167,8 @@ public final class MigrationDestination implements AutoCloseable {
             Connection main = source.main();
             received = setup.allocate(main, source.handshake());
             progress.receiving(received);
+            verification = Verification.destination(received.blocks(), local.pageSize(), local.verify(),
+                    local.freePageHint(), failure, watchdog, clock);
             rounds = new ReceiveRounds(received.blocks(), local.channels(),
                     round -> progress.report(Progress.Phase.ITERATE, round));
             new HandshakeReply.Accept().send(main);
@@ -169,7 +180,8 @@ public final class MigrationDestination implements AutoCloseable {
             List<Connection> data = reception.awaitChannels(source.handshake().sessionId(), local.channels(),
                     connections, failure);
             for (int i = 0; i < data.size(); i++) {
-                channels.add(new ReceiveChannel(i, data.get(i), local, received.blocks(), rounds, pages, failure, watchdog));
+                channels.add(new ReceiveChannel(i, data.get(i), local, received.blocks(), rounds, pages, failure, watchdog,
+                        verification.digests()));
             }
             reception.close(); // one migration: the port is free again
             threads.start("jmultifd-dst-watchdog", watchdog::run);
@@ -178,7 +190,6 @@ public final class MigrationDestination implements AutoCloseable {
             for (ReceiveChannel c : channels) {
                 threads.start("jmultifd-recv-" + c.index(), c::run);
             }
-            ReceivedChecksums localChecksums = ReceivedChecksums.start(threads, channels, received, failure, watchdog);
             Complete complete = failure.await(completion, "the source's completion");
             roundCount = complete.rounds();
             awaitChannelsEnded();
@@ -189,13 +200,8 @@ public final class MigrationDestination implements AutoCloseable {
                 }
             }
             progress.report(Progress.Phase.VERIFY, roundCount);
-            List<String> mismatches = localChecksums.compare(complete.checksums());
-            checksumMatch = mismatches.isEmpty();
-            new Verdict(checksumMatch, checksumMatch ? "checksums match" : String.join("; ", mismatches)).send(main);
-            verdictNanos = System.nanoTime();
-            if (!checksumMatch) {
-                failure.fail(Cause.CHECKSUM_MISMATCH, "checksum mismatch: " + String.join("; ", mismatches));
-            } else {
+            checksumMatch = verification.verdict(main, complete.checksums());
+            if (checksumMatch) {
                 progress.report(Progress.Phase.COMPLETED, roundCount);
             }
         } catch (Failure.Stopped e) {
@@ -230,30 +236,33 @@ public final class MigrationDestination implements AutoCloseable {
         for (ReceiveChannel c : channels) {
             stats = stats.plus(c.statistics());
         }
-        return result.build(reason, stopCopyNanos != 0 ? verdictNanos - stopCopyNanos : 0, transferred,
+        result.verified(verification == null ? 0 : verification.verifyNanos());
+        return result.build(reason, verification == null ? 0 : verification.downtime().nanos(), transferred,
                 received == null ? 0 : received.totalBytes(), pages, roundCount, 0, checksumMatch, stats, threads);
     }
 
-    /** The main stream after ACCEPT, on its own thread: the stop-and-copy notice, then the completion. */
+    /** The main stream after ACCEPT, on its own thread: the stop-and-copy notice, the completion, the memory check. */
     private void readMainStream(MessageReader r, CompletableFuture<Complete> completion) {
         try {
-            while (true) {
-                switch (SourceMessage.read(r, received.blocks().size())) {
+            for (boolean more = true; more; watchdog.progressed()) {
+                more = switch (SourceMessage.read(r, received.blocks().size())) {
                     case StopCopy s -> {
-                        stopCopyNanos = System.nanoTime();
+                        verification.downtime().start();
                         progress.report(Progress.Phase.STOP_COPY);
-                        watchdog.progressed();
+                        yield true;
                     }
                     case ErrorMessage(String message) -> {
                         failure.peerFailed(Cause.PEER, "source failed: " + message);
-                        return;
+                        yield false;
                     }
                     case Complete c -> {
-                        watchdog.progressed();
-                        completion.complete(c);
-                        return;
+                        if (!completion.complete(c)) {
+                            throw new WireException("main channel: a second completion");
+                        }
+                        yield true;
                     }
-                }
+                    case MemoryChecked c -> verification.peerChecked(c);
+                };
             }
         } catch (WireException e) {
             failure.fail(Cause.PROTOCOL, e.getMessage());

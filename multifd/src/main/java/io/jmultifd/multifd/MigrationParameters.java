@@ -2,6 +2,7 @@ package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.guest.Sizes;
 import io.jmultifd.multifd.tls.TlsSettings;
+import io.jmultifd.multifd.verify.VerifyMode;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CompressionMethods;
 import io.jmultifd.spi.MethodParameters;
@@ -37,6 +38,7 @@ public final class MigrationParameters {
     public static final String MAPPED_RAM = "mapped-ram";
     public static final String DIRECT_IO = "direct-io";
     public static final String FREE_PAGE_HINT = "free-page-hint";
+    public static final String VERIFY = "verify";
     public static final String TLS_CREDS = TlsSettings.CREDS;
     public static final String TLS_HOSTNAME = TlsSettings.HOSTNAME;
     public static final String TLS_AUTHZ = TlsSettings.AUTHZ;
@@ -64,6 +66,7 @@ public final class MigrationParameters {
         d.put(MAPPED_RAM, "off");
         d.put(DIRECT_IO, "off");
         d.put(FREE_PAGE_HINT, "on");
+        d.put(VERIFY, "inline");
         d.put(TLS_CREDS, "");
         d.put(TLS_HOSTNAME, "");
         d.put(TLS_AUTHZ, "");
@@ -90,6 +93,7 @@ public final class MigrationParameters {
     private final boolean mappedRam;
     private final boolean directIo;
     private final boolean freePageHint;
+    private final VerifyMode verify;
     private final TlsSettings tls;
 
     private MigrationParameters(Map<String, String> given) {
@@ -120,6 +124,7 @@ public final class MigrationParameters {
         this.mappedRam = onOff(MAPPED_RAM);
         this.directIo = onOff(DIRECT_IO);
         this.freePageHint = onOff(FREE_PAGE_HINT);
+        this.verify = VerifyMode.parse(VERIFY, get(VERIFY));
         this.tls = TlsSettings.parse(get(TLS_CREDS), get(TLS_HOSTNAME), get(TLS_AUTHZ), onOff(TLS_VERIFY_PEER),
                 get(TLS_MIN_VERSION));
         this.method = CompressionMethods.find(get(COMPRESSION));
@@ -265,6 +270,8 @@ public final class MigrationParameters {
     public boolean directIo() { return directIo; }
     /** Source: pages the guest hinted free go as FREE ranges, unread; both ends must agree (the handshake). */
     public boolean freePageHint() { return freePageHint; }
+    /** When this side checks its whole memory against its page digests: after the handover, or before it. */
+    public VerifyMode verify() { return verify; }
 
     /** TLS on every connection ({@code tls-creds} and the parameters that go with it); {@link TlsSettings#OFF} without. */
     public TlsSettings tls() { return tls; }

@@ -9,6 +9,7 @@ import io.jmultifd.multifd.ram.FreePageReceiver;
 import io.jmultifd.multifd.ram.ReceiveRounds;
 import io.jmultifd.multifd.ram.ZeroPages;
 import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.verify.PageDigests;
 import io.jmultifd.multifd.wire.PacketHeader;
 import io.jmultifd.multifd.wire.PageOffsets;
 import io.jmultifd.multifd.wire.Wire;
@@ -46,6 +47,7 @@ public final class ReceiveChannel {
     private final PageCounters counters;
     private final Failure failure;
     private final Watchdog watchdog;
+    private final PageDigests.Recorder placed;
     // Method state and buffers are made and released on the channel's own thread (methods may use
     // confined arenas); they are allocated once, before the first packet.
     private ChannelReceiver receiver;
@@ -63,8 +65,10 @@ public final class ReceiveChannel {
     private volatile MethodStatistics statistics = MethodStatistics.EMPTY;
 
     public ReceiveChannel(int index, Connection conn, MigrationParameters local, List<RamBlock> blocks,
-                          ReceiveRounds rounds, PageCounters counters, Failure failure, Watchdog watchdog) {
+                          ReceiveRounds rounds, PageCounters counters, Failure failure, Watchdog watchdog,
+                          PageDigests digests) {
         this.index = index;
+        this.placed = digests.recorder();
         this.conn = conn;
         this.local = local;
         this.blocks = blocks;
@@ -227,12 +231,17 @@ public final class ReceiveChannel {
                 receiver.decode(pl, targets);
             }
         }
+        // The digest of each page as placed (read back while it is still in the cache).
+        for (int i = 0; i < normal; i++) {
+            placed.page(blockIndex, offsets.get(i) / pageSize, targets.get(i));
+        }
         for (int i = (int) normal; i < count; i++) {
             MemorySegment page = block.memory().asSlice(offsets.get(i), pageSize);
             // Only write pages that are not zero already: a fresh destination stays untouched (and unfaulted).
             if (!ZeroPages.isZero(page)) {
                 page.fill((byte) 0);
             }
+            placed.zero(blockIndex, offsets.get(i) / pageSize);
         }
         counters.add(normal, h.zeroPages(), payload);
     }
@@ -248,7 +257,7 @@ public final class ReceiveChannel {
         }
         conn.readFully(freePages.expect(count), "the free page ranges");
         int blockIndex = (int) h.block();
-        counters.addFree(freePages.apply(blocks.get(blockIndex), blockIndex, count, rounds, round));
+        counters.addFree(freePages.apply(blocks.get(blockIndex), blockIndex, count, rounds, round, placed));
     }
 
     private void closeReceiver() {
