@@ -66,8 +66,9 @@ public final class PageDigests {
 
     /**
      * The fold runs once per migration, inside the downtime: a fresh JVM would run it in the interpreter until the
-     * JIT steps in (measured 44 ms for 1 GiB, against 1.6 ms compiled). So the first digests of a JVM fold a scratch
-     * block a few times on a background thread, and the handover finds the fold compiled.
+     * JIT steps in (1 GiB: 44-65 ms, against 1-2 ms compiled, on the loaded 2-core build machine). So the first
+     * digests of a JVM fold a scratch block a few times on a background thread, and the handover finds the fold
+     * compiled.
      */
     private static void warmUpOnce() {
         if (WARM.compareAndSet(false, true)) {

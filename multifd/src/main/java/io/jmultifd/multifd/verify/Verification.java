@@ -150,10 +150,10 @@ public final class Verification {
         verifyNanos = clock.nanos(EndClock.Moment.VERIFIED) - checkStart;
         List<String> differ = new ArrayList<>();
         if (!findings.ok()) {
-            differ.add(ownMemory(source) + findings.describe());
+            differ.add(memoryDiffers(source) + findings.describe());
         }
         if (!theirs.match()) {
-            differ.add(ownMemory(!source) + theirs.message());
+            differ.add(memoryDiffers(!source) + theirs.message());
         }
         if (differ.isEmpty()) {
             return true;
@@ -167,7 +167,7 @@ public final class Verification {
         return false;
     }
 
-    private static String ownMemory(boolean source) {
+    private static String memoryDiffers(boolean source) {
         return source ? "source memory differs from the pages sent last: "
                 : "destination memory differs from the pages placed: ";
     }
