@@ -2,6 +2,7 @@ package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.guest.Sizes;
 import io.jmultifd.multifd.tls.TlsSettings;
+import io.jmultifd.multifd.verify.VerifyMode;
 import io.jmultifd.multifd.wire.Capabilities;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CompressionMethods;
@@ -40,6 +41,7 @@ public final class MigrationParameters {
     public static final String FREE_PAGE_HINT = "free-page-hint";
     public static final String POSTCOPY_RAM = "postcopy-ram";
     public static final String POSTCOPY_PREEMPT = "postcopy-preempt";
+    public static final String VERIFY = "verify";
     public static final String TLS_CREDS = TlsSettings.CREDS;
     public static final String TLS_HOSTNAME = TlsSettings.HOSTNAME;
     public static final String TLS_AUTHZ = TlsSettings.AUTHZ;
@@ -69,6 +71,7 @@ public final class MigrationParameters {
         d.put(FREE_PAGE_HINT, "on");
         d.put(POSTCOPY_RAM, "off");
         d.put(POSTCOPY_PREEMPT, "off");
+        d.put(VERIFY, "inline");
         d.put(TLS_CREDS, "");
         d.put(TLS_HOSTNAME, "");
         d.put(TLS_AUTHZ, "");
@@ -96,6 +99,7 @@ public final class MigrationParameters {
     private final boolean directIo;
     private final boolean freePageHint;
     private final Capabilities capabilities;
+    private final VerifyMode verify;
     private final TlsSettings tls;
 
     private MigrationParameters(Map<String, String> given) {
@@ -130,6 +134,7 @@ public final class MigrationParameters {
             throw new IllegalArgumentException(POSTCOPY_PREEMPT + "=on needs " + POSTCOPY_RAM + "=on");
         }
         this.capabilities = new Capabilities(onOff(POSTCOPY_RAM), onOff(POSTCOPY_PREEMPT));
+        this.verify = VerifyMode.parse(VERIFY, get(VERIFY));
         this.tls = TlsSettings.parse(get(TLS_CREDS), get(TLS_HOSTNAME), get(TLS_AUTHZ), onOff(TLS_VERIFY_PEER),
                 get(TLS_MIN_VERSION));
         this.method = CompressionMethods.find(get(COMPRESSION));
@@ -275,6 +280,8 @@ public final class MigrationParameters {
     public boolean directIo() { return directIo; }
     /** Source: pages the guest hinted free go as FREE ranges, unread; both ends must agree (the handshake). */
     public boolean freePageHint() { return freePageHint; }
+    /** When this side checks its whole memory against its page digests: after the handover, or before it. */
+    public VerifyMode verify() { return verify; }
 
     /** {@code postcopy-ram} and {@code postcopy-preempt}: both ends must agree (the handshake). */
     public Capabilities capabilities() { return capabilities; }

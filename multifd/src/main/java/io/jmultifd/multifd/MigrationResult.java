@@ -47,14 +47,25 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
     }
 
     /**
-     * @param totalMs    from start to the verdict
-     * @param setupMs    connecting, handshake and block setup
-     * @param downtimeMs source: from pausing the workload to the checksum verdict; destination: from the
-     *                   source's stop-and-copy notice to the verdict
-     * @param cpuMs      CPU time of this side's engine threads (and of the calling thread during the call)
+     * @param totalMs          from start to the end of the verification
+     * @param setupMs          connecting, handshake and block setup
+     * @param downtimeMs       as QEMU's: from the guest's stop (source: pausing the workload; destination: the
+     *                         stop-and-copy notice) until the destination holds every page and the blocks' digests
+     *                         matched (the verdict: destination sends it, source receives it)
+     * @param cpuMs            CPU time of this side's engine threads (and of the calling thread during the call)
+     * @param verifyMs         this side's memory check against its page digests and the wait for the peer's:
+     *                         after the downtime with {@code verify=inline}, inside it with {@code verify=blocking}
+     * @param downtimeExceeded a completed migration whose downtime was longer than this side's downtime-limit (it
+     *                         still completed, as QEMU's does)
      */
-    public record Times(long totalMs, long setupMs, long downtimeMs, long cpuMs) {
+    public record Times(long totalMs, long setupMs, long downtimeMs, long cpuMs, long verifyMs,
+                        boolean downtimeExceeded) {
         public static final Times NONE = new Times(0, 0, 0, 0);
+
+        /** Times without a verification or a downtime to hold against a limit (snapshots). */
+        public Times(long totalMs, long setupMs, long downtimeMs, long cpuMs) {
+            this(totalMs, setupMs, downtimeMs, cpuMs, 0, false);
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ final class ResultBuilder {
     private long hintsInvalidated;
     private NegotiatedTls tls;
     private MigrationResult.Postcopy postcopy = MigrationResult.Postcopy.NONE;
+    private long verifyNanos = -1; // -1: no live migration, no downtime to hold against downtime-limit
     private String methodName;
     private int pageSize;
 
@@ -40,6 +41,14 @@ final class ResultBuilder {
     /** Connecting, handshake and block setup are done. */
     void setupDone() {
         setupNanos = System.nanoTime() - startNanos;
+    }
+
+    /**
+     * A live migration's side: its verification took {@code nanos} (0 when it did not get so far), and its downtime
+     * is held against downtime-limit.
+     */
+    void verified(long nanos) {
+        verifyNanos = nanos;
     }
 
     /** Source: the free-page hints taken, and those that writes took back. */
@@ -72,9 +81,11 @@ final class ResultBuilder {
         // As QEMU computes its final throughput: over the transfer time, i.e. without setup.
         double secs = Math.max(1e-9, (end - startNanos - setupNanos) / 1e9);
         long cpu = threads.cpuNanos() + EngineThreads.currentThreadCpuNanos() - startCpu;
+        long downtimeMs = completed ? downtimeNanos / 1_000_000L : 0;
         return new MigrationResult(completed ? MigrationStatus.COMPLETED : failure.status(), failure,
-                new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L,
-                        completed ? downtimeNanos / 1_000_000L : 0, cpu / 1_000_000L),
+                new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L, downtimeMs,
+                        cpu / 1_000_000L, Math.max(0, verifyNanos) / 1_000_000L,
+                        completed && verifyNanos >= 0 && downtimeMs > params.downtimeLimitMs()),
                 new MigrationResult.Ram(transferredBytes, totalBytes, pageSize, pages.normalPages(),
                         pages.zeroPages(), transferredBytes * 8 / 1e6 / secs, pages.pages() / secs, dirtySyncCount,
                         dirtyPagesRate),

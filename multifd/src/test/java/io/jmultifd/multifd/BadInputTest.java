@@ -289,7 +289,7 @@ class BadInputTest {
         CRC32C crc = new CRC32C();
         crc.update(expected);
         long checksum = crc.getValue();
-        String[] verdict = new String[1];
+        String[] verdict = new String[2];
         MigrationResult r = feed(p, (src, port) -> {
             setUp(src, port, p);
             MessageWriter w = FakeSource.header(Wire.PACKET_DATA, 0, 0, 0, 1, 1, PAGE).u64(8192).u64(0);
@@ -307,9 +307,12 @@ class BadInputTest {
             src.sendData(FakeSource.header(Wire.PACKET_END, 4, 2, 0, 0, 0, 0));
             src.sendMain(new MessageWriter().u8(Wire.MSG_COMPLETE).u64(2).u32(1).u64(checksum));
             verdict[0] = src.readMessage();
+            src.sendMain(new MessageWriter().u8(Wire.MSG_MEMORY_CHECKED).u8(1).str("memory matches"));
+            verdict[1] = src.readMessage();
         });
         assertEquals(MigrationStatus.COMPLETED, r.status(), r.error());
         assertEquals("VERDICT 1 checksums match", verdict[0]);
+        assertEquals("MEMORY_CHECKED 1 memory matches", verdict[1]);
         assertEquals(2, r.ram().normalPages());
         assertEquals(1, r.ram().zeroPages());
     }

@@ -123,7 +123,7 @@ class EndToEndTest {
                         List.copyOf(((Map<?, ?>) report.get("ram")).keySet()));
                 assertEquals(guest.totalBytes(), ((Map<?, ?>) report.get("ram")).get("total"));
                 assertEquals(Boolean.TRUE, ((Map<?, ?>) report.get("jmultifd")).get("checksum-match"));
-                assertEquals(List.of("channels", "cpu-time", "checksum-match", "free-pages-skipped", "free-page-hints",
+                assertEquals(List.of("channels", "cpu-time", "verify-time", "downtime-exceeded", "checksum-match", "free-pages-skipped", "free-page-hints",
                         "free-page-hints-invalidated", "method-statistics"),
                         List.copyOf(((Map<?, ?>) report.get("jmultifd")).keySet()));
             }

@@ -303,6 +303,8 @@ class HostilePeerTest {
             src.sendData(FakeSource.header(Wire.PACKET_END, 0, 0, 0, 0, 0, 0));
             src.sendMain(new MessageWriter().u8(Wire.MSG_COMPLETE).u64(0).u32(1).u64(crc.getValue()));
             assertEquals("VERDICT 1 checksums match", src.readMessage());
+            src.sendMain(new MessageWriter().u8(Wire.MSG_MEMORY_CHECKED).u8(1).str("memory matches"));
+            assertEquals("MEMORY_CHECKED 1 memory matches", src.readMessage());
             Harness.assertCompleted(in.result.get(VERDICT_S, TimeUnit.SECONDS), "destination");
         }
         Harness.assertNoEngineThreads();

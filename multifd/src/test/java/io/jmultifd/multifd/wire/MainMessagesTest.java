@@ -105,6 +105,41 @@ class MainMessagesTest {
     }
 
     @Test
+    void everyMainMessageTypeHasANumberOfItsOwn() throws IllegalAccessException {
+        // Branches that each added messages must not have taken the same number (postcopy's and MEMORY_CHECKED did).
+        java.util.Map<Integer, String> seen = new java.util.HashMap<>();
+        for (java.lang.reflect.Field f : Wire.class.getFields()) {
+            if (f.getName().startsWith("MSG_")) {
+                String before = seen.put(f.getInt(null), f.getName());
+                assertEquals(null, before, f.getName() + " has the number of " + before);
+            }
+        }
+        assertEquals(12, seen.size());
+    }
+
+    @Test
+    void memoryCheckRoundTripsEitherWay() throws IOException {
+        MemoryChecked differs = new MemoryChecked(false,
+                "block ram0 page 5 (offset 0x5000): placed 0x00abcdef, memory 0x12345678");
+        for (MemoryChecked m : List.of(new MemoryChecked(true, "memory matches"), differs)) {
+            assertEquals(m, SourceMessage.read(reader(m.toBytes()), 1));
+            assertEquals(m, DestinationMessage.read(reader(m.toBytes())));
+        }
+        assertArrayEquals(new byte[] {12, 1, 0, 2, 'o', 'k'}, new MemoryChecked(true, "ok").toBytes());
+    }
+
+    @Test
+    void memoryCheckIsZeroOrOneAndNamesItsFieldsWhenCut() {
+        byte[] b = new MessageWriter().u8(Wire.MSG_MEMORY_CHECKED).u8(2).str("?").toBytes();
+        assertEquals("main channel: memory check 2 is neither 0 nor 1",
+                assertThrows(WireException.class, () -> DestinationMessage.read(reader(b))).getMessage());
+        assertEquals("connection closed by the peer after 0 of 1 bytes of memory check",
+                assertThrows(EOFException.class, () -> SourceMessage.read(reader(new byte[] {12}), 1)).getMessage());
+        assertEquals("connection closed by the peer after 1 of 2 bytes of memory check message length",
+                assertThrows(EOFException.class, () -> DestinationMessage.read(reader(new byte[] {12, 1, 0}))).getMessage());
+    }
+
+    @Test
     void verdictOtherThanOneIsNoMatch() throws IOException {
         byte[] b = new MessageWriter().u8(Wire.MSG_VERDICT).u8(2).str("?").toBytes();
         assertEquals(new Verdict(false, "?"), DestinationMessage.read(reader(b)));
