@@ -60,10 +60,24 @@ class BadInputTest {
     void newerVersionIsRefusedNamingBoth() throws Exception {
         MigrationParameters p = params("none");
         MigrationResult r = feed(p, (src, port) -> {
-            src.sendMain(FakeSource.handshake(2, p, "ram0", RAM0));
-            assertEquals("REFUSE version mismatch: source 2, destination 1", src.readAnswer());
+            src.sendMain(FakeSource.handshake(3, p, "ram0", RAM0));
+            assertEquals("REFUSE version mismatch: source 3, destination 2", src.readAnswer());
         });
-        assertFailed(r, "version mismatch: source 2, destination 1");
+        assertFailed(r, "version mismatch: source 3, destination 2");
+    }
+
+    @Test
+    void aVersionOneSourceIsRefusedAtTheHandshakeNamingBoth() throws Exception {
+        // Version 1's handshake ended after the blocks, or after free-page-hint: the hello is enough to refuse it.
+        MigrationParameters p = params("none");
+        MigrationResult r = feed(p, (src, port) -> {
+            MessageWriter v1 = new MessageWriter().u32(Wire.MAGIC_MAIN).u16(1).u64(7).u8(Wire.MSG_HANDSHAKE)
+                    .u32(PAGE).u16(p.channels()).u32(p.packetPages()).u8(Wire.zeroModeCode(p.zeroPageMode()))
+                    .str("none").u16(0).u32(1).str("ram0").u64(RAM0);
+            src.sendMain(v1);
+            assertEquals("REFUSE version mismatch: source 1, destination 2", src.readAnswer());
+        });
+        assertFailed(r, "version mismatch: source 1, destination 2");
     }
 
     @Test
@@ -114,9 +128,9 @@ class BadInputTest {
         MigrationParameters p = params("none");
         MigrationResult r = feed(p, (src, port) -> {
             setUp(src, port, p);
-            src.sendData(FakeSource.header(Wire.MAGIC_PACKET, 2, Wire.PACKET_DATA, 0, 0, 0, 1, 0, PAGE));
+            src.sendData(FakeSource.header(Wire.MAGIC_PACKET, 3, Wire.PACKET_DATA, 0, 0, 0, 1, 0, PAGE));
         });
-        assertFailed(r, "channel 0, packet 0: version mismatch: source 2, destination 1");
+        assertFailed(r, "channel 0, packet 0: version mismatch: source 3, destination 2");
     }
 
     @Test

@@ -49,7 +49,12 @@ public final class Wire {
     public static final int MAGIC_MAIN = 0x4A4D4644;    // "JMFD"
     public static final int MAGIC_CHANNEL = 0x4A4D4443; // "JMDC"
     public static final int MAGIC_PACKET = 0x4D464450;  // "MFDP"
-    public static final int VERSION = 1;
+    /**
+     * 2: the handshake's free-page-hint and capability bytes, {@code zstd-stream}, FREE packets, the postcopy
+     * messages and MEMORY_CHECKED, with COMPLETE carrying digests folded from per-page slots. A peer of another
+     * version is refused at the hello, naming both versions, before anything else is read.
+     */
+    public static final int VERSION = 2;
 
     public static final int MSG_HANDSHAKE = 1;
     public static final int MSG_ACCEPT = 2;

@@ -20,7 +20,7 @@ class MainMessagesTest {
 
     @Test
     void replyRoundTrips() throws IOException {
-        assertArrayEquals(new byte[] {0x4A, 0x4D, 0x46, 0x44, 0, 1}, new DestinationHello(Wire.VERSION).toBytes());
+        assertArrayEquals(new byte[] {0x4A, 0x4D, 0x46, 0x44, 0, 2}, new DestinationHello(Wire.VERSION).toBytes());
         assertArrayEquals(new byte[] {2}, new HandshakeReply.Accept().toBytes());
         ByteConnection c = new ByteConnection(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(Wire.VERSION).u8(2).toBytes());
         assertEquals(new DestinationHello(Wire.VERSION), DestinationHello.read(c));
@@ -33,9 +33,12 @@ class MainMessagesTest {
     void replyFromSomethingElseOrWithWrongVersionOrType() {
         assertEquals("not a jmultifd peer (it sent 'HTTP/1.1 400')", assertThrows(WireException.class,
                 () -> DestinationHello.read(new ByteConnection("HTTP/1.1 400\r\nServer: x".getBytes()))).getMessage());
-        assertEquals("version mismatch: source 1, destination 3", assertThrows(WireException.class,
+        assertEquals("version mismatch: source 2, destination 3", assertThrows(WireException.class,
                 () -> DestinationHello.read(new ByteConnection(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(3).toBytes())))
                 .getMessage());
+        assertEquals("version mismatch: source 2, destination 1", assertThrows(WireException.class,
+                () -> DestinationHello.read(new ByteConnection(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(1).toBytes())))
+                .getMessage(), "a destination of version 1");
         assertEquals("handshake answer: unexpected message type 7", assertThrows(WireException.class,
                 () -> HandshakeReply.decode(reader(new byte[] {7}))).getMessage());
     }
@@ -58,7 +61,7 @@ class MainMessagesTest {
         ChannelHello other = (ChannelHello) Hello.decode(ByteBuffer.allocate(16).putInt(Wire.MAGIC_CHANNEL)
                 .putShort((short) 9).putLong(1).putShort((short) 0).flip());
         assertEquals(new ChannelHello(9, 1, 0), other);
-        assertEquals("data connection 0: version mismatch: source 9, destination 1",
+        assertEquals("data connection 0: version mismatch: source 9, destination 2",
                 assertThrows(WireException.class, () -> other.checkVersion("data connection 0")).getMessage());
     }
 
