@@ -19,8 +19,9 @@ final class Reports {
 
     /**
      * The query-migrate object ({@link MigrationInfo}) with what only the CLI knows: the tiers of the method and
-     * {@code block-checksums} (CRC32C of each block's final content as hex, only when completed), so that an image
-     * written with {@code --output} can be checked against the source.
+     * {@code block-checksums} (CRC32C of each block's final content as hex, only when completed: the verified digests
+     * of a live migration, a pass over the memory for a snapshot), so that an image written with {@code --output}
+     * can be checked against the source.
      */
     static String json(MigrationResult result, MigrationParameters parameters, Map<String, Long> blockChecksums) {
         return json(MigrationInfo.of(result).tiers(tierNames(parameters)).blockChecksums(blockChecksums).toMap());

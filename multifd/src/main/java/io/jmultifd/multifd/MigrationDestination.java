@@ -260,7 +260,7 @@ public final class MigrationDestination implements AutoCloseable {
             stats = stats.plus(c.statistics());
         }
         result.tls(Connection.tls(connections));
-        result.verified(verification == null ? 0 : verification.verifyNanos());
+        result.verified(verification);
         return result.build(reason, verification == null ? 0 : verification.downtime().nanos(), transferred,
                 received == null ? 0 : received.totalBytes(), pages, roundCount, 0, checksumMatch, stats, threads);
     }

@@ -191,7 +191,7 @@ public final class MigrationSource {
             result.hints(hinting.hintsReceived(), hinting.hintsInvalidated());
             result.tls(Connection.tls(connections));
             result.postcopy(postcopy == null ? null : postcopy.statistics());
-            result.verified(verification.verifyNanos());
+            result.verified(verification);
             return result.build(reason, verification.downtime().nanos(), Connection.transferred(connections),
                     guest.totalBytes(), pages, syncs, convergence.dirtyPagesRate(), checksumMatch,
                     channels.statistics(), threads);

@@ -2,7 +2,10 @@ package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.channels.PageCounters;
 import io.jmultifd.multifd.tls.NegotiatedTls;
+import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.spi.MethodStatistics;
+
+import java.util.Map;
 
 /** Times one side of a migration and builds its {@link MigrationResult}. */
 final class ResultBuilder {
@@ -15,6 +18,7 @@ final class ResultBuilder {
     private NegotiatedTls tls;
     private MigrationResult.Postcopy postcopy = MigrationResult.Postcopy.NONE;
     private long verifyNanos = -1; // -1: no live migration, no downtime to hold against downtime-limit
+    private Map<String, Long> blockChecksums = Map.of();
     private String methodName;
     private int pageSize;
 
@@ -44,11 +48,12 @@ final class ResultBuilder {
     }
 
     /**
-     * A live migration's side: its verification took {@code nanos} (0 when it did not get so far), and its downtime
-     * is held against downtime-limit.
+     * A live migration's side: its verification (null when it did not get so far) gives the verify time and the
+     * blocks' checksums, and its downtime is held against downtime-limit.
      */
-    void verified(long nanos) {
-        verifyNanos = nanos;
+    void verified(Verification verification) {
+        verifyNanos = verification == null ? 0 : verification.verifyNanos();
+        blockChecksums = verification == null ? Map.of() : verification.blockChecksums();
     }
 
     /** Source: the free-page hints taken, and those that writes took back. */
@@ -92,6 +97,6 @@ final class ResultBuilder {
                 new MigrationResult.Multifd(methodName, params.channels(), pages.compressedBytes(),
                         statistics.counters()),
                 new MigrationResult.FreePages(pages.freePages(), hintsReceived, hintsInvalidated),
-                completed && checksumMatch, postcopy, tls);
+                completed && checksumMatch, postcopy, tls, completed ? blockChecksums : Map.of());
     }
 }

@@ -54,6 +54,14 @@ class PostcopyMigrationTest {
                 MigrationResult got = in.await();
                 Harness.assertCompleted(sent, "source");
                 Harness.assertCompleted(got, "destination");
+                // The blocks as migrated, from the digests: the source's frozen memory, and what was placed there.
+                assertEquals(2, sent.blockChecksums().size());
+                assertEquals(sent.blockChecksums(), got.blockChecksums());
+                for (var b : guest.blocks()) {
+                    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                    crc.update(b.memory().asByteBuffer());
+                    assertEquals(crc.getValue(), sent.blockChecksums().get(b.name()), b.name());
+                }
                 assertTrue(phases.contains(Progress.Phase.POSTCOPY_ACTIVE), phases::toString);
                 assertTrue(sent.postcopy().switched() && got.postcopy().switched());
                 assertEquals(got.postcopy().pageRequests(), sent.postcopy().pageRequests(), "every request arrived");
@@ -107,6 +115,7 @@ class PostcopyMigrationTest {
         assertEquals(MigrationFailure.Cause.CHECKSUM_MISMATCH, r.failure().cause(), side + ": " + r.error());
         assertTrue(r.error().contains(named), side + ": " + r.error());
         assertEquals(Boolean.FALSE, r.checksumVerdict(), side);
+        assertTrue(r.blockChecksums().isEmpty(), side + ": no block checksums for a failed migration");
     }
 
     @ParameterizedTest

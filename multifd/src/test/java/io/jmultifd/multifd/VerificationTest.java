@@ -164,6 +164,7 @@ class VerificationTest {
         assertEquals(MigrationFailure.Cause.CHECKSUM_MISMATCH, r.failure().cause(), r.error());
         assertTrue(r.error().contains(named), r.error());
         assertEquals(Boolean.FALSE, r.checksumVerdict());
+        assertTrue(r.blockChecksums().isEmpty(), "no block checksums for a failed migration");
     }
 
     @ParameterizedTest
@@ -184,6 +185,40 @@ class VerificationTest {
             assertEquals(64, writtenAfterBulk[0]);
             MigrationResult.Ram ram = o.source().ram();
             assertTrue(ram.normalPages() + ram.zeroPages() >= guest.totalPages() + 64, "pages sent again: " + ram);
+        }
+    }
+
+    /** The CRC32C of each block's memory, read here: what a full pass over the guest would give. */
+    private static Map<String, Long> crc32cOfEachBlock(GuestMemory guest) {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (RamBlock b : guest.blocks()) {
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(b.memory().asByteBuffer());
+            m.put(b.name(), crc.getValue());
+        }
+        return m;
+    }
+
+    @ParameterizedTest
+    @EnumSource(VerifyMode.class)
+    void aCompletedMigrationReportsEachBlocksCrc32cFromItsDigestsOnBothEnds(VerifyMode mode) throws Exception {
+        try (GuestMemory guest = Harness.mixedGuest(3 << 20, 1 << 20, 12);
+             Workload workload = Harness.startWorkload(guest, 20, 3)) {
+            MigrationDestination[] dest = new MigrationDestination[1];
+            var received = new java.util.concurrent.atomic.AtomicReference<Map<String, Long>>();
+            Moments destination = new Moments();
+            destination.at = m -> {
+                if (m == VERIFIED) { // the destination's memory, before the destination is closed
+                    received.set(crc32cOfEachBlock(dest[0].received()));
+                }
+            };
+            Outcome o = migrate(guest, workload, params(mode), new Moments(), destination, d -> dest[0] = d, null);
+            Harness.assertCompleted(o.source(), "source");
+            Harness.assertCompleted(o.destination(), "destination");
+            Map<String, Long> expected = crc32cOfEachBlock(guest); // paused after COMPLETED: the migrated contents
+            assertEquals(expected, o.source().blockChecksums(), "source");
+            assertEquals(expected, o.destination().blockChecksums(), "destination");
+            assertEquals(expected, received.get(), "the destination's memory");
         }
     }
 

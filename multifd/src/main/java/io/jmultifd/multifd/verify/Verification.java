@@ -11,7 +11,9 @@ import io.jmultifd.multifd.wire.Verdict;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -46,6 +48,7 @@ public final class Verification {
     private long checkNanos;
     private boolean checkedAtSwitchover;
     private long verifyNanos;
+    private volatile List<Long> handedOver = List.of(); // the blocks' digests that matched at the handover
 
     private Verification(boolean source, List<RamBlock> blocks, int pageSize, VerifyMode mode, boolean freeAsZero,
                          Failure failure, Watchdog watchdog, EndClock clock) {
@@ -95,7 +98,8 @@ public final class Verification {
         if (mode == VerifyMode.BLOCKING) {
             checkMemory();
         }
-        new Complete(rounds, digests.blockDigests()).send(main);
+        List<Long> ours = digests.blockDigests();
+        new Complete(rounds, ours).send(main);
         watchdog.progressed();
         Verdict v = failure.await(verdict, "the destination's verdict");
         downtime.end();
@@ -103,6 +107,7 @@ public final class Verification {
             failure.peerFailed(Cause.CHECKSUM_MISMATCH, "checksum mismatch: " + v.message());
             return false;
         }
+        handedOver = ours;
         return afterHandover(main);
     }
 
@@ -131,11 +136,12 @@ public final class Verification {
     public boolean verdict(Connection main, List<Long> sourceDigests)
             throws IOException, Failure.Stopped, InterruptedException {
         List<String> mismatches = new ArrayList<>();
+        List<Long> ours = digests.blockDigests();
         for (int i = 0; i < blocks.size(); i++) {
-            long ours = digests.blockDigest(i);
             long theirs = sourceDigests.get(i);
-            if (ours != theirs) {
-                mismatches.add(String.format("block %s: source 0x%08x, destination 0x%08x", blocks.get(i).name(), theirs, ours));
+            if (ours.get(i) != theirs) {
+                mismatches.add(String.format("block %s: source 0x%08x, destination 0x%08x", blocks.get(i).name(), theirs,
+                        ours.get(i)));
             }
         }
         if (mismatches.isEmpty() && mode == VerifyMode.BLOCKING) {
@@ -148,6 +154,7 @@ public final class Verification {
             failure.fail(Cause.CHECKSUM_MISMATCH, "checksum mismatch: " + differ);
             return false;
         }
+        handedOver = ours;
         return afterHandover(main);
     }
 
@@ -195,6 +202,19 @@ public final class Verification {
     public boolean peerChecked(MemoryChecked c) {
         peer.complete(c);
         return false;
+    }
+
+    /**
+     * Each block's CRC32C as migrated (block name to value), once the blocks' digests matched at the handover; empty
+     * before. The CLI's {@code block-checksums}: no further pass over the guest.
+     */
+    public Map<String, Long> blockChecksums() {
+        List<Long> d = handedOver;
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (int i = 0; i < d.size(); i++) {
+            m.put(blocks.get(i).name(), d.get(i));
+        }
+        return m;
     }
 
     /** From the start of this side's memory check until both checks were known; 0 when it did not get so far. */
