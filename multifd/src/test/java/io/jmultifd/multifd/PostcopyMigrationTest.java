@@ -3,6 +3,8 @@ package io.jmultifd.multifd;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.multifd.postcopy.UserfaultfdProbe;
+import io.jmultifd.multifd.verify.EndClock;
+import io.jmultifd.multifd.verify.EndClock.Moment;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,5 +158,48 @@ class PostcopyMigrationTest {
         assertTrue(hinted[0], "the hint window is open until the switchover");
         Harness.assertCompleted(r[0], "source");
         Harness.assertCompleted(r[1], "destination");
+    }
+
+    @Test
+    void withVerifyBlockingTheDestinationChecksItsMemoryOnceBeforeItsGuestRunsNotAgainAtTheHandover() throws Exception {
+        MigrationParameters p = FailureTest.params("postcopy-ram", "on", "verify", "blocking");
+        MigrationDestination[] dest = new MigrationDestination[1];
+        List<Moment> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EndClock clock = m -> {
+            seen.add(m);
+            if (m == Moment.DOWNTIME_END) {
+                // RUNNING went out: the guest runs here and writes a page that was valid at the switchover.
+                dest[0].received().block("ram1").memory().set(ValueLayout.JAVA_BYTE, 7 * 4096 + 9, (byte) 0x77);
+            }
+            return System.nanoTime();
+        };
+        java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (GuestMemory guest = Harness.mixedGuest(2 << 20, 1 << 20, 11);
+             MigrationDestination d = new MigrationDestination(p, BlockFactory.ANONYMOUS, clock)) {
+            dest[0] = d;
+            guest.block("ram1").page(7).fill((byte) 1);
+            var got = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> d.receive(Endpoint.tcp("127.0.0.1", 0), null), exec);
+            MigrationSource source = new MigrationSource(guest, null, p);
+            source.startPostcopy();
+            int[] rewritten = {0};
+            MigrationResult sent = source.migrate(Endpoint.tcp("127.0.0.1", d.awaitListening()), pr -> {
+                if (pr.phase() == Progress.Phase.ITERATE && rewritten[0] == 0) {
+                    rewritten[0] = Harness.rewritePages(guest, 64, 3);
+                }
+            });
+            MigrationResult received = got.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            Harness.assertCompleted(sent, "source");
+            Harness.assertCompleted(received, "destination");
+            assertTrue(received.postcopy().switched());
+            assertEquals(List.of(Moment.DOWNTIME_START,
+                    Moment.MEMORY_CHECK_START,
+                    Moment.MEMORY_CHECK_END,
+                    Moment.DOWNTIME_END,
+                    Moment.HANDED_OVER,
+                    Moment.VERIFIED), seen);
+        } finally {
+            exec.shutdownNow();
+        }
     }
 }

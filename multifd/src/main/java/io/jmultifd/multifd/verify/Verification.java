@@ -144,7 +144,7 @@ public final class Verification {
                         ours.get(i)));
             }
         }
-        if (mismatches.isEmpty() && mode == VerifyMode.BLOCKING) {
+        if (mismatches.isEmpty() && mode == VerifyMode.BLOCKING && !checkedAtSwitchover) {
             checkMemory();
         }
         String differ = String.join("; ", mismatches);
