@@ -104,8 +104,9 @@ final class IncomingCommand implements Callable<Integer> {
                 Map<String, Long> checksums = null;
                 if (result.completed()) {
                     GuestMemory received = destination.received();
-                    // After postcopy the guest runs here and changes its memory: its per-page digests were verified.
-                    checksums = result.postcopy().switched() ? null : received.checksums();
+                    // A live migration's are the digests both ends verified (after postcopy the guest runs here and
+                    // changes its memory: they are what was placed); a restore's take a pass over the memory.
+                    checksums = !result.blockChecksums().isEmpty() ? result.blockChecksums() : received.checksums();
                     if (imageOutput != null) {
                         try {
                             for (String written : imageOutput.commit(received)) {

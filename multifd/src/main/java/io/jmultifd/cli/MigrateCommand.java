@@ -152,9 +152,11 @@ final class MigrateCommand implements Callable<Integer> {
                         }
                     }
                 }
-                // After COMPLETED the engine leaves the workload paused: these are the migrated contents.
-                // With hints, the free pages are zero at the destination: the checksums both ends agreed on.
+                // A live migration's are the digests both ends verified; a snapshot's take a pass over the guest
+                // (after COMPLETED the engine leaves the workload paused: these are the saved contents; with hints
+                // the free pages are zero in the file).
                 Map<String, Long> checksums = !result.completed() ? null
+                        : !result.blockChecksums().isEmpty() ? result.blockChecksums()
                         : parameters.freePageHint() ? guest.checksumsFreeAsZero() : guest.checksums();
                 if (options.anyJson()) {
                     context.out().println(Reports.json(result, parameters, checksums));

@@ -13,10 +13,12 @@ import picocli.CommandLine.ParameterException;
 
 /** {@code --set NAME=VALUE} (QEMU's parameter names) and {@code --json}, shared by incoming and migrate. */
 final class ParameterOptions {
-    /** Only the source reads these; a destination given one says so. */
+    /**
+     * Only the source reads these; a destination given one says so. (downtime-limit is read by both: the source
+     * decides when to stop and copy by it, and each end holds its own downtime against it, downtime_exceeded.)
+     */
     static final Set<String> SOURCE_ONLY = Set.of(MigrationParameters.MAX_BANDWIDTH,
-            MigrationParameters.DOWNTIME_LIMIT, MigrationParameters.CONVERGENCE_TIMEOUT,
-            MigrationParameters.FORCE_CONVERGE);
+            MigrationParameters.CONVERGENCE_TIMEOUT, MigrationParameters.FORCE_CONVERGE);
     /** Only the destination reads these; a source given one says so. */
     static final Set<String> DESTINATION_ONLY = Set.of(MigrationParameters.MAX_GUEST_SIZE,
             MigrationParameters.PREALLOC);

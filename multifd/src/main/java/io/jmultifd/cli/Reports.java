@@ -19,8 +19,9 @@ final class Reports {
 
     /**
      * The query-migrate object ({@link MigrationInfo}) with what only the CLI knows: the tiers of the method and
-     * {@code block-checksums} (CRC32C of each block's final content as hex, only when completed), so that an image
-     * written with {@code --output} can be checked against the source.
+     * {@code block-checksums} (CRC32C of each block's final content as hex, only when completed: the verified digests
+     * of a live migration, a pass over the memory for a snapshot), so that an image written with {@code --output}
+     * can be checked against the source.
      */
     static String json(MigrationResult result, MigrationParameters parameters, Map<String, Long> blockChecksums) {
         return json(MigrationInfo.of(result).tiers(tierNames(parameters)).blockChecksums(blockChecksums).toMap());
@@ -50,7 +51,7 @@ final class Reports {
     }
 
     /**
-     * E.g. "migration completed in 1234 ms (downtime 12 ms, 3 rounds): 1.0 GiB, 912.3 Mbit/s, ...", with the tier
+     * E.g. "migration completed in 1234 ms (downtime 12 ms, verify 80 ms, setup 5 ms, 3 rounds): 1.0 GiB, ...", with the tier
      * of a tiered method ({@link TierNote}) after the method's name.
      */
     static String summary(String what, MigrationResult r, MigrationParameters parameters) {
@@ -60,7 +61,11 @@ final class Reports {
           .append(" in ").append(r.times().totalMs()).append(" ms");
         if (r.completed()) {
             MigrationResult.Ram ram = r.ram();
-            sb.append(" (downtime ").append(r.times().downtimeMs()).append(" ms, setup ").append(r.times().setupMs())
+            sb.append(" (downtime ").append(r.times().downtimeMs()).append(" ms");
+            if (r.times().downtimeExceeded()) {
+                sb.append(" > downtime-limit ").append(parameters.downtimeLimitMs()).append(" ms: downtime_exceeded");
+            }
+            sb.append(", verify ").append(r.times().verifyMs()).append(" ms, setup ").append(r.times().setupMs())
               .append(" ms, ").append(ram.dirtySyncCount()).append(ram.dirtySyncCount() == 1 ? " round" : " rounds")
               .append(')');
             sb.append(": ").append(bytes(ram.transferredBytes())).append(" transferred, ")

@@ -8,6 +8,7 @@ import io.jmultifd.multifd.postcopy.PostcopyDestination;
 import io.jmultifd.multifd.ram.ReceiveRounds;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.transport.Transport;
+import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.multifd.wire.Complete;
 import io.jmultifd.multifd.wire.DestinationHello;
 import io.jmultifd.multifd.wire.HandshakeReply;
@@ -34,15 +35,19 @@ import java.util.function.Consumer;
 final class DestinationRecovery {
     private static final System.Logger LOG = System.getLogger(DestinationRecovery.class.getName());
 
-    /** What the destination waits for: the completion the main stream reads; after a resume, on the new one. */
+    /**
+     * What the destination waits for: the completion the main stream reads (after a resume, on the new one), then the
+     * handover and the memory checks; whether everything matched.
+     */
     interface Phase {
-        Complete run(CompletableFuture<Complete> completion) throws IOException, Failure.Stopped, InterruptedException;
+        boolean run(CompletableFuture<Complete> completion) throws IOException, Failure.Stopped, InterruptedException;
     }
 
     /** The side's state the recovery needs. */
     record Side(MigrationParameters local, Failure failure, EngineThreads threads, List<Connection> connections,
                 GuestMemory guest, PostcopyDestination postcopy, List<ReceiveChannel> channels, PageCounters pages,
-                Watchdog watchdog, DestinationProgress progress, Consumer<ReceiveRounds> rounds) {}
+                Watchdog watchdog, DestinationProgress progress, Consumer<ReceiveRounds> rounds,
+                Verification verification) {}
 
     private final Side side;
     private final Endpoint listen;
@@ -60,7 +65,9 @@ final class DestinationRecovery {
                 "waiting for the source to resume on " + listen + " (jmultifd migrate reconnects by itself; the API: "
                         + "MigrationSource.resume)",
                 "the guest runs here with pages only the source holds: it is lost");
-        side.failure().pauseOn(pause.armed(side.postcopy()::switched, f -> paused()));
+        // Until the handover: once the digests matched every page is here, and a broken connection fails the side.
+        side.failure().pauseOn(pause.armed(() -> side.postcopy().switched() && !side.verification().handedOver(),
+                f -> paused()));
     }
 
     /** The receive loop's rounds (a resume makes new ones, which {@link #paused} aborts). */
@@ -69,7 +76,7 @@ final class DestinationRecovery {
     }
 
     /** Waits for {@code body}, resuming after each pause. */
-    Complete untilDone(CompletableFuture<Complete> first, Phase body)
+    boolean untilDone(CompletableFuture<Complete> first, Phase body)
             throws IOException, Failure.Stopped, InterruptedException {
         CompletableFuture<Complete> completion = first;
         while (true) {
@@ -139,14 +146,14 @@ final class DestinationRecovery {
         side.channels().clear();
         for (int i = 0; i < local.channels(); i++) {
             ReceiveChannel c = new ReceiveChannel(i, data.get(i), local, side.guest().blocks(), r, side.pages(),
-                    side.failure(), side.watchdog());
+                    side.failure(), side.watchdog(), side.verification().digests()); // pages placed are recorded
             c.placeThrough(side.postcopy().memory());
             side.channels().add(c);
         }
         EngineThreads threads = side.threads();
         threads.start("jmultifd-dst-main", new DestinationMainStream(new MessageReader(main),
                 side.guest().blocks().size(), side.postcopy(), r, side.channels(), side.failure(), side.watchdog(),
-                side.progress(), () -> { }, completion));
+                side.progress(), side.verification(), completion));
         if (preempt) {
             Connection urgent = data.getLast();
             threads.start("jmultifd-dst-preempt", () -> side.postcopy().receiveUrgent(urgent));

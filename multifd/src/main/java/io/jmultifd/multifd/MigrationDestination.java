@@ -11,10 +11,11 @@ import io.jmultifd.multifd.ram.ReceiveRounds;
 import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.transport.Transport;
+import io.jmultifd.multifd.verify.EndClock;
+import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.multifd.wire.Complete;
 import io.jmultifd.multifd.wire.HandshakeReply;
 import io.jmultifd.multifd.wire.MessageReader;
-import io.jmultifd.multifd.wire.Verdict;
 import io.jmultifd.multifd.wire.WireException;
 import io.jmultifd.spi.MethodStatistics;
 
@@ -32,8 +33,9 @@ import java.util.concurrent.CountDownLatch;
  * → setup ({@link Reception} accepts connections until a jmultifd source's handshake arrives, whatever else
  * connects cannot take its place; {@link DestinationSetup} checks it and allocates the guest; then the data
  * connections) → receive (the main stream, read from ACCEPT on by {@code jmultifd-dst-main}: stop-copy notice,
- * completion with the source's checksums) → verify. Setup is bounded by setup-timeout, the rest by the
- * {@link Watchdog}. The migration COMPLETES only when the per-block checksums match the source's. Any bad input
+ * completion with the source's checksums) → verify ({@link Verification}: the verdict on the blocks' digests is the
+ * handover, the memory check follows). Setup is bounded by setup-timeout, the rest by the {@link Watchdog}. The
+ * migration COMPLETES only when the per-block checksums match the source's and both memory checks. Any bad input
  * fails it with a message naming the channel and the packet. {@link #close()} releases the received memory.
  */
 public final class MigrationDestination implements AutoCloseable {
@@ -49,6 +51,7 @@ public final class MigrationDestination implements AutoCloseable {
     private final Watchdog watchdog;
     private final DestinationSetup setup;
     private final BlockFactory blockFactory;
+    private final EndClock clock;
     private final PageCounters pages = new PageCounters();
     private final List<ReceiveChannel> channels = new ArrayList<>();
     private volatile Transport.Listener listener;
@@ -60,8 +63,9 @@ public final class MigrationDestination implements AutoCloseable {
     private volatile DestinationRecovery recovery; // postcopy-ram=on: a broken connection after the switchover pauses
     private volatile Thread mainThread;
     private volatile boolean started;
-    private volatile long stopCopyNanos;
+    private volatile Verification verification;
     private volatile boolean handshakeDone; // after ACCEPT, the source reads ERROR messages
+    private volatile long roundCount;
     private DestinationProgress progress;
 
     /** Receives into anonymous memory, backed up front when {@code prealloc=true}, huge pages per guest-hugepages. */
@@ -71,7 +75,13 @@ public final class MigrationDestination implements AutoCloseable {
 
     /** @param blockFactory allocates the received blocks (e.g. a file mapping for {@code --output}) */
     public MigrationDestination(MigrationParameters local, BlockFactory blockFactory) {
+        this(local, blockFactory, EndClock.SYSTEM);
+    }
+
+    /** @param clock read at the moments of the migration's end (tests pass their own) */
+    MigrationDestination(MigrationParameters local, BlockFactory blockFactory, EndClock clock) {
         this.local = local;
+        this.clock = clock;
         this.watchdog = new Watchdog(local.peerTimeoutMs(), failure);
         this.setup = new DestinationSetup(local, blockFactory, failure, connections);
         this.blockFactory = blockFactory;
@@ -162,9 +172,7 @@ public final class MigrationDestination implements AutoCloseable {
                     listener == null ? ProgressListener.NONE : listener, g -> received = g).restore(file);
         }
         ResultBuilder result = new ResultBuilder(local);
-        long verdictNanos = 0;
         boolean checksumMatch = false;
-        long roundCount = 0;
         try {
             failure.check();
             listen(listen);
@@ -174,6 +182,8 @@ public final class MigrationDestination implements AutoCloseable {
             received = setup.allocate(main, source.handshake());
             result.guest(received);
             progress.receiving(received);
+            verification = Verification.destination(received.blocks(), local.pageSize(), local.verify(),
+                    local.freePageHint(), failure, watchdog, clock);
             rounds = new ReceiveRounds(received.blocks(), local.channels(),
                     round -> progress.report(Progress.Phase.ITERATE, round));
             new HandshakeReply.Accept().send(main);
@@ -183,14 +193,13 @@ public final class MigrationDestination implements AutoCloseable {
             CompletableFuture<Complete> completion = new CompletableFuture<>();
             boolean preempt = local.capabilities().postcopyPreempt();
             postcopy = local.capabilities().postcopyRam() ? new PostcopyDestination(received, main, preempt, failure,
-                    watchdog, (name, body) -> threads.start(name, body)) : null;
+                    watchdog, (name, body) -> threads.start(name, body), verification) : null;
             recovery = postcopy == null ? null : new DestinationRecovery(new DestinationRecovery.Side(local, failure,
-                    threads, connections, received, postcopy, channels, pages, watchdog, progress, r -> rounds = r),
-                    listen instanceof Endpoint.Tcp t ? new Endpoint.Tcp(t.host(), boundPort) : listen,
+                    threads, connections, received, postcopy, channels, pages, watchdog, progress, r -> rounds = r,
+                    verification), listen instanceof Endpoint.Tcp t ? new Endpoint.Tcp(t.host(), boundPort) : listen,
                     source.handshake().sessionId());
             threads.start("jmultifd-dst-main", new DestinationMainStream(new MessageReader(main), received.blocks().size(),
-                    postcopy, rounds, channels, failure, watchdog, progress, () -> stopCopyNanos = System.nanoTime(),
-                    completion));
+                    postcopy, rounds, channels, failure, watchdog, progress, verification, completion));
             List<Connection> data = reception.awaitChannels(source.handshake().sessionId(),
                     local.channels() + (preempt ? 1 : 0), connections, failure);
             if (preempt) { // the last connection is the preempt channel
@@ -198,7 +207,8 @@ public final class MigrationDestination implements AutoCloseable {
                 threads.start("jmultifd-dst-preempt", () -> postcopy.receiveUrgent(urgent));
             }
             for (int i = 0; i < local.channels(); i++) {
-                channels.add(new ReceiveChannel(i, data.get(i), local, received.blocks(), rounds, pages, failure, watchdog));
+                channels.add(new ReceiveChannel(i, data.get(i), local, received.blocks(), rounds, pages, failure, watchdog,
+                        verification.digests()));
             }
             reception.close(); // one migration: the port is free again
             threads.start("jmultifd-dst-watchdog", watchdog::run);
@@ -207,21 +217,8 @@ public final class MigrationDestination implements AutoCloseable {
             for (ReceiveChannel c : channels) {
                 threads.start("jmultifd-recv-" + c.index(), c::run);
             }
-            ReceivedChecksums localChecksums = ReceivedChecksums.start(threads, channels, received, failure, watchdog)
-                    .skipWhen(() -> postcopy != null && postcopy.switched());
-            Complete complete = recovery == null ? completed(completion) : recovery.untilDone(completion, this::completed);
-            roundCount = complete.rounds();
-            boolean switched = postcopy != null && postcopy.switched();
-            progress.report(Progress.Phase.VERIFY, roundCount);
-            List<String> mismatches = switched ? postcopy.compare(complete.checksums())
-                    : localChecksums.compare(complete.checksums());
-            checksumMatch = mismatches.isEmpty();
-            new Verdict(checksumMatch, checksumMatch ? "checksums match" : String.join("; ", mismatches))
-                    .send(connections.getFirst()); // a new one after a postcopy resume
-            verdictNanos = System.nanoTime();
-            if (!checksumMatch) {
-                failure.fail(Cause.CHECKSUM_MISMATCH, "checksum mismatch: " + String.join("; ", mismatches));
-            } else {
+            checksumMatch = recovery == null ? handOver(completion) : recovery.untilDone(completion, this::handOver);
+            if (checksumMatch) {
                 progress.report(Progress.Phase.COMPLETED, roundCount);
             }
         } catch (Failure.Stopped e) {
@@ -261,28 +258,25 @@ public final class MigrationDestination implements AutoCloseable {
             stats = stats.plus(c.statistics());
         }
         result.tls(Connection.tls(connections));
-        return result.build(reason, stopCopyNanos != 0 ? verdictNanos - stopCopyNanos : 0, transferred,
+        result.verified(verification);
+        return result.build(reason, verification == null ? 0 : verification.downtime().nanos(), transferred,
                 received == null ? 0 : received.totalBytes(), pages, roundCount, 0, checksumMatch, stats, threads);
     }
 
-    /** The source's completion, once every channel (and in postcopy the preempt channel) ended where it says. */
-    private Complete completed(CompletableFuture<Complete> completion)
-            throws Failure.Stopped, InterruptedException, WireException {
+    /**
+     * The source's completion, once every channel (and in postcopy the preempt channel) ended where it says, then the
+     * verdict on the main connection (a new one after a postcopy resume): the handover, and the memory checks.
+     */
+    private boolean handOver(CompletableFuture<Complete> completion)
+            throws IOException, Failure.Stopped, InterruptedException {
         Complete complete = failure.await(completion, "the source's completion");
-        for (ReceiveChannel c : channels) {
-            while (!c.awaitEnd(20)) {
-                failure.check();
-            }
-            if (c.round() != complete.rounds()) {
-                throw new WireException("channel " + c.index() + " ended after " + c.round() + " rounds, the source says "
-                        + complete.rounds());
-            }
-        }
-        failure.check();
+        roundCount = complete.rounds();
+        ReceiveChannel.awaitEnded(channels, roundCount, failure);
         if (postcopy != null && postcopy.switched()) {
             postcopy.finish();
         }
-        return complete;
+        progress.report(Progress.Phase.VERIFY, roundCount);
+        return verification.verdict(connections.getFirst(), complete.checksums());
     }
 
     /** Starts accepting on the listener; a cancel meanwhile may have missed it in the teardown. */

@@ -105,6 +105,8 @@ public final class MigrationInfo {
         LinkedHashMap<String, Object> j = new LinkedHashMap<>();
         j.put("channels", r.multifd().channels());
         j.put("cpu-time", r.times().cpuMs());
+        j.put("verify-time", r.times().verifyMs());
+        j.put("downtime-exceeded", r.times().downtimeExceeded());
         j.put("checksum-match", r.checksumVerdict());
         MigrationFailure f = r.failure();
         if (f != null) {

@@ -2,6 +2,7 @@ package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.guest.Sizes;
 import io.jmultifd.multifd.tls.TlsSettings;
+import io.jmultifd.multifd.verify.VerifyMode;
 import io.jmultifd.multifd.wire.Capabilities;
 import io.jmultifd.spi.CompressionMethod;
 import io.jmultifd.spi.CompressionMethods;
@@ -42,6 +43,7 @@ public final class MigrationParameters {
     public static final String POSTCOPY_RAM = "postcopy-ram";
     public static final String POSTCOPY_PREEMPT = "postcopy-preempt";
     public static final String POSTCOPY_PAUSE_TIMEOUT = "postcopy-pause-timeout";
+    public static final String VERIFY = "verify";
     public static final String TLS_CREDS = TlsSettings.CREDS;
     public static final String TLS_HOSTNAME = TlsSettings.HOSTNAME;
     public static final String TLS_AUTHZ = TlsSettings.AUTHZ;
@@ -73,6 +75,7 @@ public final class MigrationParameters {
         d.put(POSTCOPY_RAM, "off");
         d.put(POSTCOPY_PREEMPT, "off");
         d.put(POSTCOPY_PAUSE_TIMEOUT, "0");
+        d.put(VERIFY, "inline");
         d.put(TLS_CREDS, "");
         d.put(TLS_HOSTNAME, "");
         d.put(TLS_AUTHZ, "");
@@ -102,6 +105,7 @@ public final class MigrationParameters {
     private final boolean freePageHint;
     private final Capabilities capabilities;
     private final long postcopyPauseTimeoutMs;
+    private final VerifyMode verify;
     private final TlsSettings tls;
 
     private MigrationParameters(Map<String, String> given) {
@@ -138,6 +142,7 @@ public final class MigrationParameters {
         }
         this.capabilities = new Capabilities(onOff(POSTCOPY_RAM), onOff(POSTCOPY_PREEMPT));
         this.postcopyPauseTimeoutMs = number(POSTCOPY_PAUSE_TIMEOUT, 0, 86_400_000L * 365);
+        this.verify = VerifyMode.parse(VERIFY, get(VERIFY));
         this.tls = TlsSettings.parse(get(TLS_CREDS), get(TLS_HOSTNAME), get(TLS_AUTHZ), onOff(TLS_VERIFY_PEER),
                 get(TLS_MIN_VERSION));
         this.method = CompressionMethods.find(get(COMPRESSION));
@@ -294,6 +299,8 @@ public final class MigrationParameters {
     public boolean directIo() { return directIo; }
     /** Source: pages the guest hinted free go as FREE ranges, unread; both ends must agree (the handshake). */
     public boolean freePageHint() { return freePageHint; }
+    /** When this side checks its whole memory against its page digests: after the handover, or before it. */
+    public VerifyMode verify() { return verify; }
 
     /** {@code postcopy-ram} and {@code postcopy-preempt}: both ends must agree (the handshake). */
     public Capabilities capabilities() { return capabilities; }

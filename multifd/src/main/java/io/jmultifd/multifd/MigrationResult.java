@@ -18,15 +18,19 @@ import java.util.Objects;
  * @param ram           what moved, and how fast
  * @param multifd       the method and its channels
  * @param freePages     free-page hints
- * @param checksumMatch whether the per-block checksums matched (after postcopy: the per-page digests)
+ * @param checksumMatch whether the per-block checksums matched (the blocks' digests at the handover; the
+ *                      migration completes only when both ends' memory checks matched too)
  * @param memory        this side's guest memory: huge pages, page faults
  * @param postcopy      postcopy's statistics ({@link Postcopy#NONE} when the migration did not switch)
  * @param tls           what the TLS handshake of the main connection negotiated; null without TLS (or when the
  *                      side stopped before a handshake completed)
+ * @param blockChecksums a completed live migration: each block's CRC32C as migrated (block name to value), folded
+ *                      from the page digests that both ends compared and checked their memory against, so no pass
+ *                      over the guest computes them again; empty otherwise (failed, or a snapshot)
  */
 public record MigrationResult(MigrationStatus status, MigrationFailure failure, Times times, Ram ram,
                               Multifd multifd, FreePages freePages, boolean checksumMatch, Memory memory,
-                              Postcopy postcopy, NegotiatedTls tls) {
+                              Postcopy postcopy, NegotiatedTls tls, Map<String, Long> blockChecksums) {
 
     /**
      * Postcopy ({@code postcopy-ram=on}, after the switchover), as QEMU's postcopy statistics.
@@ -49,14 +53,26 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
     }
 
     /**
-     * @param totalMs    from start to the verdict
-     * @param setupMs    connecting, handshake and block setup
-     * @param downtimeMs source: from pausing the workload to the checksum verdict; destination: from the
-     *                   source's stop-and-copy notice to the verdict
-     * @param cpuMs      CPU time of this side's engine threads (and of the calling thread during the call)
+     * @param totalMs          from start to the end of the verification
+     * @param setupMs          connecting, handshake and block setup
+     * @param downtimeMs       as QEMU's: from the guest's stop (source: pausing the workload; destination: the
+     *                         stop-and-copy notice) until the destination holds every page and the blocks' digests
+     *                         matched (the verdict: destination sends it, source receives it); in postcopy until
+     *                         the guest runs at the destination (RUNNING)
+     * @param cpuMs            CPU time of this side's engine threads (and of the calling thread during the call)
+     * @param verifyMs         this side's memory check against its page digests and the wait for the peer's:
+     *                         after the downtime with {@code verify=inline}, inside it with {@code verify=blocking}
+     * @param downtimeExceeded a completed migration whose downtime was longer than this side's downtime-limit (it
+     *                         still completed, as QEMU's does)
      */
-    public record Times(long totalMs, long setupMs, long downtimeMs, long cpuMs) {
+    public record Times(long totalMs, long setupMs, long downtimeMs, long cpuMs, long verifyMs,
+                        boolean downtimeExceeded) {
         public static final Times NONE = new Times(0, 0, 0, 0);
+
+        /** Times without a verification or a downtime to hold against a limit (snapshots). */
+        public Times(long totalMs, long setupMs, long downtimeMs, long cpuMs) {
+            this(totalMs, setupMs, downtimeMs, cpuMs, 0, false);
+        }
     }
 
     /**
@@ -128,6 +144,7 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
         Objects.requireNonNull(ram);
         Objects.requireNonNull(multifd);
         Objects.requireNonNull(postcopy);
+        blockChecksums = Collections.unmodifiableMap(new LinkedHashMap<>(blockChecksums));
         if ((status == MigrationStatus.COMPLETED) != (failure == null)) {
             throw new IllegalArgumentException("status " + status + " with failure " + failure);
         }
@@ -136,10 +153,11 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
         }
     }
 
-    /** A result without guest-memory statistics, postcopy or TLS. */
+    /** A result without guest-memory statistics, postcopy, TLS or block checksums. */
     public MigrationResult(MigrationStatus status, MigrationFailure failure, Times times, Ram ram, Multifd multifd,
                            FreePages freePages, boolean checksumMatch) {
-        this(status, failure, times, ram, multifd, freePages, checksumMatch, Memory.NONE, Postcopy.NONE, null);
+        this(status, failure, times, ram, multifd, freePages, checksumMatch, Memory.NONE, Postcopy.NONE, null,
+                Map.of());
     }
 
     /** The result of a migration that never began (e.g. cancelled while the guest was being built). */

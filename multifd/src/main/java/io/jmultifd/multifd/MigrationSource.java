@@ -14,17 +14,15 @@ import io.jmultifd.multifd.ram.Convergence;
 import io.jmultifd.multifd.ram.FreePageHinting;
 import io.jmultifd.multifd.snapshot.SnapshotParameters;
 import io.jmultifd.multifd.transport.Connection;
-import io.jmultifd.multifd.wire.Complete;
+import io.jmultifd.multifd.verify.EndClock;
+import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.StopCopy;
-import io.jmultifd.multifd.wire.Verdict;
 import io.jmultifd.multifd.wire.WireException;
 
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -33,9 +31,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>The calling thread is the main thread. It runs the phases setup → bulk → iterate → stop-copy → verify:
  * it connects and shakes hands ({@link SourceSetup}, every wait bounded by setup-timeout), has the dirty bitmap
  * scanned into batches for the channels' sender threads {@code jmultifd-send-N} (ram, channels), closes each
- * round with a SYNC on every channel, asks the convergence policy when to stop and copy (ram), and exchanges the
- * checksums; from the end of setup the {@link Watchdog} fails it when no whole packet or message moves for
- * peer-timeout. {@link #migrate} never throws for a migration failure: it returns FAILED (or CANCELLED) with
+ * round with a SYNC on every channel, asks the convergence policy when to stop and copy (ram), and verifies
+ * ({@link Verification}: the blocks' digests before the handover, its memory after); from the end of setup the
+ * {@link Watchdog} fails it when no whole packet or message moves for peer-timeout. {@link #migrate} never throws for a migration failure: it returns FAILED (or CANCELLED) with
  * the cause. After COMPLETED the workload stays paused (the guest now lives at the destination); after anything
  * else it runs again if this call paused it. The engine only reads guest memory.
  */
@@ -45,11 +43,17 @@ public final class MigrationSource {
     private final GuestMemory guest;
     private final Workload workload;
     private final MigrationParameters params;
+    private final EndClock clock;
     private volatile Failure current;
     private volatile boolean startPostcopy;
     private final PostcopyPause.Requests resumes = new PostcopyPause.Requests();
 
     public MigrationSource(GuestMemory guest, Workload workloadOrNull, MigrationParameters params) {
+        this(guest, workloadOrNull, params, EndClock.SYSTEM);
+    }
+
+    /** @param clock read at the moments of the migration's end (tests pass their own) */
+    MigrationSource(GuestMemory guest, Workload workloadOrNull, MigrationParameters params, EndClock clock) {
         if (guest.pageSize() != params.pageSize()) {
             throw new IllegalArgumentException("guest page size " + guest.pageSize() + " differs from "
                     + MigrationParameters.PAGE_SIZE + "=" + params.pageSize());
@@ -57,6 +61,7 @@ public final class MigrationSource {
         this.guest = guest;
         this.workload = workloadOrNull;
         this.params = params;
+        this.clock = clock;
     }
 
     public MigrationParameters parameters() {
@@ -134,7 +139,8 @@ public final class MigrationSource {
                 this::reportNowAndThen);
         final Convergence convergence = new Convergence(params, workload);
         final FreePageHinting hinting = new FreePageHinting(guest, scan, params.freePageHint());
-        final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+        final Verification verification = Verification.source(guest.blocks(), params.pageSize(), params.verify(),
+                params.freePageHint(), failure, watchdog, clock);
         final long sessionId = new SecureRandom().nextLong(); // names the migration a postcopy resume continues
         volatile boolean handshakeDone; // after ACCEPT, the destination reads ERROR messages
         volatile Thread mainThread;
@@ -145,8 +151,6 @@ public final class MigrationSource {
         long syncs;
         long dirtyRemaining;
         boolean pausedHere;
-        long pauseNanos;
-        long verdictNanos;
         long lastReportNanos;
 
         Run(Endpoint to, ProgressListener listener) {
@@ -200,7 +204,8 @@ public final class MigrationSource {
             result.hints(hinting.hintsReceived(), hinting.hintsInvalidated());
             result.tls(Connection.tls(connections));
             result.postcopy(postcopy == null ? null : postcopy.statistics());
-            return result.build(reason, verdictNanos - pauseNanos, Connection.transferred(connections),
+            result.verified(verification);
+            return result.build(reason, verification.downtime().nanos(), Connection.transferred(connections),
                     guest.totalBytes(), pages, syncs, convergence.dirtyPagesRate(), checksumMatch,
                     channels.statistics(), threads);
         }
@@ -211,14 +216,16 @@ public final class MigrationSource {
             try (SourceSetup setup = new SourceSetup(params, to, failure, threads, connections)) {
                 main = setup.handshake(SourceSetup.handshakeOf(sessionId, params, guest));
                 handshakeDone = true;
-                channels.replaceAll(setup.openChannels(sessionId, guest, limiter, pages, watchdog));
-                postcopy = setup.postcopy(sessionId, guest, workload, channels, watchdog, threads, () -> startPostcopy);
+                channels.replaceAll(setup.openChannels(sessionId, guest, limiter, pages, watchdog,
+                        verification.digests()));
+                postcopy = setup.postcopy(sessionId, guest, workload, channels, watchdog, threads, () -> startPostcopy,
+                        verification);
             }
             for (SendChannel c : channels.all()) {
                 threads.start("jmultifd-send-" + c.index(), c::run);
             }
             threads.start("jmultifd-src-reader", new SourceReturnPath(new MessageReader(main), guest, postcopy, failure,
-                    watchdog, verdict));
+                    watchdog, verification));
             failure.check();
         }
 
@@ -268,12 +275,13 @@ public final class MigrationSource {
                 workload.pause();
                 pausedHere = true;
             }
-            pauseNanos = System.nanoTime();
-            hinting.close();
+            verification.downtime().start();
             enter(postcopying ? Progress.Phase.POSTCOPY_ACTIVE : Progress.Phase.STOP_COPY);
+            hinting.close(); // as before postcopy: the guest's hints stay open until the stop is reported
             if (postcopying) { // pauses instead of failing once RUN went out (the guest may run there)
                 recovery = new SourceRecovery(new SourceRecovery.Run(params, guest, sessionId, failure, threads,
-                        connections, channels, limiter, pages, watchdog, postcopy, verdict), to, resumes, this::enter);
+                        connections, channels, limiter, pages, watchdog, postcopy, verification), to, resumes,
+                        this::enter);
                 return;
             }
             new StopCopy().send(connections.getFirst());
@@ -296,21 +304,11 @@ public final class MigrationSource {
             return verify();
         }
 
-        /** Sends every block's checksum and waits for the destination's verdict; true when they match. */
+        /** Sends the blocks' digests, waits for the verdict (the handover), then checks memory; true when all match. */
         private boolean verify() throws IOException, Failure.Stopped, InterruptedException {
             dirtyRemaining = 0;
             enter(Progress.Phase.VERIFY);
-            List<Long> checksums = postcopy != null && postcopy.switched() ? postcopy.digests() : new ArrayList<>();
-            for (int i = checksums.size(); i < guest.blocks().size(); i++) {
-                checksums.add(hinting.checksum(guest.blocks().get(i)));
-                watchdog.progressed();
-            }
-            new Complete(round + 1, checksums).send(connections.getFirst());
-            watchdog.progressed();
-            Verdict v = failure.await(verdict, "the destination's verdict");
-            verdictNanos = System.nanoTime();
-            if (!v.match()) {
-                failure.peerFailed(Cause.CHECKSUM_MISMATCH, "checksum mismatch: " + v.message());
+            if (!verification.handOver(connections.getFirst(), round + 1)) {
                 return false;
             }
             enter(Progress.Phase.COMPLETED);

@@ -5,7 +5,10 @@ import io.jmultifd.multifd.channels.PageCounters;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.HugePages;
 import io.jmultifd.multifd.tls.NegotiatedTls;
+import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.spi.MethodStatistics;
+
+import java.util.Map;
 
 /** Times one side of a migration and builds its {@link MigrationResult}. */
 final class ResultBuilder {
@@ -18,6 +21,8 @@ final class ResultBuilder {
     private long hintsInvalidated;
     private NegotiatedTls tls;
     private MigrationResult.Postcopy postcopy = MigrationResult.Postcopy.NONE;
+    private long verifyNanos = -1; // -1: no live migration, no downtime to hold against downtime-limit
+    private Map<String, Long> blockChecksums = Map.of();
     private String methodName;
     private int pageSize;
     private HugePages hugePages;
@@ -53,6 +58,15 @@ final class ResultBuilder {
         setupNanos = System.nanoTime() - startNanos;
     }
 
+    /**
+     * A live migration's side: its verification (null when it did not get so far) gives the verify time and the
+     * blocks' checksums, and its downtime is held against downtime-limit.
+     */
+    void verified(Verification verification) {
+        verifyNanos = verification == null ? 0 : verification.verifyNanos();
+        blockChecksums = verification == null ? Map.of() : verification.blockChecksums();
+    }
+
     /** Source: the free-page hints taken, and those that writes took back. */
     void hints(long received, long invalidated) {
         hintsReceived = received;
@@ -85,9 +99,11 @@ final class ResultBuilder {
         long cpu = threads.cpuNanos() + EngineThreads.currentThreadCpuNanos() - startCpu;
         ResourceUsage.PageFaults faults = threads.pageFaults()
                 .plus(EngineThreads.currentThreadFaults().minus(startFaults));
+        long downtimeMs = completed ? downtimeNanos / 1_000_000L : 0;
         return new MigrationResult(completed ? MigrationStatus.COMPLETED : failure.status(), failure,
-                new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L,
-                        completed ? downtimeNanos / 1_000_000L : 0, cpu / 1_000_000L),
+                new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L, downtimeMs,
+                        cpu / 1_000_000L, Math.max(0, verifyNanos) / 1_000_000L,
+                        completed && verifyNanos >= 0 && downtimeMs > params.downtimeLimitMs()),
                 new MigrationResult.Ram(transferredBytes, totalBytes, pageSize, pages.normalPages(),
                         pages.zeroPages(), transferredBytes * 8 / 1e6 / secs, pages.pages() / secs, dirtySyncCount,
                         dirtyPagesRate),
@@ -96,6 +112,7 @@ final class ResultBuilder {
                 new MigrationResult.FreePages(pages.freePages(), hintsReceived, hintsInvalidated),
                 completed && checksumMatch,
                 new MigrationResult.Memory(hugePages, EngineThreads.FAULTS_COUNTED
-                        ? new MigrationResult.PageFaults(faults.minor(), faults.major()) : null), postcopy, tls);
+                        ? new MigrationResult.PageFaults(faults.minor(), faults.major()) : null), postcopy, tls,
+                completed ? blockChecksums : Map.of());
     }
 }

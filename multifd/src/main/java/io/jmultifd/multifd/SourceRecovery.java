@@ -8,13 +8,12 @@ import io.jmultifd.multifd.channels.SendChannels;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.postcopy.PostcopySource;
 import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.multifd.wire.MessageReader;
-import io.jmultifd.multifd.wire.Verdict;
 import io.jmultifd.multifd.wire.WireException;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -37,7 +36,7 @@ final class SourceRecovery {
     /** The run's state the recovery needs: its connections, channels, threads and postcopy side. */
     record Run(MigrationParameters params, GuestMemory guest, long sessionId, Failure failure, EngineThreads threads,
                List<Connection> connections, SendChannels channels, RateLimiter limiter, PageCounters pages,
-               Watchdog watchdog, PostcopySource postcopy, CompletableFuture<Verdict> verdict) {}
+               Watchdog watchdog, PostcopySource postcopy, Verification verification) {}
 
     private final Run run;
     private final PostcopyPause pause;
@@ -52,7 +51,8 @@ final class SourceRecovery {
         this.pause = new PostcopyPause(run.failure(), run.params().postcopyPauseTimeoutMs(), resumes,
                 "resume it with MigrationSource.resume (jmultifd migrate reconnects by itself)",
                 "the destination has pages only this source holds: giving up loses the guest");
-        run.failure().pauseOn(pause.armed(run.postcopy()::runSent, f -> {
+        // Until the handover: once a matching verdict arrived every page is there, and a broken connection fails.
+        run.failure().pauseOn(pause.armed(() -> run.postcopy().runSent() && !run.verification().handedOver(), f -> {
             phase.accept(Progress.Phase.POSTCOPY_PAUSED);
             closeConnections();
         }));
@@ -113,7 +113,8 @@ final class SourceRecovery {
             main = setup.resume(run.sessionId(), blockPages, received);
             run.connections().remove(main);
             run.connections().addFirst(main); // the main connection is the first (complete, farewell)
-            fresh = setup.openChannels(run.sessionId(), run.guest(), run.limiter(), run.pages(), run.watchdog());
+            fresh = setup.openChannels(run.sessionId(), run.guest(), run.limiter(), run.pages(), run.watchdog(),
+                    run.verification().digests()); // pages sent again are recorded
             if (run.params().capabilities().postcopyPreempt()) {
                 urgent = setup.openChannel(run.sessionId(), run.params().channels());
             }
@@ -127,7 +128,7 @@ final class SourceRecovery {
             run.threads().start("jmultifd-src-preempt", run.postcopy()::sendUrgent);
         }
         run.threads().start("jmultifd-src-reader", new SourceReturnPath(new MessageReader(main), run.guest(),
-                run.postcopy(), run.failure(), run.watchdog(), run.verdict()));
+                run.postcopy(), run.failure(), run.watchdog(), run.verification()));
         run.threads().start("jmultifd-src-watchdog", run.watchdog()::run);
         run.failure().check();
     }

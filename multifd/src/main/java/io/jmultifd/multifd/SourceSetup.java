@@ -12,6 +12,8 @@ import io.jmultifd.multifd.tls.TlsContext;
 import io.jmultifd.multifd.tls.TlsException;
 import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.transport.Transport;
+import io.jmultifd.multifd.verify.PageDigests;
+import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.multifd.wire.ChannelHello;
 import io.jmultifd.multifd.wire.DestinationHello;
 import io.jmultifd.multifd.wire.Handshake;
@@ -128,13 +130,14 @@ final class SourceSetup implements AutoCloseable {
      * channel (index: the channel count) and starts its sender thread {@code jmultifd-src-preempt}. Null when off.
      */
     PostcopySource postcopy(long sessionId, GuestMemory guest, Workload workload, SendChannels channels,
-                            Watchdog watchdog, EngineThreads threads, BooleanSupplier startAsked)
-            throws IOException, Failure.Stopped {
+                            Watchdog watchdog, EngineThreads threads, BooleanSupplier startAsked,
+                            Verification verification) throws IOException, Failure.Stopped {
         if (!params.capabilities().postcopyRam()) {
             return null;
         }
         Connection urgent = params.capabilities().postcopyPreempt() ? openChannel(sessionId, params.channels()) : null;
-        PostcopySource postcopy = new PostcopySource(guest, workload, channels, urgent, failure, watchdog, startAsked);
+        PostcopySource postcopy = new PostcopySource(guest, workload, channels, urgent, failure, watchdog, startAsked,
+                verification);
         if (urgent != null) {
             threads.start("jmultifd-src-preempt", postcopy::sendUrgent);
         }
@@ -143,11 +146,11 @@ final class SourceSetup implements AutoCloseable {
 
     /** Connects a data connection per channel, each with its sender (not started). */
     List<SendChannel> openChannels(long sessionId, GuestMemory guest, RateLimiter limiter, PageCounters pages,
-                                   Watchdog watchdog) throws IOException, Failure.Stopped {
+                                   Watchdog watchdog, PageDigests digests) throws IOException, Failure.Stopped {
         List<SendChannel> list = new ArrayList<>();
         for (int i = 0; i < params.channels(); i++) {
             list.add(new SendChannel(i, openChannel(sessionId, i), params, guest.blocks(), limiter, pages, failure,
-                    watchdog));
+                    watchdog, digests));
         }
         return list;
     }

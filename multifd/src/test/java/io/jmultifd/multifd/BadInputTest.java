@@ -60,10 +60,24 @@ class BadInputTest {
     void newerVersionIsRefusedNamingBoth() throws Exception {
         MigrationParameters p = params("none");
         MigrationResult r = feed(p, (src, port) -> {
-            src.sendMain(FakeSource.handshake(2, p, "ram0", RAM0));
-            assertEquals("REFUSE version mismatch: source 2, destination 1", src.readAnswer());
+            src.sendMain(FakeSource.handshake(3, p, "ram0", RAM0));
+            assertEquals("REFUSE version mismatch: source 3, destination 2", src.readAnswer());
         });
-        assertFailed(r, "version mismatch: source 2, destination 1");
+        assertFailed(r, "version mismatch: source 3, destination 2");
+    }
+
+    @Test
+    void aVersionOneSourceIsRefusedAtTheHandshakeNamingBoth() throws Exception {
+        // Version 1's handshake ended after the blocks, or after free-page-hint: the hello is enough to refuse it.
+        MigrationParameters p = params("none");
+        MigrationResult r = feed(p, (src, port) -> {
+            MessageWriter v1 = new MessageWriter().u32(Wire.MAGIC_MAIN).u16(1).u64(7).u8(Wire.MSG_HANDSHAKE)
+                    .u32(PAGE).u16(p.channels()).u32(p.packetPages()).u8(Wire.zeroModeCode(p.zeroPageMode()))
+                    .str("none").u16(0).u32(1).str("ram0").u64(RAM0);
+            src.sendMain(v1);
+            assertEquals("REFUSE version mismatch: source 1, destination 2", src.readAnswer());
+        });
+        assertFailed(r, "version mismatch: source 1, destination 2");
     }
 
     @Test
@@ -114,9 +128,9 @@ class BadInputTest {
         MigrationParameters p = params("none");
         MigrationResult r = feed(p, (src, port) -> {
             setUp(src, port, p);
-            src.sendData(FakeSource.header(Wire.MAGIC_PACKET, 2, Wire.PACKET_DATA, 0, 0, 0, 1, 0, PAGE));
+            src.sendData(FakeSource.header(Wire.MAGIC_PACKET, 3, Wire.PACKET_DATA, 0, 0, 0, 1, 0, PAGE));
         });
-        assertFailed(r, "channel 0, packet 0: version mismatch: source 2, destination 1");
+        assertFailed(r, "channel 0, packet 0: version mismatch: source 3, destination 2");
     }
 
     @Test
@@ -289,7 +303,7 @@ class BadInputTest {
         CRC32C crc = new CRC32C();
         crc.update(expected);
         long checksum = crc.getValue();
-        String[] verdict = new String[1];
+        String[] verdict = new String[2];
         MigrationResult r = feed(p, (src, port) -> {
             setUp(src, port, p);
             MessageWriter w = FakeSource.header(Wire.PACKET_DATA, 0, 0, 0, 1, 1, PAGE).u64(8192).u64(0);
@@ -307,9 +321,12 @@ class BadInputTest {
             src.sendData(FakeSource.header(Wire.PACKET_END, 4, 2, 0, 0, 0, 0));
             src.sendMain(new MessageWriter().u8(Wire.MSG_COMPLETE).u64(2).u32(1).u64(checksum));
             verdict[0] = src.readMessage();
+            src.sendMain(new MessageWriter().u8(Wire.MSG_MEMORY_CHECKED).u8(1).str("memory matches"));
+            verdict[1] = src.readMessage();
         });
         assertEquals(MigrationStatus.COMPLETED, r.status(), r.error());
         assertEquals("VERDICT 1 checksums match", verdict[0]);
+        assertEquals("MEMORY_CHECKED 1 memory matches", verdict[1]);
         assertEquals(2, r.ram().normalPages());
         assertEquals(1, r.ram().zeroPages());
     }

@@ -72,10 +72,10 @@ final class FakeSource implements AutoCloseable {
         if (type == Wire.MSG_ERROR) {
             return "ERROR " + readString(main);
         }
-        if (type == Wire.MSG_VERDICT) {
+        if (type == Wire.MSG_VERDICT || type == Wire.MSG_MEMORY_CHECKED) {
             ByteBuffer m = ByteBuffer.allocate(1);
             readFully(main, m);
-            return "VERDICT " + m.get(0) + " " + readString(main);
+            return (type == Wire.MSG_VERDICT ? "VERDICT " : "MEMORY_CHECKED ") + m.get(0) + " " + readString(main);
         }
         return "type " + type;
     }

@@ -204,6 +204,26 @@ class HostilePeerTest {
     }
 
     @Test
+    void aVersionOneDestinationIsRefusedNamingBothVersions() throws Exception {
+        MigrationParameters p = params();
+        try (ServerSocketChannel old = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             GuestMemory guest = Harness.mixedGuest(1 << 20, 1 << 20, 2)) {
+            CompletableFuture<MigrationResult> sent = CompletableFuture.supplyAsync(() -> new MigrationSource(guest, null, p)
+                    .migrate(Endpoint.tcp("127.0.0.1", old.socket().getLocalPort()), null));
+            try (SocketChannel c = old.accept()) {
+                c.read(ByteBuffer.allocate(64 * 1024)); // the hello and the handshake
+                // What a destination of version 1 answers a newer source: its hello, then REFUSE naming both.
+                send(c, new MessageWriter().u32(Wire.MAGIC_MAIN).u16(1).u8(Wire.MSG_REFUSE)
+                        .str("version mismatch: source 2, destination 1").toBytes());
+                MigrationResult r = sent.get(VERDICT_S, TimeUnit.SECONDS);
+                assertEquals(MigrationStatus.FAILED, r.status());
+                assertEquals("main channel: version mismatch: source 2, destination 1", r.error());
+            }
+        }
+        Harness.assertNoEngineThreads();
+    }
+
+    @Test
     void anHttpRequestToTheDestinationIsTurnedAwayAndTheDestinationKeepsListening() throws Exception {
         MigrationParameters p = params();
         try (LogCapture log = new LogCapture();
@@ -303,6 +323,8 @@ class HostilePeerTest {
             src.sendData(FakeSource.header(Wire.PACKET_END, 0, 0, 0, 0, 0, 0));
             src.sendMain(new MessageWriter().u8(Wire.MSG_COMPLETE).u64(0).u32(1).u64(crc.getValue()));
             assertEquals("VERDICT 1 checksums match", src.readMessage());
+            src.sendMain(new MessageWriter().u8(Wire.MSG_MEMORY_CHECKED).u8(1).str("memory matches"));
+            assertEquals("MEMORY_CHECKED 1 memory matches", src.readMessage());
             Harness.assertCompleted(in.result.get(VERDICT_S, TimeUnit.SECONDS), "destination");
         }
         Harness.assertNoEngineThreads();

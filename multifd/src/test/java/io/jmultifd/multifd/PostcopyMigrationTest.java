@@ -3,13 +3,17 @@ package io.jmultifd.multifd;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.multifd.postcopy.UserfaultfdProbe;
+import io.jmultifd.multifd.verify.EndClock;
+import io.jmultifd.multifd.verify.EndClock.Moment;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Postcopy end to end over TCP, with and without the preempt channel: a live guest switches after the bulk round
  * ({@code startPostcopy}), its workload then runs at the destination and faults pages in, and the migration
- * completes only when every page's digest (what it was when placed) matches the source's frozen memory.
+ * completes only when the verification passes as after precopy: each block's digest folded from the pages as
+ * placed (precopy's writes, then userfaultfd's copies) matches the source's as sent, and the source's frozen memory
+ * matches what it sent. A page damaged on its way after the switchover, and a source page changed behind the dirty
+ * bitmap after it, fail the migration on both ends, named.
  */
 @EnabledOnOs(value = OS.LINUX, architectures = "amd64")
 class PostcopyMigrationTest {
@@ -49,6 +56,14 @@ class PostcopyMigrationTest {
                 MigrationResult got = in.await();
                 Harness.assertCompleted(sent, "source");
                 Harness.assertCompleted(got, "destination");
+                // The blocks as migrated, from the digests: the source's frozen memory, and what was placed there.
+                assertEquals(2, sent.blockChecksums().size());
+                assertEquals(sent.blockChecksums(), got.blockChecksums());
+                for (var b : guest.blocks()) {
+                    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                    crc.update(b.memory().asByteBuffer());
+                    assertEquals(crc.getValue(), sent.blockChecksums().get(b.name()), b.name());
+                }
                 assertTrue(phases.contains(Progress.Phase.POSTCOPY_ACTIVE), phases::toString);
                 assertTrue(sent.postcopy().switched() && got.postcopy().switched());
                 assertEquals(got.postcopy().pageRequests(), sent.postcopy().pageRequests(), "every request arrived");
@@ -66,5 +81,125 @@ class PostcopyMigrationTest {
             }
         }
         Harness.assertNoEngineThreads();
+    }
+
+    /**
+     * Switches after the bulk round with 64 pages of ram0 written anew meanwhile (so they are discarded and go in the
+     * background round), then {@code iterating}; {@code switching} runs on the source's main thread once its guest
+     * is paused, as the switchover starts. No workload: nothing at the destination faults, every page comes on the
+     * channels.
+     */
+    private static MigrationResult[] switchWithRewrittenPages(MigrationParameters p,
+                                                              java.util.function.Consumer<GuestMemory> iterating,
+                                                              java.util.function.Consumer<GuestMemory> switching)
+            throws Exception {
+        try (GuestMemory guest = Harness.mixedGuest(2 << 20, 1 << 20, 11);
+             Harness.Incoming in = new Harness.Incoming(p, true, ProgressListener.NONE)) {
+            guest.block("ram1").page(7).fill((byte) 1);
+            MigrationSource source = new MigrationSource(guest, null, p);
+            source.startPostcopy();
+            int[] rewritten = {0};
+            MigrationResult sent = source.migrate(in.sourceTarget, pr -> {
+                if (pr.phase() == Progress.Phase.ITERATE && rewritten[0] == 0) {
+                    rewritten[0] = Harness.rewritePages(guest, 64, 3);
+                    iterating.accept(guest);
+                } else if (pr.phase() == Progress.Phase.POSTCOPY_ACTIVE) {
+                    switching.accept(guest);
+                }
+            });
+            assertEquals(64, rewritten[0]);
+            return new MigrationResult[] {sent, in.await()};
+        }
+    }
+
+    private static void assertMismatch(MigrationResult r, String side, String named) {
+        assertEquals(MigrationStatus.FAILED, r.status(), side + ": " + r.error());
+        assertEquals(MigrationFailure.Cause.CHECKSUM_MISMATCH, r.failure().cause(), side + ": " + r.error());
+        assertTrue(r.error().contains(named), side + ": " + r.error());
+        assertEquals(Boolean.FALSE, r.checksumVerdict(), side);
+        assertTrue(r.blockChecksums().isEmpty(), side + ": no block checksums for a failed migration");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"off", "on"})
+    void aPageDamagedOnItsWayAfterTheSwitchoverFailsTheVerdict(String preempt) throws Exception {
+        List<String> kv = new ArrayList<>(List.of("postcopy-ram", "on", "postcopy-preempt", preempt));
+        DamagingMethod.Trigger trigger = DamagingMethod.trigger(kv);
+        MigrationParameters p = FailureTest.params(kv.toArray(String[]::new));
+        MigrationResult[] r = switchWithRewrittenPages(p, guest -> { }, guest -> trigger.arm());
+        assertEquals(1, trigger.damaged.get(), "one packet of the background round damaged");
+        assertTrue(r[0].postcopy().switched() && r[1].postcopy().switched());
+        // The damaged page was placed with UFFDIO_COPY and recorded as placed: its block's digests differ.
+        assertMismatch(r[1], "destination", "checksum mismatch: block ram0: source 0x");
+        assertMismatch(r[0], "source", "checksum mismatch: block ram0: source 0x");
+    }
+
+    @Test
+    void aSourcePageChangedBehindTheDirtyBitmapAfterTheSwitchoverIsNamed() throws Exception {
+        MigrationParameters p = FailureTest.params("postcopy-ram", "on");
+        // Paused, switching: a write the dirty bitmap does not see, so the page is not sent again.
+        MigrationResult[] r = switchWithRewrittenPages(p, guest -> { },
+                guest -> guest.block("ram1").memory().set(ValueLayout.JAVA_BYTE, 7 * 4096 + 9, (byte) 0x77));
+        assertTrue(r[0].postcopy().switched() && r[1].postcopy().switched());
+        String named = "source memory differs from the pages sent last: block ram1 page 7 (offset 0x7000): sent 0x";
+        assertMismatch(r[0], "source", named);
+        assertMismatch(r[1], "destination", named);
+    }
+
+    @Test
+    void pagesHintedFreeAfterTheirLastRoundGoAsDataInPostcopyAndVerify() throws Exception {
+        MigrationParameters p = FailureTest.params("postcopy-ram", "on", "free-page-hint", "on");
+        boolean[] hinted = {false};
+        // After the bulk round, 16 pages of ram1 that went as data are hinted free, so they are free and dirty at
+        // the switchover. Postcopy sends them as data (it has no free ranges): the source's memory check must compare
+        // their bytes with what was sent, not take them as the zeros a free range would have been.
+        MigrationResult[] r = switchWithRewrittenPages(p,
+                guest -> hinted[0] = guest.hints().hintFree("ram1", 32 * 4096, 16 * 4096), guest -> { });
+        assertTrue(hinted[0], "the hint window is open until the switchover");
+        Harness.assertCompleted(r[0], "source");
+        Harness.assertCompleted(r[1], "destination");
+    }
+
+    @Test
+    void withVerifyBlockingTheDestinationChecksItsMemoryOnceBeforeItsGuestRunsNotAgainAtTheHandover() throws Exception {
+        MigrationParameters p = FailureTest.params("postcopy-ram", "on", "verify", "blocking");
+        MigrationDestination[] dest = new MigrationDestination[1];
+        List<Moment> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EndClock clock = m -> {
+            seen.add(m);
+            if (m == Moment.DOWNTIME_END) {
+                // RUNNING went out: the guest runs here and writes a page that was valid at the switchover.
+                dest[0].received().block("ram1").memory().set(ValueLayout.JAVA_BYTE, 7 * 4096 + 9, (byte) 0x77);
+            }
+            return System.nanoTime();
+        };
+        java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (GuestMemory guest = Harness.mixedGuest(2 << 20, 1 << 20, 11);
+             MigrationDestination d = new MigrationDestination(p, BlockFactory.ANONYMOUS, clock)) {
+            dest[0] = d;
+            guest.block("ram1").page(7).fill((byte) 1);
+            var got = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> d.receive(Endpoint.tcp("127.0.0.1", 0), null), exec);
+            MigrationSource source = new MigrationSource(guest, null, p);
+            source.startPostcopy();
+            int[] rewritten = {0};
+            MigrationResult sent = source.migrate(Endpoint.tcp("127.0.0.1", d.awaitListening()), pr -> {
+                if (pr.phase() == Progress.Phase.ITERATE && rewritten[0] == 0) {
+                    rewritten[0] = Harness.rewritePages(guest, 64, 3);
+                }
+            });
+            MigrationResult received = got.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            Harness.assertCompleted(sent, "source");
+            Harness.assertCompleted(received, "destination");
+            assertTrue(received.postcopy().switched());
+            assertEquals(List.of(Moment.DOWNTIME_START,
+                    Moment.MEMORY_CHECK_START,
+                    Moment.MEMORY_CHECK_END,
+                    Moment.DOWNTIME_END,
+                    Moment.HANDED_OVER,
+                    Moment.VERIFIED), seen);
+        } finally {
+            exec.shutdownNow();
+        }
     }
 }

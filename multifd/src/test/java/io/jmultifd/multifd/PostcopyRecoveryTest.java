@@ -159,6 +159,47 @@ class PostcopyRecoveryTest {
         Harness.assertNoEngineThreads();
     }
 
+    /**
+     * After the handover (the blocks' digests matched, every page is at the destination) there is nothing to recover: a
+     * connection that breaks during the memory checks that follow ends both sides, neither pauses.
+     */
+    @org.junit.jupiter.api.Test
+    void aConnectionBrokenAfterTheHandoverEndsBothSidesWithoutAPause() throws Exception {
+        // A pause would end at postcopy-pause-timeout, so a side that wrongly paused still returns (and says so).
+        MigrationParameters p = FailureTest.params("postcopy-ram", "on", "postcopy-pause-timeout", "5000");
+        PhaseLog dst = new PhaseLog();
+        PhaseLog src = new PhaseLog();
+        try (GuestMemory guest = Harness.mixedGuest(8 << 20, 1 << 20, 5);
+             Harness.Incoming in = new Harness.Incoming(p, true, dst);
+             Relay relay = new Relay(((Endpoint.Tcp) in.sourceTarget).port())) {
+            // The source's memory check starts once the matching verdict arrived: the cut falls after the handover.
+            MigrationSource source = new MigrationSource(guest, null, p, moment -> {
+                if (moment == io.jmultifd.multifd.verify.EndClock.Moment.MEMORY_CHECK_START) {
+                    relay.cut();
+                }
+                return System.nanoTime();
+            });
+            source.startPostcopy();
+            ProgressListener dirtyBeforeSwitch = pr -> {
+                if (pr.phase() == Progress.Phase.ITERATE && !src.phases.contains(Progress.Phase.ITERATE)) {
+                    Harness.rewritePages(guest, DISCARDED, 17);
+                }
+                src.onProgress(pr);
+            };
+            MigrationResult sent = source.migrate(Endpoint.tcp("127.0.0.1", relay.port()), dirtyBeforeSwitch);
+            MigrationResult got = in.await();
+            assertTrue(src.phases.contains(Progress.Phase.POSTCOPY_ACTIVE), src.phases::toString);
+            // The destination never gets the source's memory check; the source may have read the destination's
+            // before the cut (then its own went into a socket already closed): completed or failed, never paused.
+            assertEquals(MigrationStatus.FAILED, got.status(), got::toString);
+            assertEquals(MigrationFailure.Cause.CONNECTION, got.failure().cause(), got.failure().message());
+            assertTrue(sent.completed() || sent.failure().cause() == MigrationFailure.Cause.CONNECTION, sent::toString);
+            assertFalse(src.phases.contains(Progress.Phase.POSTCOPY_PAUSED), src.phases::toString);
+            assertFalse(dst.phases.contains(Progress.Phase.POSTCOPY_PAUSED), dst.phases::toString);
+        }
+        Harness.assertNoEngineThreads();
+    }
+
     private static List<Long> pendingPages(FaultedMemory memory, RamBlock block) {
         List<Long> pages = new ArrayList<>();
         for (long page = 0; page < block.pageCount(); page++) {

@@ -9,6 +9,7 @@ import io.jmultifd.multifd.ram.FreePageReceiver;
 import io.jmultifd.multifd.ram.ReceiveRounds;
 import io.jmultifd.multifd.ram.ZeroPages;
 import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.verify.PageDigests;
 import io.jmultifd.multifd.wire.PacketHeader;
 import io.jmultifd.multifd.wire.PageOffsets;
 import io.jmultifd.multifd.wire.Wire;
@@ -47,6 +48,7 @@ public final class ReceiveChannel {
     private final PageCounters counters;
     private final Failure failure;
     private final Watchdog watchdog;
+    private final PageDigests.Recorder placed;
     // Method state and buffers are made and released on the channel's own thread (methods may use
     // confined arenas); they are allocated once, before the first packet.
     private ChannelReceiver receiver;
@@ -66,8 +68,10 @@ public final class ReceiveChannel {
     private MemorySegment placeBuffer; // the pages of one packet, decoded here before they are placed
 
     public ReceiveChannel(int index, Connection conn, MigrationParameters local, List<RamBlock> blocks,
-                          ReceiveRounds rounds, PageCounters counters, Failure failure, Watchdog watchdog) {
+                          ReceiveRounds rounds, PageCounters counters, Failure failure, Watchdog watchdog,
+                          PageDigests digests) {
         this.index = index;
+        this.placed = digests.recorder();
         this.conn = conn;
         this.local = local;
         this.blocks = blocks;
@@ -106,6 +110,26 @@ public final class ReceiveChannel {
     /** Waits up to {@code timeoutMs} for the channel to end (END, failure or teardown). */
     public boolean awaitEnd(long timeoutMs) throws InterruptedException {
         return done.await(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Waits until every channel has ended, checking for a failure meanwhile; each must have received the
+     * {@code rounds} rounds the source's completion names.
+     */
+    public static void awaitEnded(List<ReceiveChannel> channels, long rounds, Failure failure)
+            throws Failure.Stopped, InterruptedException, WireException {
+        for (ReceiveChannel c : channels) {
+            while (!c.awaitEnd(20)) {
+                failure.check();
+            }
+        }
+        failure.check();
+        for (ReceiveChannel c : channels) {
+            if (c.round() != rounds) {
+                throw new WireException("channel " + c.index() + " ended after " + c.round()
+                        + " rounds, the source says " + rounds);
+            }
+        }
     }
 
     private String where() {
@@ -248,23 +272,31 @@ public final class ReceiveChannel {
             counters.add(normal, h.zeroPages(), payload);
             return;
         }
+        // The digest of each page as placed (read back while it is still in the cache).
+        for (int i = 0; i < normal; i++) {
+            placed.page(blockIndex, offsets.get(i) / pageSize, targets.get(i));
+        }
         for (int i = (int) normal; i < count; i++) {
             MemorySegment page = block.memory().asSlice(offsets.get(i), pageSize);
             // Only write pages that are not zero already: a fresh destination stays untouched (and unfaulted).
             if (!ZeroPages.isZero(page)) {
                 page.fill((byte) 0);
             }
+            placed.zero(blockIndex, offsets.get(i) / pageSize);
         }
         counters.add(normal, h.zeroPages(), payload);
     }
 
-    /** Postcopy: the decoded pages, then the zero pages, placed atomically (copies of placed pages dropped). */
+    /**
+     * Postcopy: the decoded pages, then the zero pages, placed atomically (copies of placed pages dropped); the
+     * placer records the digest of each page it placed.
+     */
     private void place(PagePlacer p, int blockIndex, int normal, int count) {
         for (int i = 0; i < normal; i++) {
-            p.place(blockIndex, offsets.get(i), targets.get(i));
+            p.place(blockIndex, offsets.get(i), targets.get(i), placed);
         }
         for (int i = normal; i < count; i++) {
-            p.placeZero(blockIndex, offsets.get(i));
+            p.placeZero(blockIndex, offsets.get(i), placed);
         }
     }
 
@@ -282,7 +314,7 @@ public final class ReceiveChannel {
         }
         conn.readFully(freePages.expect(count), "the free page ranges");
         int blockIndex = (int) h.block();
-        counters.addFree(freePages.apply(blocks.get(blockIndex), blockIndex, count, rounds, round));
+        counters.addFree(freePages.apply(blocks.get(blockIndex), blockIndex, count, rounds, round, placed));
     }
 
     private void closeReceiver() {

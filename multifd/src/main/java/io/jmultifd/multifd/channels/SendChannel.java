@@ -8,6 +8,7 @@ import io.jmultifd.multifd.ZeroPageMode;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.ram.ZeroPages;
 import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.verify.PageDigests;
 import io.jmultifd.multifd.wire.FreeRanges;
 import io.jmultifd.multifd.wire.PacketHeader;
 import io.jmultifd.multifd.wire.PageOffsets;
@@ -44,6 +45,7 @@ public final class SendChannel {
     private final PageCounters counters;
     private final Failure failure;
     private final Watchdog watchdog;
+    private final PageDigests.Recorder sent;
     private ChannelSender sender; // created and closed on this channel's own thread (methods may use confined arenas)
     final ArrayBlockingQueue<PageBatch> free = new ArrayBlockingQueue<>(2);
     final ArrayBlockingQueue<PageBatch> work = new ArrayBlockingQueue<>(2);
@@ -58,8 +60,10 @@ public final class SendChannel {
     private volatile MethodStatistics statistics = MethodStatistics.EMPTY;
 
     public SendChannel(int index, Connection conn, MigrationParameters params, List<RamBlock> blocks,
-                       RateLimiter limiter, PageCounters counters, Failure failure, Watchdog watchdog) {
+                       RateLimiter limiter, PageCounters counters, Failure failure, Watchdog watchdog,
+                       PageDigests digests) {
         this.index = index;
+        this.sent = digests.recorder();
         this.conn = conn;
         this.params = params;
         // One ordered connection per channel: a method may chain a channel's packets (zstd keeps one stream).
@@ -149,9 +153,13 @@ public final class SendChannel {
                 case MULTIFD -> ZeroPages.isZero(page);
             };
             batch.zero[i] = zero;
+            // The digest of what goes now; should the guest change the page meanwhile, it is dirty and goes again.
+            long pageIndex = batch.offsets[i] / pageSize;
             if (zero) {
+                sent.zero(batch.blockIndex, pageIndex);
                 zeroCount++;
             } else {
+                sent.page(batch.blockIndex, pageIndex, page);
                 normal.add(page);
                 offsets.add(batch.offsets[i]);
             }
@@ -199,6 +207,7 @@ public final class SendChannel {
         long pages = 0;
         for (int i = 0; i < batch.count; i++) {
             freeRanges.add(batch.offsets[i], batch.rangePages[i]);
+            sent.zeros(batch.blockIndex, batch.offsets[i] / params.pageSize(), batch.rangePages[i]);
             pages += batch.rangePages[i];
         }
         PacketHeader.free(sequence++, batch.round, batch.blockIndex, batch.count).encode(header);

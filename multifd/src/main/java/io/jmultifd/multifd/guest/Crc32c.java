@@ -6,7 +6,7 @@ package io.jmultifd.multifd.guest;
  * lengths alone in O(log n) steps. A checksum that counts gigabytes of free pages as zeros thus costs nothing per
  * free byte. Values are those of {@link java.util.zip.CRC32C#getValue()}.
  */
-final class Crc32c {
+public final class Crc32c {
     /** The Castagnoli polynomial, bit-reflected as CRC32C computes. */
     private static final int POLY = 0x82F63B78;
     /** {@code X2N[k]} = x^(2^k) mod P; 64 entries cover any length in bytes below 2^61. */
@@ -33,7 +33,7 @@ final class Crc32c {
     }
 
     /** The CRC32C of A followed by B, from {@code crcA}, {@code crcB} and the length of B in bytes. */
-    static long combine(long crcA, long crcB, long lengthB) {
+    public static long combine(long crcA, long crcB, long lengthB) {
         if (lengthB == 0) {
             return crcA;
         }

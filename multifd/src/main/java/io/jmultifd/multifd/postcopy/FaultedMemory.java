@@ -6,6 +6,7 @@ import io.jmultifd.linux.VirtualMemory;
 import io.jmultifd.linux.ffi.linux_h;
 import io.jmultifd.multifd.channels.PagePlacer;
 import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.verify.PageDigests;
 
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the engine's, the guest workload's, or a plain {@code MemorySegment} read of another thread.
  *
  * <p>A page that faults without being pending (never written here and not discarded) is zeros: it gets the zero
- * page at once, without a request. Every page placed is recorded in the {@link PageDigests} with what it was.
+ * page at once, without a request. Every page placed is recorded in the migration's {@link PageDigests} with what it
+ * was, by the recorder of the thread that placed it (the fault thread has its own).
  */
 public final class FaultedMemory implements PagePlacer, AutoCloseable {
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
@@ -43,7 +45,7 @@ public final class FaultedMemory implements PagePlacer, AutoCloseable {
     private final Userfaultfd uffd;
     private final long[][] pending;
     private final AtomicLong pendingPages = new AtomicLong();
-    private final PageDigests digests;
+    private final PageDigests.Recorder faults; // the fault thread's: zero pages mapped on a fault
     private final PostcopyStatistics statistics;
     private final Requester requester;
     /** Pages asked for and not placed yet: {first fault nanos, faults, sum of the faults' nanos}. */
@@ -58,7 +60,7 @@ public final class FaultedMemory implements PagePlacer, AutoCloseable {
         this.blocks = blocks;
         this.pageSize = pageSize;
         this.uffd = uffd;
-        this.digests = digests;
+        this.faults = digests.recorder();
         this.statistics = statistics;
         this.requester = requester;
         this.pending = new long[blocks.size()][];
@@ -115,16 +117,16 @@ public final class FaultedMemory implements PagePlacer, AutoCloseable {
     }
 
     @Override
-    public boolean place(int block, long offset, MemorySegment page) {
-        return placeCopy(block, offset, page, false);
+    public boolean place(int block, long offset, MemorySegment page, PageDigests.Recorder placed) {
+        return placeCopy(block, offset, page, false, placed);
     }
 
     @Override
-    public boolean placeZero(int block, long offset) {
-        return placeCopy(block, offset, zeroPage, true);
+    public boolean placeZero(int block, long offset, PageDigests.Recorder placed) {
+        return placeCopy(block, offset, zeroPage, true, placed);
     }
 
-    private boolean placeCopy(int block, long offset, MemorySegment page, boolean zero) {
+    private boolean placeCopy(int block, long offset, MemorySegment page, boolean zero, PageDigests.Recorder placed) {
         long index = offset / pageSize;
         if (!isPending(block, index)) {
             return false; // placed already, or valid since the switchover: the later copy is dropped
@@ -144,9 +146,9 @@ public final class FaultedMemory implements PagePlacer, AutoCloseable {
                     + blocks.get(block).name() + ": " + e.getMessage(), e);
         }
         if (zero) {
-            digests.recordZero(block, index);
+            placed.zero(block, index);
         } else {
-            digests.record(block, index, page);
+            placed.page(block, index, page);
         }
         WORD.getAndBitwiseAnd(pending[block], (int) (index >>> 6), ~(1L << (index & 63)));
         pendingPages.decrementAndGet();
@@ -253,7 +255,7 @@ public final class FaultedMemory implements PagePlacer, AutoCloseable {
     private void zeroMissing(int block, long page) {
         try {
             uffd.zeroPage(blocks.get(block).memory().asSlice(page * pageSize, pageSize), 0);
-            digests.recordZero(block, page);
+            faults.zero(block, page);
         } catch (ErrnoException e) {
             if (e.errno() != linux_h.EEXIST()) {
                 throw new UncheckedIOException("mapping the zero page at 0x" + Long.toHexString(page * pageSize)

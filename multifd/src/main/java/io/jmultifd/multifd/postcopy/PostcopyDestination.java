@@ -11,6 +11,8 @@ import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.multifd.ram.ReceiveRounds;
 import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.verify.PageDigests;
+import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.multifd.wire.PageRequest;
 import io.jmultifd.multifd.wire.PostcopyDiscard;
 import io.jmultifd.multifd.wire.PostcopyRun;
@@ -23,7 +25,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +32,13 @@ import java.util.function.BiConsumer;
 
 /**
  * The destination's side of postcopy (postcopy-ram=on). At the switchover ({@link #discard}, then {@link #run}):
- * waits until every channel has applied the last precopy round, records what each valid page is, registers the
- * guest with userfaultfd ({@link FaultedMemory}), discards the pages the source named, has the channels place pages
- * from then on, starts the guest's workload here and answers RUNNING. Faults are requested on the return path; the
- * preempt channel's pages ({@link #receiveUrgent}) and the background stream's are placed atomically. At the end
- * ({@link #finish}) every page must have arrived; {@link #compare} verifies them against the source's digests.
+ * waits until every channel has applied the last precopy round, has the memory checked against the page digests
+ * (the last moment it is what was placed: the guest runs here from then on), registers the guest with userfaultfd
+ * ({@link FaultedMemory}), discards the pages the source named, has the channels place pages from then on, starts
+ * the guest's workload here and answers RUNNING. Faults are requested on the return path; the preempt channel's
+ * pages ({@link #receiveUrgent}) and the background stream's are placed atomically, each recorded in the page
+ * digests as it was placed. At the end ({@link #finish}) every page must have arrived; the {@link Verification}
+ * then compares the blocks' digests with the source's, as after precopy.
  */
 public final class PostcopyDestination implements AutoCloseable {
     /** The fault thread's name: it outlives a postcopy pause (faulting threads stay blocked, their requests kept). */
@@ -51,20 +54,22 @@ public final class PostcopyDestination implements AutoCloseable {
     private final long[][] discarded;
     private final long[] blockPages;
     private final long[] blockSizes;
+    private final Verification verification;
     private final PostcopyStatistics statistics = new PostcopyStatistics();
     private final CountDownLatch urgentEnded;
     private final CountDownLatch running = new CountDownLatch(1);
-    private volatile PageDigests digests;
     private volatile FaultedMemory memory;
     private volatile Workload workload;
 
     /**
      * @param threads starts an engine thread (name, body)
      * @param preempt postcopy-preempt=on: a preempt channel will be handed to {@link #receiveUrgent}
+     * @param verification this side's: its page digests record every page placed, its downtime is the switchover
      */
     public PostcopyDestination(GuestMemory guest, Connection main, boolean preempt, Failure failure, Watchdog watchdog,
-                               BiConsumer<String, Runnable> threads) {
+                               BiConsumer<String, Runnable> threads, Verification verification) {
         this.guest = guest;
+        this.verification = verification;
         this.pageSize = guest.pageSize();
         this.main = main;
         this.failure = failure;
@@ -87,7 +92,7 @@ public final class PostcopyDestination implements AutoCloseable {
         return blockPages;
     }
 
-    /** Whether the switchover happened (then {@link #compare} verifies, not the checksums of the memory). */
+    /** Whether the switchover happened (then the guest runs here: its memory was checked at the switchover). */
     public boolean switched() {
         return running.getCount() == 0;
     }
@@ -114,17 +119,13 @@ public final class PostcopyDestination implements AutoCloseable {
         while (!rounds.awaitApplied(r.round() + 1, 20)) { // no plain write may land after the registration
             failure.check();
         }
+        verification.downtime().start(); // QEMU's postcopy downtime: the source stopped, until the guest runs here
         statistics.started();
         List<RamBlock> blocks = guest.blocks();
-        PageDigests d = new PageDigests(blocks, pageSize);
-        for (int b = 0; b < blocks.size(); b++) {
-            d.recordPresent(b, blocks.get(b), discarded[b]);
-            watchdog.progressed();
-        }
-        digests = d;
+        verification.checkBeforeTheGuestRuns();
         FaultedMemory m;
         try {
-            m = FaultedMemory.register(blocks, pageSize, d, statistics, this::request);
+            m = FaultedMemory.register(blocks, pageSize, verification.digests(), statistics, this::request);
             memory = m;
             for (int b = 0; b < blocks.size(); b++) {
                 discardRanges(m, b);
@@ -148,6 +149,7 @@ public final class PostcopyDestination implements AutoCloseable {
         synchronized (c) {
             new PostcopyRunning().send(c);
         }
+        verification.downtime().end();
     }
 
     private void discardRanges(FaultedMemory m, int block) throws ErrnoException {
@@ -224,6 +226,7 @@ public final class PostcopyDestination implements AutoCloseable {
 
     /** The preempt channel's receiver thread: urgent pages, placed as they come, until END. */
     public void receiveUrgent(Connection preempt) {
+        PageDigests.Recorder placed = verification.digests().recorder();
         try (Arena arena = Arena.ofConfined()) {
             ByteBuffer header = ByteBuffer.allocateDirect(UrgentPage.SIZE).order(ByteOrder.BIG_ENDIAN);
             MemorySegment page = arena.allocate(pageSize, pageSize);
@@ -239,7 +242,7 @@ public final class PostcopyDestination implements AutoCloseable {
                 if (m == null) {
                     throw new WireException("preempt channel: a page before the switchover");
                 }
-                if (m.place(u.block(), u.offset(), page)) {
+                if (m.place(u.block(), u.offset(), page, placed)) {
                     statistics.preemptPage();
                 }
                 watchdog.progressed();
@@ -268,20 +271,6 @@ public final class PostcopyDestination implements AutoCloseable {
             m.stop();
             m.awaitServed(10_000);
         }
-    }
-
-    /** "block NAME: source 0x…, destination 0x… (page digests)" for every block whose digests differ. */
-    public List<String> compare(List<Long> sourceDigests) {
-        List<String> mismatches = new ArrayList<>();
-        List<RamBlock> blocks = guest.blocks();
-        for (int i = 0; i < blocks.size(); i++) {
-            long ours = digests.blockDigest(i);
-            if (ours != sourceDigests.get(i)) {
-                mismatches.add(String.format("block %s: source 0x%08x, destination 0x%08x (page digests)",
-                        blocks.get(i).name(), sourceDigests.get(i), ours));
-            }
-        }
-        return mismatches;
     }
 
     /** What postcopy counted here; {@link MigrationResult.Postcopy#NONE} without a switchover. */

@@ -10,12 +10,15 @@ import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.guest.Workload;
 import io.jmultifd.multifd.transport.Connection;
+import io.jmultifd.multifd.verify.PageDigests;
+import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.multifd.wire.PageRequest;
 import io.jmultifd.multifd.wire.PostcopyDiscard;
 import io.jmultifd.multifd.wire.PostcopyRun;
 import io.jmultifd.multifd.wire.UrgentPage;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -31,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the source waits for RUNNING. {@link #background}: every remaining page goes on the multifd channels with the
  * migration's method, the scan moving on from each requested page (locality). {@link #requested}, on the return
  * path's thread: a page the destination faulted on goes at once on the preempt channel (postcopy-preempt=on), else
- * ahead of the scan's next batch on the multifd channels.
+ * ahead of the scan's next batch on the multifd channels. Every page sent is recorded in the page digests, as the
+ * channels record theirs, so the verification works as after precopy.
  */
 public final class PostcopySource {
     private static final long[] END = new long[0];
@@ -42,6 +46,7 @@ public final class PostcopySource {
     private final Failure failure;
     private final Watchdog watchdog;
     private volatile Connection preempt; // a new one after a resume
+    private final Verification verification;
     private final CompletableFuture<Void> running = new CompletableFuture<>();
     private final LinkedBlockingQueue<long[]> urgent = new LinkedBlockingQueue<>();
     private volatile CompletableFuture<Void> urgentEnded = new CompletableFuture<>();
@@ -54,14 +59,20 @@ public final class PostcopySource {
     private int roundsNotShrinking;
     private volatile boolean switched;
     private volatile boolean runSent;
-    private long[][] discarded;
+    private long[][] discarded; // the pages DISCARD named at the switchover: a resume sends those not received
     private long switchNanos;
     private long endNanos;
 
-    /** @param preempt the preempt channel (postcopy-preempt=on), or null */
+    /**
+     * @param preempt      the preempt channel (postcopy-preempt=on), or null
+     * @param verification this side's: the preempt channel records the pages it sends in its page digests; its
+     *                     downtime ends when the guest runs at the destination
+     */
     public PostcopySource(GuestMemory guest, Workload workload, SendChannels channels, Connection preempt,
-                          Failure failure, Watchdog watchdog, java.util.function.BooleanSupplier startAsked) {
+                          Failure failure, Watchdog watchdog, java.util.function.BooleanSupplier startAsked,
+                          Verification verification) {
         this.startAsked = startAsked;
+        this.verification = verification;
         this.guest = guest;
         this.workload = workload;
         this.channels = channels;
@@ -108,6 +119,7 @@ public final class PostcopySource {
      */
     public void resumed(Connection newPreempt, long[][] received) {
         running.complete(null); // it ran there before the pause (RUN went out), else it would not have resumed
+        verification.downtime().end(); // so it runs there: a pause before RUNNING arrived ends the downtime here
         switched = true;
         urgent.clear();
         urgentEnded = new CompletableFuture<>();
@@ -154,6 +166,7 @@ public final class PostcopySource {
         new PostcopyRun(round, rate, workload == null ? 0 : workload.seed()).send(main);
         watchdog.progressed();
         failure.await(running, "the destination's postcopy RUNNING");
+        verification.downtime().end(); // QEMU's postcopy downtime: until the guest runs at the destination
         switched = true;
     }
 
@@ -274,6 +287,7 @@ public final class PostcopySource {
         CompletableFuture<Void> urgentEnded = this.urgentEnded;
         ByteBuffer header = ByteBuffer.allocateDirect(UrgentPage.SIZE).order(ByteOrder.BIG_ENDIAN);
         ByteBuffer[] iov = new ByteBuffer[2];
+        PageDigests.Recorder sent = verification.digests().recorder();
         try {
             while (true) {
                 long[] r = urgent.poll(20, TimeUnit.MILLISECONDS);
@@ -290,7 +304,9 @@ public final class PostcopySource {
                 }
                 new UrgentPage(UrgentPage.PAGE, (int) r[0], r[1]).encode(header);
                 iov[0] = header.flip();
-                iov[1] = guest.blocks().get((int) r[0]).memory().asSlice(r[1], guest.pageSize()).asByteBuffer();
+                MemorySegment page = guest.blocks().get((int) r[0]).memory().asSlice(r[1], guest.pageSize());
+                sent.page((int) r[0], r[1] / guest.pageSize(), page); // the memory is frozen: what goes now
+                iov[1] = page.asByteBuffer();
                 preempt.writeFully(iov, 2);
                 preemptPages.incrementAndGet();
                 watchdog.progressed();
@@ -310,31 +326,6 @@ public final class PostcopySource {
             urgent.add(END);
             failure.await(urgentEnded, "the preempt channel's END");
         }
-    }
-
-    /**
-     * The digests the destination must have recorded: each page of the frozen memory, a page free at the
-     * switchover and not discarded as zeros (the destination zeroed it when the hint came).
-     */
-    public List<Long> digests() {
-        List<RamBlock> blocks = guest.blocks();
-        PageDigests d = new PageDigests(blocks, guest.pageSize());
-        Long[] out = new Long[blocks.size()];
-        for (int b = 0; b < blocks.size(); b++) {
-            RamBlock block = blocks.get(b);
-            long[] skip = new long[discarded[b].length];
-            for (long p = 0; p < block.pageCount(); p++) {
-                boolean sent = (discarded[b][(int) (p >>> 6)] & (1L << (p & 63))) != 0;
-                if (!sent && block.free().isFree(p)) {
-                    skip[(int) (p >>> 6)] |= 1L << (p & 63);
-                    d.recordZero(b, p);
-                }
-            }
-            d.recordPresent(b, block, skip);
-            out[b] = d.blockDigest(b);
-            watchdog.progressed();
-        }
-        return List.of(out);
     }
 
     /** The source's figures: requests received, pages sent on the preempt channel, the postcopy time. */

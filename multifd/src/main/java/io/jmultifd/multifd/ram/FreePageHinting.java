@@ -2,7 +2,6 @@ package io.jmultifd.multifd.ram;
 
 import io.jmultifd.multifd.guest.FreePageHints;
 import io.jmultifd.multifd.guest.GuestMemory;
-import io.jmultifd.multifd.guest.RamBlock;
 
 /**
  * The source's part of free-page hints ({@code free-page-hint=on}) in one migration: the guest's hint window is
@@ -32,11 +31,6 @@ public final class FreePageHinting {
         if (on) {
             guest.hints().close();
         }
-    }
-
-    /** The block's checksum as both ends agree on it. */
-    public long checksum(RamBlock block) {
-        return on ? block.checksumFreeAsZero() : block.checksum();
     }
 
     /** Hints taken in this migration. */

@@ -1,6 +1,7 @@
 package io.jmultifd.multifd.ram;
 
 import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.verify.PageDigests;
 import io.jmultifd.multifd.wire.FreeRanges;
 import io.jmultifd.multifd.wire.WireException;
 
@@ -27,11 +28,12 @@ public final class FreePageReceiver {
 
     /**
      * Zeroes the ranges read into {@link #expect}, after checking each is inside {@code block} and no page of it
-     * came before in this round.
+     * came before in this round; their digests are those of zero pages.
      *
      * @return the number of pages
      */
-    public long apply(RamBlock block, int blockIndex, int count, ReceiveRounds rounds, long round) throws WireException {
+    public long apply(RamBlock block, int blockIndex, int count, ReceiveRounds rounds, long round,
+                      PageDigests.Recorder placed) throws WireException {
         long total = 0;
         for (int i = 0; i < count; i++) {
             long first = ranges.firstPage(i, block.name(), block.size(), pageSize);
@@ -45,6 +47,7 @@ public final class FreePageReceiver {
             // that the checksum counts them as the zeros they are without faulting them in.
             block.discard(first, pages);
             block.free().set(first, pages, (word, bits) -> { });
+            placed.zeros(blockIndex, first, pages);
             total += pages;
         }
         return total;

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /** What the destination sends on the main channel after accepting. */
 public sealed interface DestinationMessage extends MainMessage
-        permits Verdict, ErrorMessage, PageRequest, PostcopyRunning {
+        permits Verdict, MemoryChecked, ErrorMessage, PageRequest, PostcopyRunning {
 
     /** Reads the next one; no postcopy message. */
     static DestinationMessage read(MessageReader r) throws IOException {
@@ -19,6 +19,7 @@ public sealed interface DestinationMessage extends MainMessage
         int type = r.u8("destination message");
         return switch (type) {
             case Wire.MSG_VERDICT -> Verdict.decodeBody(r);
+            case Wire.MSG_MEMORY_CHECKED -> MemoryChecked.decodeBody(r);
             case Wire.MSG_ERROR -> new ErrorMessage(r.str("destination error"));
             case Wire.MSG_PAGE_REQUEST -> {
                 if (blockSizes == null) {

@@ -9,7 +9,7 @@ import java.io.IOException;
  * destination answers with its {@link DestinationHello}, ACCEPT (or REFUSE with the reason), then its
  * {@link ReceivedBitmap}; the data connections follow as at setup.
  *
- * <pre>MainHello (u32 MAGIC_MAIN, u16 version, u64 session id), u8 12</pre>
+ * <pre>MainHello (u32 MAGIC_MAIN, u16 version, u64 session id), u8 13</pre>
  *
  * @param sessionId the session id of the first handshake: it names the migration resumed
  */

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * {@code p >> 6} for page {@code p}), 1 = valid at the destination; every block in order, each in messages of at most
  * {@link #MAX_WORDS} words that follow each other without gap.
  *
- * <pre>u8 13, u32 block index, u64 first word, u32 n (1..MAX_WORDS), n x u64 word</pre>
+ * <pre>u8 14, u32 block index, u64 first word, u32 n (1..MAX_WORDS), n x u64 word</pre>
  */
 public record ReceivedBitmap(int block, long firstWord, long[] words) implements MainMessage {
     public static final int MAX_WORDS = 8192;

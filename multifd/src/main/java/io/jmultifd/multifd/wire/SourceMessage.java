@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /** What the source sends on the main channel after the handshake. */
 public sealed interface SourceMessage extends MainMessage
-        permits StopCopy, Complete, ErrorMessage, PostcopyDiscard, PostcopyRun {
+        permits StopCopy, Complete, MemoryChecked, ErrorMessage, PostcopyDiscard, PostcopyRun {
 
     /** Reads the next one; {@code blockCount} bounds the checksums of {@link Complete}; no postcopy message. */
     static SourceMessage read(MessageReader r, int blockCount) throws IOException {
@@ -25,6 +25,7 @@ public sealed interface SourceMessage extends MainMessage
             case Wire.MSG_STOP_COPY -> new StopCopy();
             case Wire.MSG_ERROR -> new ErrorMessage(r.str("source error"));
             case Wire.MSG_COMPLETE -> Complete.decodeBody(r, blockCount);
+            case Wire.MSG_MEMORY_CHECKED -> MemoryChecked.decodeBody(r);
             case Wire.MSG_POSTCOPY_DISCARD -> PostcopyDiscard.decodeBody(r, requirePostcopy(blockPages, type));
             case Wire.MSG_POSTCOPY_RUN -> {
                 requirePostcopy(blockPages, type);

@@ -10,15 +10,23 @@ package io.jmultifd.multifd.wire;
  *              u16 n, n x (str key, str value), u32 blocks, blocks x (str name, u64 size),
  *              u8 free-page-hint (1 on, 0 off), u8 capabilities (bit 0 postcopy-ram, bit 1 postcopy-preempt)
  *   STOP_COPY: u8 4                      (the source paused the guest)
- *   COMPLETE:  u8 5, u64 rounds, u32 n, n x u64 CRC32C  (after END on every data channel)
+ *   COMPLETE:  u8 5, u64 rounds, u32 n, n x u64 CRC32C  (after END on every data channel; each block's CRC32C
+ *              as its pages were sent last, folded from their digests)
  *   ERROR:     u8 7, str message
  *   postcopy:  DISCARD u8 8 ({@link PostcopyDiscard}), RUN u8 9 ({@link PostcopyRun})
+ *   MEMORY_CHECKED: u8 12, u8 match (1/0), str message  (after a matching VERDICT: the frozen guest against the
+ *              pages sent last)
+ *   postcopy recovery: a new main connection after postcopy-paused opens with its hello and RESUME u8 13
+ *              ({@link PostcopyResume}) instead of the handshake
  * main stream, destination -> source:
  *   hello:     u32 MAGIC_MAIN, u16 VERSION, as soon as the handshake is read
  *   then ACCEPT (u8 2) once the guest is allocated, or REFUSE (u8 3, str why)
- *   VERDICT:   u8 6, u8 match (1/0), str message
+ *   VERDICT:   u8 6, u8 match (1/0), str message  (the received pages' CRC32C against COMPLETE's)
+ *   MEMORY_CHECKED: u8 12, u8 match (1/0), str message  (after a matching VERDICT: the received guest against
+ *              the pages placed)
  *   ERROR:     u8 7, str message
  *   postcopy:  PAGE_REQUEST u8 10 ({@link PageRequest}), RUNNING u8 11 ({@link PostcopyRunning})
+ *   postcopy recovery: after ACCEPT of a RESUME, RECEIVED_BITMAP u8 14 ({@link ReceivedBitmap}) messages
  * preempt stream (postcopy-preempt=on), source -> destination: a channel hello with index = channel count, then
  *            {@link UrgentPage} headers, each PAGE followed by the raw page
  * data stream (source -> destination), one per channel:
@@ -35,7 +43,7 @@ package io.jmultifd.multifd.wire;
  * <p>Each message is a record of this package with its own encode and decode (the source's hellos
  * {@link MainHello} and {@link ChannelHello}, one {@link Hello} by their magic, {@link Handshake},
  * {@link DestinationHello}, {@link HandshakeReply}, {@link PacketHeader} with {@link PageOffsets} or {@link FreeRanges},
- * {@link StopCopy}, {@link Complete}, {@link Verdict}, {@link ErrorMessage}); no other package builds or parses
+ * {@link StopCopy}, {@link Complete}, {@link Verdict}, {@link MemoryChecked}, {@link ErrorMessage}); no other package builds or parses
  * these bytes. Bytes that open with no jmultifd magic are quoted by {@link ForeignPeer}.
  */
 public final class Wire {
@@ -44,7 +52,13 @@ public final class Wire {
     public static final int MAGIC_MAIN = 0x4A4D4644;    // "JMFD"
     public static final int MAGIC_CHANNEL = 0x4A4D4443; // "JMDC"
     public static final int MAGIC_PACKET = 0x4D464450;  // "MFDP"
-    public static final int VERSION = 1;
+    /**
+     * 2: the handshake's free-page-hint and capability bytes, {@code zstd-stream}, FREE packets, the postcopy
+     * messages, MEMORY_CHECKED and postcopy recovery's RESUME and RECEIVED_BITMAP, with COMPLETE carrying digests
+     * folded from per-page slots. A peer of another
+     * version is refused at the hello, naming both versions, before anything else is read.
+     */
+    public static final int VERSION = 2;
 
     public static final int MSG_HANDSHAKE = 1;
     public static final int MSG_ACCEPT = 2;
@@ -57,8 +71,9 @@ public final class Wire {
     public static final int MSG_POSTCOPY_RUN = 9;
     public static final int MSG_PAGE_REQUEST = 10;
     public static final int MSG_POSTCOPY_RUNNING = 11;
-    public static final int MSG_POSTCOPY_RESUME = 12;
-    public static final int MSG_RECEIVED_BITMAP = 13;
+    public static final int MSG_MEMORY_CHECKED = 12;
+    public static final int MSG_POSTCOPY_RESUME = 13;
+    public static final int MSG_RECEIVED_BITMAP = 14;
 
     public static final int PACKET_DATA = 1;
     public static final int PACKET_SYNC = 2;

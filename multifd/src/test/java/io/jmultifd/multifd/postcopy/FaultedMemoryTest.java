@@ -2,6 +2,7 @@ package io.jmultifd.multifd.postcopy;
 
 import io.jmultifd.linux.ErrnoException;
 import io.jmultifd.multifd.guest.RamBlock;
+import io.jmultifd.multifd.verify.PageDigests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +41,7 @@ class FaultedMemoryTest {
     private RamBlock block;
     private FaultedMemory memory;
     private PageDigests digests;
+    private PageDigests.Recorder placed; // a receiving channel's
     private final PostcopyStatistics statistics = new PostcopyStatistics();
     private final BlockingQueue<long[]> requests = new LinkedBlockingQueue<>();
     private Thread faultThread;
@@ -58,9 +61,13 @@ class FaultedMemoryTest {
         block = RamBlock.anonymous("ram0", 4 * PAGE, PAGE);
         block.memory().asSlice(0, 2 * PAGE).fill((byte) 0x11); // pages 0 and 1 received by precopy; 2, 3 never
         digests = new PageDigests(List.of(block), PAGE);
-        // Page 1 was dirtied after it was sent (discarded); page 3 was never present here (not read at the
-        // switchover either), so it is missing without being pending.
-        digests.recordPresent(0, block, new long[] {0b1010});
+        placed = digests.recorder();
+        placed.page(0, 0, block.page(0)); // as precopy's channels recorded them; pages 2 and 3 as zero pages
+        placed.page(0, 1, block.page(1));
+        // The memory check at the switchover reads page 2 (present from then on). Page 1 was dirtied after it was
+        // sent (discarded); page 3 was never present here and not read (a page that came as free), so it is missing
+        // without being pending.
+        block.memory().get(ValueLayout.JAVA_LONG, 2 * PAGE);
         memory = FaultedMemory.register(List.of(block), PAGE, digests, statistics,
                 (b, offset) -> requests.add(new long[] {b, offset}));
         memory.discard(0, 1, 1);
@@ -93,9 +100,9 @@ class FaultedMemoryTest {
         assertNotNull(request, "the fault was requested");
         assertArrayEquals(new long[] {0, PAGE}, request);
         // The page was dropped (MADV_DONTNEED): a read that did not wait would have seen zeros, not 0x22.
-        assertTrue(memory.place(0, PAGE, pageOf((byte) 0x22)));
+        assertTrue(memory.place(0, PAGE, pageOf((byte) 0x22), placed));
         assertEquals(0x2222222222222222L, read.get(30, TimeUnit.SECONDS));
-        assertFalse(memory.place(0, PAGE, pageOf((byte) 0x33)), "a later copy of a placed page is dropped");
+        assertFalse(memory.place(0, PAGE, pageOf((byte) 0x33), placed), "a later copy of a placed page is dropped");
         assertEquals(0x2222222222222222L, block.memory().get(ValueLayout.JAVA_LONG, PAGE));
         assertEquals(0, memory.pendingPages());
         assertEquals(1, statistics.summary().pageRequests());
@@ -117,23 +124,49 @@ class FaultedMemoryTest {
         CompletableFuture<Void> touched = CompletableFuture.runAsync(() -> memory.touch(block, PAGE),
                 r -> Thread.ofPlatform().start(r));
         assertArrayEquals(new long[] {0, PAGE}, requests.poll(30, TimeUnit.SECONDS));
-        assertTrue(memory.placeZero(0, PAGE));
+        assertTrue(memory.placeZero(0, PAGE, placed));
         touched.get(30, TimeUnit.SECONDS);
         assertEquals(0L, block.memory().get(ValueLayout.JAVA_LONG, PAGE));
     }
 
+    /** The digests the source recorded as it sent {@code pages} (0x11, 0x22, then zero pages). */
+    private static PageDigests sentDigests(RamBlock sent) {
+        PageDigests d = new PageDigests(List.of(sent), PAGE);
+        PageDigests.Recorder r = d.recorder();
+        for (long p = 0; p < sent.pageCount(); p++) {
+            r.page(0, p, sent.page(p));
+        }
+        return d;
+    }
+
     @Test
-    void theDigestsRecordEachPageAsItBecameValid() {
-        assertTrue(memory.place(0, PAGE, pageOf((byte) 0x22)));
+    void theDigestsRecordEachPageAsItWasPlaced() {
+        assertTrue(memory.place(0, PAGE, pageOf((byte) 0x22), placed));
         block.memory().get(ValueLayout.JAVA_LONG, 3 * PAGE); // missing, not discarded: zeros, recorded as such
         block.memory().set(ValueLayout.JAVA_LONG, 0, -1L); // the guest changes a page afterwards: no effect
         try (RamBlock expected = RamBlock.anonymous("ram0", 4 * PAGE, PAGE)) {
             expected.memory().asSlice(0, PAGE).fill((byte) 0x11);
             expected.memory().asSlice(PAGE, PAGE).fill((byte) 0x22);
-            PageDigests source = new PageDigests(List.of(expected), PAGE);
-            source.recordPresent(0, expected, new long[1]);
-            assertEquals(-1, source.firstDifference(0, digests));
+            PageDigests source = sentDigests(expected);
+            for (long p = 0; p < 4; p++) {
+                assertEquals(source.digest(0, p), digests.digest(0, p), "page " + p);
+            }
             assertEquals(source.blockDigest(0), digests.blockDigest(0));
+        }
+    }
+
+    @Test
+    void aPagePlacedWithOtherBytesThanTheSourceSentMakesItsBlockDigestDiffer() {
+        MemorySegment corrupt = pageOf((byte) 0x22);
+        corrupt.set(ValueLayout.JAVA_BYTE, 100, (byte) 0x23); // one byte damaged between the source and the place
+        assertTrue(memory.place(0, PAGE, corrupt, placed));
+        try (RamBlock expected = RamBlock.anonymous("ram0", 4 * PAGE, PAGE)) {
+            expected.memory().asSlice(0, PAGE).fill((byte) 0x11);
+            expected.memory().asSlice(PAGE, PAGE).fill((byte) 0x22);
+            PageDigests source = sentDigests(expected);
+            assertEquals(source.digest(0, 0), digests.digest(0, 0));
+            assertNotEquals(source.digest(0, 1), digests.digest(0, 1), "the placed page is recorded as placed");
+            assertNotEquals(source.blockDigest(0), digests.blockDigest(0));
         }
     }
 }

@@ -44,7 +44,7 @@ class HandshakeTest {
         Handshake h = new Handshake(7, 4096, 2, 128, 1, "x", Map.of("k", "v"), List.of(new Handshake.Block("b", 8192)),
                 true);
         ByteBuffer b = ByteBuffer.allocate(64);
-        b.putInt(0x4A4D4644).putShort((short) 1).putLong(7).put((byte) 1).putInt(4096).putShort((short) 2).putInt(128)
+        b.putInt(0x4A4D4644).putShort((short) 2).putLong(7).put((byte) 1).putInt(4096).putShort((short) 2).putInt(128)
                 .put((byte) 1).putShort((short) 1).put((byte) 'x').putShort((short) 1)
                 .putShort((short) 1).put((byte) 'k').putShort((short) 1).put((byte) 'v')
                 .putInt(1).putShort((short) 1).put((byte) 'b').putLong(8192).put((byte) 1)
@@ -70,9 +70,9 @@ class HandshakeTest {
 
     @Test
     void otherVersionIsRefusedNamingBoth() {
-        ByteConnection c = new ByteConnection(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(2).u64(7).u8(1).toBytes());
+        ByteConnection c = new ByteConnection(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(1).u64(7).u8(1).toBytes());
         Refusal e = assertThrows(Refusal.class, () -> decode(c));
-        assertEquals("version mismatch: source 2, destination 1", e.getMessage());
+        assertEquals("version mismatch: source 1, destination 2", e.getMessage());
         assertEquals(1, c.unread(), "refused before reading the handshake");
     }
 

@@ -37,8 +37,8 @@ class HelloTest {
 
     @Test
     void anotherVersionOfTheMainHelloIsRefusedNamingBoth() {
-        assertEquals("version mismatch: source 2, destination 1",
-                assertThrows(Refusal.class, () -> new MainHello(2, 7).checkVersion()).getMessage());
+        assertEquals("version mismatch: source 1, destination 2",
+                assertThrows(Refusal.class, () -> new MainHello(1, 7).checkVersion()).getMessage());
     }
 
     @Test

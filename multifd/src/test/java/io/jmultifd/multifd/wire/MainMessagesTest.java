@@ -20,7 +20,7 @@ class MainMessagesTest {
 
     @Test
     void replyRoundTrips() throws IOException {
-        assertArrayEquals(new byte[] {0x4A, 0x4D, 0x46, 0x44, 0, 1}, new DestinationHello(Wire.VERSION).toBytes());
+        assertArrayEquals(new byte[] {0x4A, 0x4D, 0x46, 0x44, 0, 2}, new DestinationHello(Wire.VERSION).toBytes());
         assertArrayEquals(new byte[] {2}, new HandshakeReply.Accept().toBytes());
         ByteConnection c = new ByteConnection(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(Wire.VERSION).u8(2).toBytes());
         assertEquals(new DestinationHello(Wire.VERSION), DestinationHello.read(c));
@@ -33,9 +33,12 @@ class MainMessagesTest {
     void replyFromSomethingElseOrWithWrongVersionOrType() {
         assertEquals("not a jmultifd peer (it sent 'HTTP/1.1 400')", assertThrows(WireException.class,
                 () -> DestinationHello.read(new ByteConnection("HTTP/1.1 400\r\nServer: x".getBytes()))).getMessage());
-        assertEquals("version mismatch: source 1, destination 3", assertThrows(WireException.class,
+        assertEquals("version mismatch: source 2, destination 3", assertThrows(WireException.class,
                 () -> DestinationHello.read(new ByteConnection(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(3).toBytes())))
                 .getMessage());
+        assertEquals("version mismatch: source 2, destination 1", assertThrows(WireException.class,
+                () -> DestinationHello.read(new ByteConnection(new MessageWriter().u32(Wire.MAGIC_MAIN).u16(1).toBytes())))
+                .getMessage(), "a destination of version 1");
         assertEquals("handshake answer: unexpected message type 7", assertThrows(WireException.class,
                 () -> HandshakeReply.decode(reader(new byte[] {7}))).getMessage());
     }
@@ -58,7 +61,7 @@ class MainMessagesTest {
         ChannelHello other = (ChannelHello) Hello.decode(ByteBuffer.allocate(16).putInt(Wire.MAGIC_CHANNEL)
                 .putShort((short) 9).putLong(1).putShort((short) 0).flip());
         assertEquals(new ChannelHello(9, 1, 0), other);
-        assertEquals("data connection 0: version mismatch: source 9, destination 1",
+        assertEquals("data connection 0: version mismatch: source 9, destination 2",
                 assertThrows(WireException.class, () -> other.checkVersion("data connection 0")).getMessage());
     }
 
@@ -102,6 +105,41 @@ class MainMessagesTest {
         }
         assertArrayEquals(new byte[] {6, 0, 0, 1, 'x'}, new Verdict(false, "x").toBytes());
         assertArrayEquals(new byte[] {7, 0, 2, 'n', 'o'}, new ErrorMessage("no").toBytes());
+    }
+
+    @Test
+    void everyMainMessageTypeHasANumberOfItsOwn() throws IllegalAccessException {
+        // Branches that each added messages must not have taken the same number (postcopy's and MEMORY_CHECKED did).
+        java.util.Map<Integer, String> seen = new java.util.HashMap<>();
+        for (java.lang.reflect.Field f : Wire.class.getFields()) {
+            if (f.getName().startsWith("MSG_")) {
+                String before = seen.put(f.getInt(null), f.getName());
+                assertEquals(null, before, f.getName() + " has the number of " + before);
+            }
+        }
+        assertEquals(14, seen.size());
+    }
+
+    @Test
+    void memoryCheckRoundTripsEitherWay() throws IOException {
+        MemoryChecked differs = new MemoryChecked(false,
+                "block ram0 page 5 (offset 0x5000): placed 0x00abcdef, memory 0x12345678");
+        for (MemoryChecked m : List.of(new MemoryChecked(true, "memory matches"), differs)) {
+            assertEquals(m, SourceMessage.read(reader(m.toBytes()), 1));
+            assertEquals(m, DestinationMessage.read(reader(m.toBytes())));
+        }
+        assertArrayEquals(new byte[] {12, 1, 0, 2, 'o', 'k'}, new MemoryChecked(true, "ok").toBytes());
+    }
+
+    @Test
+    void memoryCheckIsZeroOrOneAndNamesItsFieldsWhenCut() {
+        byte[] b = new MessageWriter().u8(Wire.MSG_MEMORY_CHECKED).u8(2).str("?").toBytes();
+        assertEquals("main channel: memory check 2 is neither 0 nor 1",
+                assertThrows(WireException.class, () -> DestinationMessage.read(reader(b))).getMessage());
+        assertEquals("connection closed by the peer after 0 of 1 bytes of memory check",
+                assertThrows(EOFException.class, () -> SourceMessage.read(reader(new byte[] {12}), 1)).getMessage());
+        assertEquals("connection closed by the peer after 1 of 2 bytes of memory check message length",
+                assertThrows(EOFException.class, () -> DestinationMessage.read(reader(new byte[] {12, 1, 0}))).getMessage());
     }
 
     @Test

@@ -25,7 +25,7 @@ class PacketHeaderTest {
     void encodesTheDocumentedLayout() {
         assertEquals(44, PacketHeader.SIZE);
         ByteBuffer b = PacketHeader.data(5, 3, 1, 2, 1, 8192).encode(ByteBuffer.allocate(44));
-        assertEquals(raw(Wire.MAGIC_PACKET, 1, Wire.PACKET_DATA, 5, 3, 1, 2, 1, 8192), b);
+        assertEquals(raw(Wire.MAGIC_PACKET, 2, Wire.PACKET_DATA, 5, 3, 1, 2, 1, 8192), b);
         assertEquals(0, b.position(), "flipped, ready to write");
     }
 
@@ -42,7 +42,7 @@ class PacketHeaderTest {
 
     @Test
     void u32FieldsDecodeUnsigned() throws WireException {
-        PacketHeader h = PacketHeader.decode(raw(Wire.MAGIC_PACKET, 1, Wire.PACKET_DATA, 0, 0, -1, 0x8000_0000, -1, 0));
+        PacketHeader h = PacketHeader.decode(raw(Wire.MAGIC_PACKET, 2, Wire.PACKET_DATA, 0, 0, -1, 0x8000_0000, -1, 0));
         assertEquals(0xFFFF_FFFFL, h.block());
         assertEquals(0x8000_0000L, h.normalPages());
         assertEquals(0xFFFF_FFFFL + 0x8000_0000L, h.pageCount());
@@ -52,8 +52,8 @@ class PacketHeaderTest {
     void wrongMagicAndVersion() {
         assertEquals("wrong magic 0xdeadbeef (expected 0x4d464450)",
                 error(() -> PacketHeader.decode(raw(0xDEADBEEF, 1, 1, 0, 0, 0, 1, 0, 0))));
-        assertEquals("version mismatch: source 2, destination 1",
-                error(() -> PacketHeader.decode(raw(Wire.MAGIC_PACKET, 2, 1, 0, 0, 0, 1, 0, 0))));
+        assertEquals("version mismatch: source 1, destination 2",
+                error(() -> PacketHeader.decode(raw(Wire.MAGIC_PACKET, 1, 1, 0, 0, 0, 1, 0, 0))));
     }
 
     @Test

@@ -20,8 +20,8 @@ class ResumeMessagesTest {
     @Test
     void resumeLayoutAndRoundTrip() throws IOException {
         byte[] bytes = new PostcopyResume(0x0102030405060708L).toBytes();
-        byte[] expected = ByteBuffer.allocate(MainHello.SIZE + 1).putInt(0x4A4D4644).putShort((short) 1)
-                .putLong(0x0102030405060708L).put((byte) 12).array();
+        byte[] expected = ByteBuffer.allocate(MainHello.SIZE + 1).putInt(0x4A4D4644).putShort((short) 2)
+                .putLong(0x0102030405060708L).put((byte) 13).array();
         assertArrayEquals(expected, bytes);
         MessageReader r = ByteConnection.reader(Arrays.copyOfRange(bytes, MainHello.SIZE, bytes.length));
         assertEquals(new PostcopyResume(0x0102030405060708L), PostcopyResume.decode(hello(bytes), r));
@@ -31,13 +31,13 @@ class ResumeMessagesTest {
     void aPausedDestinationRefusesANewMigrationAnotherVersionOrAnotherMessage() throws IOException {
         byte[] handshake = new MessageWriter().u8(Wire.MSG_HANDSHAKE).toBytes();
         assertEquals("the destination is in postcopy-paused: it takes only the resume of the migration it holds, "
-                + "not a new one", assertThrows(Refusal.class, () -> PostcopyResume.decode(new MainHello(1, 7),
+                + "not a new one", assertThrows(Refusal.class, () -> PostcopyResume.decode(new MainHello(2, 7),
                 ByteConnection.reader(handshake))).getMessage());
         assertEquals("the destination is in postcopy-paused: expected a resume, got message type 99",
-                assertThrows(Refusal.class, () -> PostcopyResume.decode(new MainHello(1, 7),
+                assertThrows(Refusal.class, () -> PostcopyResume.decode(new MainHello(2, 7),
                         ByteConnection.reader(new byte[] {99}))).getMessage());
-        assertEquals("version mismatch: source 2, destination 1", assertThrows(Refusal.class,
-                () -> PostcopyResume.decode(new MainHello(2, 7), ByteConnection.reader(new byte[] {12}))).getMessage());
+        assertEquals("version mismatch: source 1, destination 2", assertThrows(Refusal.class,
+                () -> PostcopyResume.decode(new MainHello(1, 7), ByteConnection.reader(new byte[] {13}))).getMessage());
     }
 
     @Test
@@ -53,7 +53,7 @@ class ResumeMessagesTest {
         // three messages: MAX_WORDS words and 2 words of block 0, one word of block 1
         assertEquals(3 * (1 + 4 + 8 + 4) + 8L * (ReceivedBitmap.MAX_WORDS + 2 + 1), sent.length);
         byte[] last = Arrays.copyOfRange(sent, sent.length - 25, sent.length);
-        assertArrayEquals(ByteBuffer.allocate(25).put((byte) 13).putInt(1).putLong(0).putInt(1).putLong(0b101).array(),
+        assertArrayEquals(ByteBuffer.allocate(25).put((byte) 14).putInt(1).putLong(0).putInt(1).putLong(0b101).array(),
                 last);
         long[][] read = ReceivedBitmap.readAll(ByteConnection.reader(sent), pages);
         assertEquals(2, read.length);
@@ -77,13 +77,13 @@ class ResumeMessagesTest {
         };
         byte[][] bytes = {
             new MessageWriter().u8(11).toBytes(),
-            new MessageWriter().u8(13).u32(1).u64(0).u32(1).u64(0).toBytes(),
-            new MessageWriter().u8(13).u32(0).u64(1).u32(1).u64(0).toBytes(),
-            new MessageWriter().u8(13).u32(0).u64(0).u32(0).toBytes(),
-            new MessageWriter().u8(13).u32(0).u64(0).u32(4).toBytes(), // rejected before any word is read
-            new MessageWriter().u8(13).u32(0).u64(0).u32(0xFFFF_FFFFL).toBytes(),
-            new MessageWriter().u8(13).u32(0).u64(0).u32(1).u64(0).u8(13).u32(0).u64(2).u32(1).u64(0).toBytes(),
-            new MessageWriter().u8(13).u32(0).u64(0).u32(3).u64(0).u64(0).u64(0b100).toBytes(),
+            new MessageWriter().u8(14).u32(1).u64(0).u32(1).u64(0).toBytes(),
+            new MessageWriter().u8(14).u32(0).u64(1).u32(1).u64(0).toBytes(),
+            new MessageWriter().u8(14).u32(0).u64(0).u32(0).toBytes(),
+            new MessageWriter().u8(14).u32(0).u64(0).u32(4).toBytes(), // rejected before any word is read
+            new MessageWriter().u8(14).u32(0).u64(0).u32(0xFFFF_FFFFL).toBytes(),
+            new MessageWriter().u8(14).u32(0).u64(0).u32(1).u64(0).u8(14).u32(0).u64(2).u32(1).u64(0).toBytes(),
+            new MessageWriter().u8(14).u32(0).u64(0).u32(3).u64(0).u64(0).u64(0b100).toBytes(),
         };
         for (int i = 0; i < bad.length; i++) {
             byte[] b = bytes[i];
