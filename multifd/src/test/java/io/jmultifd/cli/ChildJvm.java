@@ -53,6 +53,15 @@ final class ChildJvm implements AutoCloseable {
         return start(dir, name, java.util.Map.of(), Main.class, classPath, args);
     }
 
+    /**
+     * As {@link #start(Path, String, String...)}, run through {@code launcher} (e.g. {@code setpriv} to another user)
+     * with {@code classPath}, which that user must be able to read.
+     */
+    static ChildJvm startThrough(Path dir, String name, List<String> launcher, String classPath, String... args)
+            throws IOException {
+        return start(dir, name, java.util.Map.of(), launcher, Main.class, classPath, args);
+    }
+
     private static ChildJvm start(Path dir, String name, java.util.Map<String, String> environment,
             Class<?> mainClass, String... args) throws IOException {
         return start(dir, name, environment, mainClass, System.getProperty("java.class.path"), args);
@@ -60,7 +69,12 @@ final class ChildJvm implements AutoCloseable {
 
     private static ChildJvm start(Path dir, String name, java.util.Map<String, String> environment,
             Class<?> mainClass, String classPath, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        return start(dir, name, environment, List.of(), mainClass, classPath, args);
+    }
+
+    private static ChildJvm start(Path dir, String name, java.util.Map<String, String> environment,
+            List<String> launcher, Class<?> mainClass, String classPath, String... args) throws IOException {
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-Xmx512m");

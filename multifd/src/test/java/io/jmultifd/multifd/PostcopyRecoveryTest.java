@@ -11,11 +11,6 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,7 +52,7 @@ class PostcopyRecoveryTest {
         PhaseLog src = new PhaseLog();
         try (GuestMemory guest = Harness.mixedGuest(8 << 20, 1 << 20, 5);
              Harness.Incoming in = new Harness.Incoming(p, true, dst);
-             Relay relay = new Relay(((Endpoint.Tcp) in.sourceTarget).port())) {
+             TcpRelay relay = new TcpRelay(((Endpoint.Tcp) in.sourceTarget).port())) {
             MigrationSource source = new MigrationSource(guest, null, p);
             source.startPostcopy();
             boolean[] dirtied = {false};
@@ -133,7 +128,7 @@ class PostcopyRecoveryTest {
         PhaseLog src = new PhaseLog();
         try (GuestMemory guest = Harness.mixedGuest(8 << 20, 1 << 20, 5);
              Harness.Incoming in = new Harness.Incoming(p.with("postcopy-pause-timeout", "1500"), true, dst);
-             Relay relay = new Relay(((Endpoint.Tcp) in.sourceTarget).port())) {
+             TcpRelay relay = new TcpRelay(((Endpoint.Tcp) in.sourceTarget).port())) {
             MigrationSource source = new MigrationSource(guest, null, p);
             source.startPostcopy();
             ProgressListener dirtyBeforeSwitch = pr -> {
@@ -171,7 +166,7 @@ class PostcopyRecoveryTest {
         PhaseLog src = new PhaseLog();
         try (GuestMemory guest = Harness.mixedGuest(8 << 20, 1 << 20, 5);
              Harness.Incoming in = new Harness.Incoming(p, true, dst);
-             Relay relay = new Relay(((Endpoint.Tcp) in.sourceTarget).port())) {
+             TcpRelay relay = new TcpRelay(((Endpoint.Tcp) in.sourceTarget).port())) {
             // The source's memory check starts once the matching verdict arrived: the cut falls after the handover.
             MigrationSource source = new MigrationSource(guest, null, p, moment -> {
                 if (moment == io.jmultifd.multifd.verify.EndClock.Moment.MEMORY_CHECK_START) {
@@ -237,96 +232,6 @@ class PostcopyRecoveryTest {
         List<Progress.Phase> postcopyPhases() {
             return phases.stream().filter(ph -> ph == Progress.Phase.POSTCOPY_ACTIVE
                     || ph == Progress.Phase.POSTCOPY_PAUSED).toList();
-        }
-    }
-
-    /** A TCP relay to a port: {@link #cut} drops every connection it carries; it keeps accepting new ones. */
-    private static final class Relay implements AutoCloseable {
-        private final ServerSocketChannel server;
-        private final int target;
-        private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
-        private final Thread acceptor;
-        private volatile int accepted;
-
-        Relay(int target) throws IOException {
-            this.target = target;
-            this.server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-            this.acceptor = Thread.ofPlatform().daemon(true).name("test-relay").start(this::accept);
-        }
-
-        int port() {
-            return server.socket().getLocalPort();
-        }
-
-        int connections() {
-            return accepted;
-        }
-
-        private void accept() {
-            try {
-                while (true) {
-                    SocketChannel in = server.accept();
-                    SocketChannel out;
-                    try {
-                        out = SocketChannel.open(new InetSocketAddress("127.0.0.1", target));
-                    } catch (IOException e) {
-                        in.close(); // nothing listens there (yet): the source sees the connection close
-                        continue;
-                    }
-                    accepted++;
-                    open.add(in);
-                    open.add(out);
-                    Thread.ofPlatform().daemon(true).name("test-relay").start(() -> pump(in, out));
-                    Thread.ofPlatform().daemon(true).name("test-relay").start(() -> pump(out, in));
-                }
-            } catch (IOException e) {
-                // closed
-            }
-        }
-
-        private static void pump(SocketChannel from, SocketChannel to) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
-            try {
-                while (from.read(buf) >= 0) {
-                    buf.flip();
-                    while (buf.hasRemaining()) {
-                        to.write(buf);
-                    }
-                    buf.clear();
-                }
-            } catch (IOException e) {
-                // cut or closed
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }
-
-        /** Drops every connection at once, as a network that fails. */
-        void cut() {
-            for (SocketChannel c : open) {
-                closeQuietly(c);
-            }
-            open.clear();
-        }
-
-        private static void closeQuietly(SocketChannel c) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closed already
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            cut();
-            try {
-                acceptor.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }
