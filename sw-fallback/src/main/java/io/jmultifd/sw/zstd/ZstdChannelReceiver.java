@@ -1,8 +1,6 @@
 package io.jmultifd.sw.zstd;
 
 import com.github.luben.zstd.Zstd;
-import com.github.luben.zstd.ZstdDecompressCtx;
-import com.github.luben.zstd.ZstdException;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
@@ -25,31 +23,9 @@ final class ZstdChannelReceiver implements ChannelReceiver {
     private static final StreamIntoPages LOOP = new StreamIntoPages("zstd", "frame", "");
     private final int pageSize;
     private final int maxPages;
-    private final ZstdDecompressCtx context = new ZstdDecompressCtx();
+    private final ZstdPayloadDecoder decoder = new ZstdPayloadDecoder("stream");
     /** One byte to try decoding into after a packet's pages are full. */
     private final ByteBuffer probe = ByteBuffer.allocateDirect(1);
-    /** The payload of the packet being decoded. */
-    private ByteBuffer source;
-    private final StreamIntoPages.Decoder decoder = new StreamIntoPages.Decoder() {
-        @Override
-        public boolean decodeInto(ByteBuffer target) throws StreamIntoPages.InvalidStream {
-            try {
-                return context.decompressDirectByteBufferStream(target, source);
-            } catch (ZstdException e) {
-                throw new StreamIntoPages.InvalidStream("invalid zstd stream: " + ZstdReceiver.errorName(e), e);
-            }
-        }
-
-        @Override
-        public long bytesRead() {
-            return source.position();
-        }
-
-        @Override
-        public long bytesRemaining() {
-            return source.remaining();
-        }
-    };
     /** The frame header has come (with the first packet that had pages). */
     private boolean started;
     /** A packet failed: the decoder's state no longer follows the sender's. */
@@ -99,13 +75,13 @@ final class ZstdChannelReceiver implements ChannelReceiver {
         try {
             ChannelStreamLayout.check(payload, !started);
             started = true;
-            this.source = payload.asByteBuffer();
+            decoder.from(payload.asByteBuffer());
             LOOP.decodeFlushedPart(decoder, targets, pageSize, size, probe);
         } catch (CorruptPayloadException e) {
             brokenBy = e.getMessage();
             throw e;
         } finally {
-            this.source = null;
+            decoder.done();
         }
         counters.add(n, size, (long) n * pageSize);
     }
@@ -121,6 +97,6 @@ final class ZstdChannelReceiver implements ChannelReceiver {
             return;
         }
         closed = true;
-        context.close();
+        decoder.context.close();
     }
 }

@@ -1,8 +1,6 @@
 package io.jmultifd.sw.zstd;
 
 import com.github.luben.zstd.Zstd;
-import com.github.luben.zstd.ZstdDecompressCtx;
-import com.github.luben.zstd.ZstdException;
 import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.CorruptPayloadException;
@@ -24,29 +22,7 @@ final class ZstdReceiver implements ChannelReceiver {
     private final int pageSize;
     private final int maxPages;
     private static final StreamIntoPages LOOP = new StreamIntoPages("zstd", "frame", "");
-    private final ZstdDecompressCtx context = new ZstdDecompressCtx();
-    /** The payload of the packet being decoded. */
-    private ByteBuffer source;
-    private final StreamIntoPages.Decoder decoder = new StreamIntoPages.Decoder() {
-        @Override
-        public boolean decodeInto(ByteBuffer target) throws StreamIntoPages.InvalidStream {
-            try {
-                return context.decompressDirectByteBufferStream(target, source);
-            } catch (ZstdException e) {
-                throw new StreamIntoPages.InvalidStream("invalid zstd frame: " + errorName(e), e);
-            }
-        }
-
-        @Override
-        public long bytesRead() {
-            return source.position();
-        }
-
-        @Override
-        public long bytesRemaining() {
-            return source.remaining();
-        }
-    };
+    private final ZstdPayloadDecoder decoder = new ZstdPayloadDecoder("frame");
     /** A decode failed part-way: the context holds a half-read frame and must be reset. */
     private boolean frameOpen;
     private final ChannelCounters counters = new ChannelCounters();
@@ -98,26 +74,17 @@ final class ZstdReceiver implements ChannelReceiver {
                             + expected);
         }
         if (frameOpen) {
-            context.reset();
+            decoder.context.reset();
         }
         frameOpen = true;
-        this.source = source;
+        decoder.from(source);
         try {
             LOOP.decode(decoder, targets, pageSize, size);
         } finally {
-            this.source = null;
+            decoder.done();
         }
         frameOpen = false;
         counters.add(n, size, expected);
-    }
-
-    /**
-     * zstd-jni's streaming calls build the exception message from the bare error code, which libzstd's
-     * ZSTD_getErrorName does not understand ("No error detected"); it wants the negated code, as returned.
-     */
-    static String errorName(ZstdException e) {
-        long code = e.getErrorCode();
-        return Zstd.getErrorName(-code) + " (zstd error " + code + ")";
     }
 
     @Override
@@ -131,6 +98,6 @@ final class ZstdReceiver implements ChannelReceiver {
             return;
         }
         closed = true;
-        context.close();
+        decoder.context.close();
     }
 }
