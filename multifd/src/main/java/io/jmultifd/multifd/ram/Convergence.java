@@ -89,11 +89,15 @@ public final class Convergence {
         if (iteratingMs >= params.convergenceTimeoutMs()) {
             if (!forcing) {
                 double dirtyMBs = dirty * (double) params.pageSize() / (elapsedRound / 1e9) / 1e6;
+                double bandwidthMBs = wireBytesPerSec / 1e6;
+                // Pages dirtied again within a round count once, so a rate below the bandwidth can still miss
+                // the downtime limit: say which side of the bandwidth it is, not always "above".
                 return String.format(Locale.ROOT,
-                        "did not converge: dirty rate %.1f MB/s above bandwidth %.1f MB/s after %d rounds"
+                        "did not converge: dirty rate %.1f MB/s %s bandwidth %.1f MB/s after %d rounds"
                                 + " (%d pages dirty, expected downtime %.0f ms > downtime-limit %d ms,"
                                 + " convergence-timeout %d ms)",
-                        dirtyMBs, wireBytesPerSec / 1e6, round + 1, dirty, expectedDowntimeMs,
+                        dirtyMBs, dirtyMBs > bandwidthMBs ? "above" : "below", bandwidthMBs, round + 1, dirty,
+                        expectedDowntimeMs,
                         params.downtimeLimitMs(), params.convergenceTimeoutMs());
             }
             workload.setThrottle(0.99);
