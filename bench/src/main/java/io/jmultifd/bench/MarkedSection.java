@@ -3,6 +3,8 @@ package io.jmultifd.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A generated part of a docs page between two marker lines: the run that owns it rewrites only that part, and the
@@ -51,5 +53,13 @@ record MarkedSection(String begin, String end) {
         }
         Files.writeString(page, text);
         return page;
+    }
+
+    /** The run's failures (results' "failures"), as a list after a section's text; nothing when there were none. */
+    static void appendFailures(StringBuilder sb, Map<String, Object> results) {
+        if (results.get("failures") instanceof List<?> f && !f.isEmpty()) {
+            sb.append("\nFailures in this run:\n\n");
+            f.forEach(x -> sb.append("- ").append(x).append('\n'));
+        }
     }
 }

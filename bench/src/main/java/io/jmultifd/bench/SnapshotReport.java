@@ -252,10 +252,7 @@ final class SnapshotReport {
                 - The machine is shared with other engineers' builds: the load average at the start is above, and
                   every figure shares the disk and the cores with whatever else ran.
                 """);
-        if (results.get("failures") instanceof List<?> f && !f.isEmpty()) {
-            sb.append("\nFailures in this run:\n\n");
-            f.forEach(x -> sb.append("- ").append(x).append('\n'));
-        }
+        MarkedSection.appendFailures(sb, results);
         return sb.toString();
     }
 

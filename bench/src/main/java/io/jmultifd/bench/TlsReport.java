@@ -175,10 +175,7 @@ final class TlsReport {
                 - Source, destination and workload share the machine's cores, and the machine is shared with other
                   work (the load average above): the figures are this run's, not a quiet machine's.
                 """);
-        if (results.get("failures") instanceof List<?> f && !f.isEmpty()) {
-            sb.append("\nFailures in this run:\n\n");
-            f.forEach(x -> sb.append("- ").append(x).append('\n'));
-        }
+        MarkedSection.appendFailures(sb, results);
         return sb.toString();
     }
 

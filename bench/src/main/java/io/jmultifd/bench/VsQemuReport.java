@@ -279,10 +279,7 @@ final class VsQemuReport {
                 - Both ends of every migration share this machine's cores with each other and with whatever else ran
                   (see the load averages above): compare ratios of one run, not times across machines.
                 """);
-        if (results.get("failures") instanceof List<?> f && !f.isEmpty()) {
-            sb.append("\nFailures in this run:\n\n");
-            f.forEach(x -> sb.append("- ").append(x).append('\n'));
-        }
+        MarkedSection.appendFailures(sb, results);
         return sb.toString();
     }
 
