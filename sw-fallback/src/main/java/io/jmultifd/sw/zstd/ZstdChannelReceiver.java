@@ -62,14 +62,7 @@ final class ZstdChannelReceiver implements ChannelReceiver {
                     + "failed (" + brokenBy + ")");
         }
         long size = payload.byteSize();
-        if (size > maxPayloadSize(n)) {
-            throw new CorruptPayloadException(-1, "zstd payload of " + size + " bytes is longer than the "
-                    + maxPayloadSize(n) + " bytes a packet of " + n + " pages can take");
-        }
-        if (n == 0) {
-            if (size != 0) {
-                throw new CorruptPayloadException(-1, size + " bytes of zstd payload in a packet of no pages");
-            }
+        if (!ZstdPayloadDecoder.holdsPages(size, n, maxPayloadSize(n), "a packet")) {
             return;
         }
         try {

@@ -3,6 +3,7 @@ package io.jmultifd.sw.zstd;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
+import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.sw.StreamIntoPages;
 import java.nio.ByteBuffer;
 
@@ -56,5 +57,20 @@ final class ZstdPayloadDecoder implements StreamIntoPages.Decoder {
     static String errorName(ZstdException e) {
         long code = e.getErrorCode();
         return Zstd.getErrorName(-code) + " (zstd error " + code + ")";
+    }
+
+    /**
+     * Checks a payload's length against the longest that {@code pages} pages can take ({@code unit}: what holds
+     * them, in the error); false for a packet of no pages (whose payload must then be empty): nothing to decode.
+     */
+    static boolean holdsPages(long size, int pages, long maxPayload, String unit) throws CorruptPayloadException {
+        if (size > maxPayload) {
+            throw new CorruptPayloadException(-1, "zstd payload of " + size + " bytes is longer than the "
+                    + maxPayload + " bytes " + unit + " of " + pages + " pages can take");
+        }
+        if (pages == 0 && size != 0) {
+            throw new CorruptPayloadException(-1, size + " bytes of zstd payload in a packet of no pages");
+        }
+        return pages != 0;
     }
 }

@@ -50,14 +50,7 @@ final class ZstdReceiver implements ChannelReceiver {
             throw new IllegalArgumentException("payload is on the heap; zstd needs an off-heap payload");
         }
         long size = payload.byteSize();
-        if (size > maxPayloadSize(n)) {
-            throw new CorruptPayloadException(-1, "zstd payload of " + size + " bytes is longer than the "
-                    + maxPayloadSize(n) + " bytes a frame of " + n + " pages can take");
-        }
-        if (n == 0) {
-            if (size != 0) {
-                throw new CorruptPayloadException(-1, size + " bytes of zstd payload in a packet of no pages");
-            }
+        if (!ZstdPayloadDecoder.holdsPages(size, n, maxPayloadSize(n), "a frame")) {
             return;
         }
         ByteBuffer source = payload.asByteBuffer();
