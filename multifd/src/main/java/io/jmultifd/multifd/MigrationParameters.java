@@ -1,5 +1,6 @@
 package io.jmultifd.multifd;
 
+import io.jmultifd.multifd.guest.HugePagePolicy;
 import io.jmultifd.multifd.guest.Sizes;
 import io.jmultifd.multifd.tls.TlsSettings;
 import io.jmultifd.multifd.verify.VerifyMode;
@@ -68,7 +69,7 @@ public final class MigrationParameters {
         d.put(FORCE_CONVERGE, "false");
         d.put(MAX_GUEST_SIZE, Long.toString(defaultMaxGuestSize()));
         d.put(PREALLOC, "false");
-        d.put(GUEST_HUGEPAGES, "on");
+        d.put(GUEST_HUGEPAGES, "auto");
         d.put(MAPPED_RAM, "off");
         d.put(DIRECT_IO, "off");
         d.put(FREE_PAGE_HINT, "on");
@@ -99,7 +100,7 @@ public final class MigrationParameters {
     private final boolean forceConverge;
     private final long maxGuestSize;
     private final boolean prealloc;
-    private final boolean guestHugePages;
+    private final HugePagePolicy guestHugePages;
     private final boolean mappedRam;
     private final boolean directIo;
     private final boolean freePageHint;
@@ -133,7 +134,7 @@ public final class MigrationParameters {
         this.maxGuestSize = number(MAX_GUEST_SIZE, 1, Long.MAX_VALUE);
         this.forceConverge = bool(FORCE_CONVERGE);
         this.prealloc = bool(PREALLOC);
-        this.guestHugePages = onOff(GUEST_HUGEPAGES);
+        this.guestHugePages = HugePagePolicy.parse(GUEST_HUGEPAGES, get(GUEST_HUGEPAGES));
         this.mappedRam = onOff(MAPPED_RAM);
         this.directIo = onOff(DIRECT_IO);
         this.freePageHint = onOff(FREE_PAGE_HINT);
@@ -290,7 +291,7 @@ public final class MigrationParameters {
      * Anonymous guest RAM that this end allocates asks for transparent huge pages (as QEMU's RAM); each end's own,
      * not in the handshake.
      */
-    public boolean guestHugePages() { return guestHugePages; }
+    public HugePagePolicy guestHugePages() { return guestHugePages; }
 
     /** Save to / restore from a {@code file:} endpoint with pages at fixed offsets (QEMU's mapped-ram capability). */
     public boolean mappedRam() { return mappedRam; }

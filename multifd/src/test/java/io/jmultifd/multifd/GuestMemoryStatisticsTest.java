@@ -100,10 +100,10 @@ class GuestMemoryStatisticsTest {
         }
     }
 
-    /** By default the destination's received guest asks for huge pages, and says whether it got them. */
+    /** With guest-hugepages=on the destination's received guest asks for huge pages, and says whether it got them. */
     @Test
-    void theDestinationReceivesIntoHugePagesByDefault() throws Exception {
-        MigrationParameters p = MigrationParameters.from(Map.of("multifd-channels", "2"));
+    void theDestinationReceivesIntoHugePagesWhenAsked() throws Exception {
+        MigrationParameters p = MigrationParameters.from(Map.of("multifd-channels", "2", "guest-hugepages", "on"));
         try (GuestMemory guest = randomGuest(TransparentHugePages.off());
              Harness.Incoming in = new Harness.Incoming(p, false)) {
             MigrationResult sent = new MigrationSource(guest, null, p).migrate(in.sourceTarget, null);
@@ -116,5 +116,40 @@ class GuestMemoryStatisticsTest {
             assertEquals(expected, got.memory().hugePages());
             assertEquals(expected.label(), ((Map<?, ?>) got.toMap().get("jmultifd")).get("huge-pages"));
         }
+    }
+
+    /**
+     * By default (auto) the destination asks for huge pages unless this machine reports free memory to a hypervisor
+     * (a virtio balloon that negotiated feature bit 5, VIRTIO_BALLOON_F_REPORTING, read here from sysfs).
+     */
+    @Test
+    void byDefaultTheDestinationAsksForHugePagesUnlessTheMachineReportsFreeMemory() throws Exception {
+        MigrationParameters p = MigrationParameters.from(Map.of("multifd-channels", "2"));
+        assertEquals(io.jmultifd.multifd.guest.HugePagePolicy.AUTO, p.guestHugePages());
+        try (GuestMemory guest = randomGuest(TransparentHugePages.off());
+             Harness.Incoming in = new Harness.Incoming(p, false)) {
+            new MigrationSource(guest, null, p).migrate(in.sourceTarget, null);
+            MigrationResult got = in.await();
+            Harness.assertCompleted(got, "destination");
+            HugePages expected = balloonReportsFreePages() ? HugePages.OFF
+                    : kernelGivesHugePages() ? HugePages.ON : HugePages.UNAVAILABLE;
+            assertEquals(expected, got.memory().hugePages());
+        }
+    }
+
+    private static boolean balloonReportsFreePages() throws java.io.IOException {
+        Path balloon = Path.of("/sys/bus/virtio/drivers/virtio_balloon");
+        if (!java.nio.file.Files.isDirectory(balloon)) {
+            return false;
+        }
+        try (var devices = java.nio.file.Files.list(balloon)) {
+            for (Path d : devices.filter(x -> x.getFileName().toString().startsWith("virtio")).toList()) {
+                String bits = java.nio.file.Files.readString(d.resolve("features"));
+                if (bits.length() > 5 && bits.charAt(5) == '1') {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

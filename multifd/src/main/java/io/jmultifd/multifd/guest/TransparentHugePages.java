@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -65,9 +66,37 @@ public final class TransparentHugePages {
         return OFF;
     }
 
-    /** {@link #system()} when {@code on}, else {@link #off()}: the {@code guest-hugepages} parameter. */
+    /** {@link #system()} when {@code on}, else {@link #off()}. */
     public static TransparentHugePages of(boolean on) {
         return on ? system() : off();
+    }
+
+    /**
+     * The {@code guest-hugepages} parameter: {@code auto} is {@link #system()} except on a virtual machine that
+     * reports its free memory to the hypervisor, where it is {@link #off()} and says so once.
+     */
+    public static TransparentHugePages of(HugePagePolicy policy) {
+        return of(policy, policy == HugePagePolicy.AUTO ? FreePageReporting.onThisMachine() : Optional.empty());
+    }
+
+    /** As {@link #of(HugePagePolicy)} on a machine whose free page reporting device is {@code reporting}. */
+    static TransparentHugePages of(HugePagePolicy policy, Optional<Path> reporting) {
+        return switch (policy) {
+            case ON -> system();
+            case OFF -> off();
+            case AUTO -> reporting.map(TransparentHugePages::offForReporting).orElse(system());
+        };
+    }
+
+    private static final AtomicBoolean REPORTING_TOLD = new AtomicBoolean();
+
+    private static TransparentHugePages offForReporting(Path features) {
+        if (REPORTING_TOLD.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.INFO, "guest memory on small pages (guest-hugepages=auto): this machine "
+                    + "hands free memory back to its hypervisor (free page reporting, " + features + "), so each "
+                    + "huge page would be a fresh host allocation at its first write; guest-hugepages=on asks anyway");
+        }
+        return OFF;
     }
 
     /** A kernel in THP mode {@code mode} (null: unknown) whose madvise is {@code advisor}, for tests. */
