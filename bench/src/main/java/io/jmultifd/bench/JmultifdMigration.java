@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
 /**
  * One jmultifd migration of the side-by-side benchmark, through the CLI as users run it: {@code ./jmultifd incoming
  * --listen tcp:127.0.0.1:0 --json} and {@code ./jmultifd migrate --source IMAGE --to tcp:127.0.0.1:PORT --json},
- * each in its own JVM, with the same {@code --set} parameters (max-bandwidth only on the source). CPU = user +
- * system time of both whole processes, start-up and JIT included (this JVM's children's times in
- * {@code /proc/self/stat}, which grow when a child ends and has been waited for; nothing else is started here
- * meanwhile). The incoming side writes no --output: QEMU's destination keeps the guest in memory too, and the
+ * each in its own JVM, with the same {@code --set} parameters (max-bandwidth only on the source). CPU is counted
+ * twice: over the migration (each end's {@code process-cpu-time}: its whole process from the start of the migration
+ * to its end, as QEMU's CPU is counted from {@code migrate} to completion) and for both whole processes, start-up
+ * and JIT included (this JVM's children's times in {@code /proc/self/stat}, which grow when a child ends and has
+ * been waited for; nothing else is started here meanwhile). The incoming side writes no --output: QEMU's destination keeps the guest in memory too, and the
  * engine's end-to-end CRC32C check (checksum-match on both ends) is the proof that the bytes arrived.
  */
 final class JmultifdMigration {
@@ -33,7 +34,7 @@ final class JmultifdMigration {
 
     /** What one migration gave; {@code error} is null when both ends completed with matching checksums. */
     record Outcome(QueryMigrate source, QueryMigrate destination, Boolean checksumMatch, double cpuSeconds,
-                   long engineCpuSourceMs, long engineCpuDestinationMs, String error) {
+                   double windowCpuSeconds, long engineCpuSourceMs, long engineCpuDestinationMs, String error) {
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("status", source == null ? null : source.status());
@@ -46,6 +47,7 @@ final class JmultifdMigration {
             }
             m.put("checksum_match", checksumMatch);
             m.put("cpu_both_processes_s", cpuSeconds);
+            if (!Double.isNaN(windowCpuSeconds)) m.put("cpu_migration_window_s", windowCpuSeconds);
             m.put("engine_cpu_source_ms", engineCpuSourceMs);
             m.put("engine_cpu_destination_ms", engineCpuDestinationMs);
             if (error != null) m.put("error", error);
@@ -124,12 +126,15 @@ final class JmultifdMigration {
         } else if (!Boolean.TRUE.equals(match)) {
             error = "completed but checksum-match is " + srcMatch + " (source) / " + dstMatch + " (destination)";
         }
-        return new Outcome(s, d, match, Harness.round3(cpuSeconds), src.path("jmultifd").path("cpu-time").asLong(-1),
+        long srcWindow = src.path("jmultifd").path("process-cpu-time").asLong(-1);
+        long dstWindow = dst.path("jmultifd").path("process-cpu-time").asLong(-1);
+        double window = srcWindow < 0 || dstWindow < 0 ? Double.NaN : Harness.round3((srcWindow + dstWindow) / 1000.0);
+        return new Outcome(s, d, match, Harness.round3(cpuSeconds), window, src.path("jmultifd").path("cpu-time").asLong(-1),
                 dst.path("jmultifd").path("cpu-time").asLong(-1), error);
     }
 
     private static Outcome failed(String error) {
-        return new Outcome(null, null, null, -1, -1, -1, error);
+        return new Outcome(null, null, null, -1, Double.NaN, -1, -1, error);
     }
 
     private List<String> command(String subcommand, List<String> args, List<String> sets) {

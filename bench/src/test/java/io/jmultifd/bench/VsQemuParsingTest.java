@@ -87,15 +87,16 @@ class VsQemuParsingTest {
     void aJmultifdRunCountsOnlyWhenBothEndsCompletedWithMatchingChecksums() throws IOException {
         String ok = """
                 {"status": "completed", "total-time": 5820, "setup-time": 90, "downtime": 135, "ram": {"transferred": 350000000},
-                "jmultifd": {"cpu-time": 4100, "checksum-match": true}}""";
+                "jmultifd": {"cpu-time": 4100, "process-cpu-time": 4600, "checksum-match": true}}""";
         String dstOk = """
                 {"status": "completed", "total-time": 5800, "ram": {"transferred": 350000000},
-                "jmultifd": {"cpu-time": 3900, "checksum-match": true}}""";
+                "jmultifd": {"cpu-time": 3900, "process-cpu-time": 4150, "checksum-match": true}}""";
         JmultifdMigration.Outcome o = JmultifdMigration.outcome(json(ok), json(dstOk), 15.123456);
         assertNull(o.error());
         assertEquals(new QueryMigrate("completed", 5820, 135, 90, 350000000, null), o.source());
         assertEquals(true, o.checksumMatch());
         assertEquals(15.123, o.cpuSeconds());
+        assertEquals(8.75, o.windowCpuSeconds(), "both ends' process-cpu-time: 4600 + 4150 ms");
         assertEquals(4100, o.engineCpuSourceMs());
         assertEquals(3900, o.engineCpuDestinationMs());
 

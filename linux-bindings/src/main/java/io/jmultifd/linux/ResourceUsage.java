@@ -2,11 +2,12 @@ package io.jmultifd.linux;
 
 import io.jmultifd.linux.ffi.linux_h;
 import io.jmultifd.linux.ffi.rusage;
+import io.jmultifd.linux.ffi.timeval;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * getrusage(2)'s page-fault counters: of the calling thread ({@code RUSAGE_THREAD}, counted from the thread's
+ * getrusage(2)'s page-fault counters and the process's CPU time: faults of the calling thread ({@code RUSAGE_THREAD}, counted from the thread's
  * start) or of the whole process ({@code RUSAGE_SELF}). A minor fault is one the kernel resolved without I/O (e.g.
  * the first touch of anonymous memory: a fresh page is zeroed and mapped), a major one needed I/O.
  */
@@ -34,6 +35,26 @@ public final class ResourceUsage {
     /** The page faults of every thread of the process, those that ended included. */
     public static PageFaults process() {
         return of(linux_h.RUSAGE_SELF());
+    }
+
+    /**
+     * CPU time (user + system) of every thread of the process so far, those that ended included: the JIT's and
+     * the garbage collector's as well as the application's.
+     */
+    public static long processCpuNanos() {
+        NativeCalls.requireAvailable();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment usage = rusage.allocate(arena);
+            int rc = linux_h.getrusage(linux_h.RUSAGE_SELF(), usage);
+            if (rc != 0) {
+                throw new IllegalStateException("getrusage(RUSAGE_SELF) returned " + rc);
+            }
+            return nanos(rusage.ru_utime(usage)) + nanos(rusage.ru_stime(usage));
+        }
+    }
+
+    private static long nanos(MemorySegment time) {
+        return timeval.tv_sec(time) * 1_000_000_000L + timeval.tv_usec(time) * 1_000L;
     }
 
     private static PageFaults of(int who) {

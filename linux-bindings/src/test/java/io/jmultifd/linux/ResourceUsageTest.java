@@ -55,4 +55,24 @@ class ResourceUsageTest {
             assertTrue(mine.minor() < PAGES, () -> "the other thread's " + PAGES + " faults are not ours: " + mine);
         }
     }
+
+    /** The process's CPU time counts a thread that ended: at least what the JVM measured for that thread. */
+    @Test
+    void processCpuTimeCountsEndedThreads() throws Exception {
+        long before = ResourceUsage.processCpuNanos();
+        java.util.concurrent.atomic.AtomicLong spent = new java.util.concurrent.atomic.AtomicLong();
+        Thread t = Thread.ofPlatform().start(() -> {
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long start = mx.getCurrentThreadCpuTime();
+            long x = 1;
+            while (mx.getCurrentThreadCpuTime() - start < 50_000_000L) {
+                x = x * 6364136223846793005L + 1442695040888963407L;
+            }
+            spent.set(mx.getCurrentThreadCpuTime() - start + (x == 42 ? 1 : 0));
+        });
+        t.join();
+        long process = ResourceUsage.processCpuNanos() - before;
+        // getrusage rounds to microseconds (timeval) and the kernel's tick accounting may lag by a tick or two.
+        assertTrue(process >= spent.get() - 20_000_000L, () -> "process " + process + " ns, thread " + spent + " ns");
+    }
 }

@@ -43,6 +43,11 @@ final class EngineThreads {
     }
 
     /** The calling thread's page faults since it started; none where they cannot be counted. */
+    /** The process's CPU time so far (every thread), -1 where getrusage is unavailable. */
+    static long processCpuNanos() {
+        return FAULTS_COUNTED ? ResourceUsage.processCpuNanos() : -1;
+    }
+
     static ResourceUsage.PageFaults currentThreadFaults() {
         return FAULTS_COUNTED ? ResourceUsage.thread() : ResourceUsage.PageFaults.NONE;
     }

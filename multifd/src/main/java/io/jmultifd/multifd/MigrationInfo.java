@@ -105,6 +105,9 @@ public final class MigrationInfo {
         LinkedHashMap<String, Object> j = new LinkedHashMap<>();
         j.put("channels", r.multifd().channels());
         j.put("cpu-time", r.times().cpuMs());
+        if (r.times().processCpuMs() >= 0) {
+            j.put("process-cpu-time", r.times().processCpuMs());
+        }
         j.put("verify-time", r.times().verifyMs());
         j.put("downtime-exceeded", r.times().downtimeExceeded());
         j.put("checksum-match", r.checksumVerdict());

@@ -64,14 +64,21 @@ public record MigrationResult(MigrationStatus status, MigrationFailure failure, 
      *                         after the downtime with {@code verify=inline}, inside it with {@code verify=blocking}
      * @param downtimeExceeded a completed migration whose downtime was longer than this side's downtime-limit (it
      *                         still completed, as QEMU's does)
+     * @param processCpuMs     CPU time of the whole process (every thread: the JIT's and the garbage collector's
+     *                         too) over the same interval as totalMs; -1 where it cannot be read (no getrusage)
      */
     public record Times(long totalMs, long setupMs, long downtimeMs, long cpuMs, long verifyMs,
-                        boolean downtimeExceeded) {
+                        boolean downtimeExceeded, long processCpuMs) {
         public static final Times NONE = new Times(0, 0, 0, 0);
 
         /** Times without a verification or a downtime to hold against a limit (snapshots). */
         public Times(long totalMs, long setupMs, long downtimeMs, long cpuMs) {
-            this(totalMs, setupMs, downtimeMs, cpuMs, 0, false);
+            this(totalMs, setupMs, downtimeMs, cpuMs, 0, false, -1);
+        }
+
+        public Times(long totalMs, long setupMs, long downtimeMs, long cpuMs, long verifyMs,
+                     boolean downtimeExceeded) {
+            this(totalMs, setupMs, downtimeMs, cpuMs, verifyMs, downtimeExceeded, -1);
         }
     }
 

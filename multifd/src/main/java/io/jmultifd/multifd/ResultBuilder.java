@@ -16,6 +16,7 @@ final class ResultBuilder {
     private final long startCpu = EngineThreads.currentThreadCpuNanos();
     private final ResourceUsage.PageFaults startFaults = EngineThreads.currentThreadFaults();
     private long startNanos = System.nanoTime();
+    private long startProcessCpu = EngineThreads.processCpuNanos();
     private long setupNanos;
     private long hintsReceived;
     private long hintsInvalidated;
@@ -45,6 +46,7 @@ final class ResultBuilder {
      */
     void startedAt(long nanos) {
         startNanos = nanos;
+        startProcessCpu = EngineThreads.processCpuNanos();
     }
 
     /** The side's guest, once it has one: whether it is on huge pages goes into the result. */
@@ -103,7 +105,8 @@ final class ResultBuilder {
         return new MigrationResult(completed ? MigrationStatus.COMPLETED : failure.status(), failure,
                 new MigrationResult.Times((end - startNanos) / 1_000_000L, setupNanos / 1_000_000L, downtimeMs,
                         cpu / 1_000_000L, Math.max(0, verifyNanos) / 1_000_000L,
-                        completed && verifyNanos >= 0 && downtimeMs > params.downtimeLimitMs()),
+                        completed && verifyNanos >= 0 && downtimeMs > params.downtimeLimitMs(),
+                        startProcessCpu < 0 ? -1 : (EngineThreads.processCpuNanos() - startProcessCpu) / 1_000_000L),
                 new MigrationResult.Ram(transferredBytes, totalBytes, pageSize, pages.normalPages(),
                         pages.zeroPages(), transferredBytes * 8 / 1e6 / secs, pages.pages() / secs, dirtySyncCount,
                         dirtyPagesRate),

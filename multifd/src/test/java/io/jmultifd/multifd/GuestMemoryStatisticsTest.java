@@ -71,6 +71,14 @@ class GuestMemoryStatisticsTest {
             Map<?, ?> ours = (Map<?, ?>) got.toMap().get("jmultifd");
             assertEquals("off", ours.get("huge-pages"));
             assertEquals(Map.of("minor", faults.minor(), "major", faults.major()), ours.get("page-faults"));
+            // The whole process's CPU over the migration includes the engine threads' (getrusage's tick accounting
+            // may lag a little behind the threads' own clocks).
+            for (MigrationResult r : new MigrationResult[] {sent, got}) {
+                long process = r.times().processCpuMs();
+                assertTrue(process >= r.times().cpuMs() - 20, () -> "process " + process + " ms, engine "
+                        + r.times().cpuMs() + " ms");
+                assertEquals(process, ((Map<?, ?>) r.toMap().get("jmultifd")).get("process-cpu-time"));
+            }
 
             assertEquals(kernelGivesHugePages() ? HugePages.ON : HugePages.UNAVAILABLE, sent.memory().hugePages());
             assertNotNull(sent.memory().pageFaults(), "the source counts its own");
