@@ -30,7 +30,8 @@ public final class Libc {
         NativeCalls.requireAvailable();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCalls.callState(arena);
-            int fd = (int) NativeCalls.OPEN.invokeExact(state, arena.allocateFrom(path.toString()), flags, mode);
+            int fd = (int) NativeCalls.Open.LINKED.get().invokeExact(state, arena.allocateFrom(path.toString()), flags,
+                    mode);
             if (fd < 0) {
                 throw new ErrnoException("open " + path, NativeCalls.errno(state));
             }
@@ -50,7 +51,7 @@ public final class Libc {
         NativeCalls.requireAvailable();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCalls.callState(arena);
-            if ((int) NativeCalls.CLOSE.invokeExact(state, fd) != 0) {
+            if ((int) NativeCalls.Close.LINKED.get().invokeExact(state, fd) != 0) {
                 throw new ErrnoException("close", NativeCalls.errno(state));
             }
         } catch (ErrnoException | RuntimeException | Error e) {
@@ -68,7 +69,7 @@ public final class Libc {
         NativeCalls.requireAvailable();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCalls.callState(arena);
-            if ((int) NativeCalls.FLOCK.invokeExact(state, fd, operation) == 0) {
+            if ((int) NativeCalls.Flock.LINKED.get().invokeExact(state, fd, operation) == 0) {
                 return true;
             }
             int errno = NativeCalls.errno(state);
@@ -110,7 +111,7 @@ public final class Libc {
         NativeCalls.requireAvailable();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment size = winsize.allocate(arena);
-            int rc = (int) NativeCalls.IOCTL.invokeExact(NativeCalls.callState(arena), fd,
+            int rc = (int) NativeCalls.Ioctl.LINKED.get().invokeExact(NativeCalls.callState(arena), fd,
                     (long) linux_h.TIOCGWINSZ(), size);
             return rc == 0 ? Short.toUnsignedInt(winsize.ws_col(size)) : 0;
         } catch (RuntimeException | Error e) {

@@ -16,83 +16,100 @@ import java.lang.invoke.VarHandle;
  * and with {@code firstVariadicArg} for the variadic ones ({@code open}, {@code ioctl}, {@code syscall}).
  *
  * <p>The bindings were generated from Debian 12's x86-64 headers: their constants and syscall numbers are that
- * ABI's ({@code __NR_userfaultfd} differs on aarch64). On any other system or architecture, or when a symbol does
- * not link, {@link #UNAVAILABLE_REASON} says why and every call throws {@link IllegalStateException}.
+ * ABI's ({@code __NR_userfaultfd} differs on aarch64). On any other system or architecture
+ * {@link #UNAVAILABLE_REASON} says why and every call throws {@link IllegalStateException}; a call whose symbol
+ * does not link throws it naming the call.
  */
 final class NativeCalls {
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    static final MethodHandle OPEN;
-    static final MethodHandle CLOSE;
-    static final MethodHandle FLOCK;
-    static final MethodHandle MMAP;
-    static final MethodHandle MADVISE;
-    static final MethodHandle MINCORE;
-    static final MethodHandle SYSCALL;
-    static final MethodHandle IOCTL;
-    static final MethodHandle POLL;
-    static final MethodHandle READ;
     /** Why the calls are unavailable, or null when they are. */
-    static final String UNAVAILABLE_REASON;
+    static final String UNAVAILABLE_REASON = platformMismatch();
 
-    static {
-        MethodHandle open = null;
-        MethodHandle close = null;
-        MethodHandle flock = null;
-        MethodHandle mmap = null;
-        MethodHandle madvise = null;
-        MethodHandle mincore = null;
-        MethodHandle syscall = null;
-        MethodHandle ioctl = null;
-        MethodHandle poll = null;
-        MethodHandle read = null;
-        String reason = null;
+    // Each downcall is linked at its first use, in a holder of its own: linking spins classes and costs the JIT
+    // work (all of them at once took ~0.5 s of CPU at every start), and a migration uses a few of them.
+    static final class Open {
+        static final Linked LINKED = link("open",
+                () -> withErrno(linux_h.open.address(), linux_h.open.makeInvoker(linux_h.C_INT).descriptor(), true));
+    }
+
+    static final class Close {
+        static final Linked LINKED = link("close",
+                () -> withErrno(linux_h.close$address(), linux_h.close$descriptor(), false));
+    }
+
+    static final class Flock {
+        static final Linked LINKED = link("flock",
+                () -> withErrno(linux_h.flock$address(), linux_h.flock$descriptor(), false));
+    }
+
+    static final class Mmap {
+        static final Linked LINKED = link("mmap",
+                () -> withErrno(linux_h.mmap$address(), linux_h.mmap$descriptor(), false));
+    }
+
+    static final class Madvise {
+        static final Linked LINKED = link("madvise",
+                () -> withErrno(linux_h.madvise$address(), linux_h.madvise$descriptor(), false));
+    }
+
+    static final class Mincore {
+        static final Linked LINKED = link("mincore",
+                () -> withErrno(linux_h.mincore$address(), linux_h.mincore$descriptor(), false));
+    }
+
+    static final class Syscall {
+        static final Linked LINKED = link("syscall", () -> withErrno(linux_h.syscall.address(),
+                linux_h.syscall.makeInvoker(linux_h.C_INT).descriptor(), true));
+    }
+
+    static final class Ioctl {
+        static final Linked LINKED = link("ioctl", () -> withErrno(linux_h.ioctl.address(),
+                linux_h.ioctl.makeInvoker(linux_h.C_POINTER).descriptor(), true));
+    }
+
+    static final class Poll {
+        static final Linked LINKED = link("poll",
+                () -> withErrno(linux_h.poll$address(), linux_h.poll$descriptor(), false));
+    }
+
+    static final class Read {
+        static final Linked LINKED = link("read",
+                () -> withErrno(linux_h.read$address(), linux_h.read$descriptor(), false));
+    }
+
+    private static String platformMismatch() {
         String os = System.getProperty("os.name", "");
         String arch = System.getProperty("os.arch", "");
-        if (!os.startsWith("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            reason = "the bindings are Linux x86-64's, this is " + os + " " + arch;
-        } else {
-            try {
-                open = withErrno(linux_h.open.address(), linux_h.open.makeInvoker(linux_h.C_INT).descriptor(), true);
-                close = withErrno(linux_h.close$address(), linux_h.close$descriptor(), false);
-                flock = withErrno(linux_h.flock$address(), linux_h.flock$descriptor(), false);
-                mmap = withErrno(linux_h.mmap$address(), linux_h.mmap$descriptor(), false);
-                madvise = withErrno(linux_h.madvise$address(), linux_h.madvise$descriptor(), false);
-                mincore = withErrno(linux_h.mincore$address(), linux_h.mincore$descriptor(), false);
-                syscall = withErrno(linux_h.syscall.address(),
-                        linux_h.syscall.makeInvoker(linux_h.C_INT).descriptor(), true);
-                ioctl = withErrno(linux_h.ioctl.address(), linux_h.ioctl.makeInvoker(linux_h.C_POINTER).descriptor(),
-                        true);
-                poll = withErrno(linux_h.poll$address(), linux_h.poll$descriptor(), false);
-                read = withErrno(linux_h.read$address(), linux_h.read$descriptor(), false);
-                // Used through jextract's own handles (no errno needed): link them now, not at the first call.
-                linux_h.posix_fallocate$handle();
-                linux_h.strerror$handle();
-                linux_h.munmap$handle();
-                linux_h.isatty$handle();
-                linux_h.sysconf$handle();
-                linux_h.dlopen$handle();
-                linux_h.dlsym$handle();
-                linux_h.dlerror$handle();
-                linux_h.dlclose$handle();
-                linux_h.getrusage$handle();
-            } catch (RuntimeException | LinkageError e) {
-                reason = "libc's calls cannot be linked: " + e;
-                open = close = flock = mmap = madvise = mincore = syscall = ioctl = poll = read = null;
+        return os.startsWith("Linux") && (arch.equals("amd64") || arch.equals("x86_64")) ? null
+                : "the bindings are Linux x86-64's, this is " + os + " " + arch;
+    }
+
+    /** A linked downcall, or why it could not be linked. */
+    record Linked(MethodHandle handle, String failure) {
+        /** The handle; an {@link IllegalStateException} with the reason where it could not be linked. */
+        MethodHandle get() {
+            if (handle == null) {
+                throw new IllegalStateException(failure);
             }
+            return handle;
         }
-        OPEN = open;
-        CLOSE = close;
-        FLOCK = flock;
-        MMAP = mmap;
-        MADVISE = madvise;
-        MINCORE = mincore;
-        SYSCALL = syscall;
-        IOCTL = ioctl;
-        POLL = poll;
-        READ = read;
-        UNAVAILABLE_REASON = reason;
+    }
+
+    /**
+     * What {@code linker} makes; where it cannot be linked (another platform, a libc without the symbol) the reason,
+     * which every call then throws: a clear error, never a holder class that failed to initialize.
+     */
+    private static Linked link(String call, java.util.function.Supplier<MethodHandle> linker) {
+        if (UNAVAILABLE_REASON != null) {
+            return new Linked(null, "Linux calls are unavailable: " + UNAVAILABLE_REASON);
+        }
+        try {
+            return new Linked(linker.get(), null);
+        } catch (RuntimeException | LinkageError e) {
+            return new Linked(null, "libc's " + call + " cannot be linked: " + e);
+        }
     }
 
     private NativeCalls() {}

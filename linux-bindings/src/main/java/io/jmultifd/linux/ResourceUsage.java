@@ -7,8 +7,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * getrusage(2)'s page-fault counters and the process's CPU time: faults of the calling thread ({@code RUSAGE_THREAD}, counted from the thread's
- * start) or of the whole process ({@code RUSAGE_SELF}). A minor fault is one the kernel resolved without I/O (e.g.
+ * getrusage(2)'s page-fault counters and the process's CPU time. Faults of the calling thread
+ * ({@code RUSAGE_THREAD}, counted from the thread's start) or of the whole process ({@code RUSAGE_SELF}). A minor fault is one the kernel resolved without I/O (e.g.
  * the first touch of anonymous memory: a fresh page is zeroed and mapped), a major one needed I/O.
  */
 public final class ResourceUsage {

@@ -41,7 +41,8 @@ public final class Userfaultfd implements AutoCloseable {
         NativeCalls.requireAvailable();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCalls.callState(arena);
-            long fd = (long) NativeCalls.SYSCALL.invokeExact(state, (long) linux_h.__NR_userfaultfd(), flags);
+            long fd = (long) NativeCalls.Syscall.LINKED.get().invokeExact(state, (long) linux_h.__NR_userfaultfd(),
+                    flags);
             if (fd < 0) {
                 throw new ErrnoException("userfaultfd", NativeCalls.errno(state));
             }
@@ -163,7 +164,7 @@ public final class Userfaultfd implements AutoCloseable {
             pollfd.events(poll, (short) linux_h.POLLIN());
             int ready;
             do {
-                ready = (int) NativeCalls.POLL.invokeExact(state, poll, 1L, timeoutMillis);
+                ready = (int) NativeCalls.Poll.LINKED.get().invokeExact(state, poll, 1L, timeoutMillis);
             } while (ready < 0 && NativeCalls.errno(state) == linux_h.EINTR());
             if (ready < 0) {
                 throw new ErrnoException("poll", NativeCalls.errno(state));
@@ -174,7 +175,7 @@ public final class Userfaultfd implements AutoCloseable {
             MemorySegment message = uffd_msg.allocate(arena);
             long read;
             do {
-                read = (long) NativeCalls.READ.invokeExact(state, fd, message, message.byteSize());
+                read = (long) NativeCalls.Read.LINKED.get().invokeExact(state, fd, message, message.byteSize());
             } while (read < 0 && NativeCalls.errno(state) == linux_h.EINTR());
             if (read < 0) {
                 int errno = NativeCalls.errno(state);
@@ -229,7 +230,7 @@ public final class Userfaultfd implements AutoCloseable {
         MemorySegment state = NativeCalls.callState(arena);
         int rc;
         try {
-            rc = (int) NativeCalls.IOCTL.invokeExact(state, fd, request, argument);
+            rc = (int) NativeCalls.Ioctl.LINKED.get().invokeExact(state, fd, request, argument);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

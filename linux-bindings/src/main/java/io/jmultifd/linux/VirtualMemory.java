@@ -62,8 +62,8 @@ public final class VirtualMemory {
         int flags = linux_h.MAP_PRIVATE() | linux_h.MAP_ANONYMOUS() | extraFlags;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = NativeCalls.callState(call);
-            MemorySegment mapping = (MemorySegment) NativeCalls.MMAP.invokeExact(state, MemorySegment.NULL, size,
-                    linux_h.PROT_READ() | linux_h.PROT_WRITE(), flags, -1, 0L);
+            MemorySegment mapping = (MemorySegment) NativeCalls.Mmap.LINKED.get().invokeExact(state,
+                    MemorySegment.NULL, size, linux_h.PROT_READ() | linux_h.PROT_WRITE(), flags, -1, 0L);
             if (mapping.address() == -1L) { // MAP_FAILED
                 throw new ErrnoException("mmap of " + size + " bytes", NativeCalls.errno(state));
             }
@@ -106,7 +106,7 @@ public final class VirtualMemory {
             // One byte per page; bit 0 is set for a resident page, the other bits are reserved.
             MemorySegment vector = arena.allocate(Math.max(pages, 1));
             MemorySegment state = NativeCalls.callState(arena);
-            if ((int) NativeCalls.MINCORE.invokeExact(state, range, range.byteSize(), vector) != 0) {
+            if ((int) NativeCalls.Mincore.LINKED.get().invokeExact(state, range, range.byteSize(), vector) != 0) {
                 throw new ErrnoException("mincore of " + range.byteSize() + " bytes", NativeCalls.errno(state));
             }
             long resident = 0;
@@ -129,7 +129,7 @@ public final class VirtualMemory {
         NativeCalls.requireAvailable();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = NativeCalls.callState(arena);
-            if ((int) NativeCalls.MADVISE.invokeExact(state, range, range.byteSize(), advice) != 0) {
+            if ((int) NativeCalls.Madvise.LINKED.get().invokeExact(state, range, range.byteSize(), advice) != 0) {
                 throw new ErrnoException("madvise(" + advice + ") of " + range.byteSize() + " bytes",
                         NativeCalls.errno(state));
             }

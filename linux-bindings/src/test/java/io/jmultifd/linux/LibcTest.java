@@ -147,7 +147,7 @@ class LibcTest {
             java.lang.foreign.MemorySegment size = io.jmultifd.linux.ffi.winsize.allocate(arena);
             io.jmultifd.linux.ffi.winsize.ws_row(size, (short) 24);
             io.jmultifd.linux.ffi.winsize.ws_col(size, (short) 97);
-            assertEquals(0, (int) NativeCalls.IOCTL.invokeExact(NativeCalls.callState(arena), terminal,
+            assertEquals(0, (int) NativeCalls.Ioctl.LINKED.get().invokeExact(NativeCalls.callState(arena), terminal,
                     (long) linux_h.TIOCSWINSZ(), size), "TIOCSWINSZ on the pty");
             assertEquals(97, Libc.terminalColumns(terminal));
             assertEquals(0, Libc.terminalColumns(file), "a file has no window");
