@@ -139,6 +139,12 @@ public final class Harness {
                 + "1 Gbit/s. With --write-docs: replaces its section of docs/benchmarks.md. Root.")
         boolean vsQemu;
 
+        @Option(names = "--settle", paramLabel = "SECONDS", order = 1, description = "With --vs-qemu: idle seconds "
+                + "before each migration (default ${DEFAULT-VALUE}), so that every tool finds free memory in the same "
+                + "state: a virtual machine with free page reporting hands freed memory back to its host about 2 s after "
+                + "it is freed, and a guest allocated before that is cheaper to back than one allocated after.")
+        int settleSeconds = 5;
+
         @Option(names = "--no-drop-caches", order = 1, description = "With --snapshot: never drop the page cache.")
         boolean noDropCaches;
 

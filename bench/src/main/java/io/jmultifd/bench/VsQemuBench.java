@@ -19,7 +19,7 @@ final class VsQemuBench {
     static final long ONE_GBIT = 125_000_000L;
 
     record Settings(Path image, long guestBytes, Path work, Path repo, Path chroot, int repetitions, List<String> methods,
-                    List<Integer> channels) {}
+                    List<Integer> channels, int settleSeconds) {}
 
     private final Settings s;
     private final List<String> failures;
@@ -38,6 +38,7 @@ final class VsQemuBench {
         settings.put("channels", s.channels());
         settings.put("qemu_max_bandwidth", QemuMigration.MAX_BANDWIDTH);
         settings.put("qemu_chroot", s.chroot().toString());
+        settings.put("settle_seconds", s.settleSeconds());
         out.put("settings", settings);
         List<Map<String, Object>> runs = new ArrayList<>();
         out.put("runs", runs);
@@ -71,6 +72,7 @@ final class VsQemuBench {
                 QemuMigration.MAX_BANDWIDTH, rep);
         String what = String.format(Locale.ROOT, "QEMU (%s) %s ch=%d rep %d", install.name(), method, channels, rep);
         try {
+            settle();
             QemuMigration.Outcome o = new QemuMigration(install, s.image(), s.guestBytes(), s.work()).run(method, channels);
             r.putAll(o.toMap());
             if (o.error() != null) failures.add(what + ": " + o.error());
@@ -90,6 +92,7 @@ final class VsQemuBench {
         String what = String.format(Locale.ROOT, "jmultifd %s ch=%d bw=%s rep %d", variant, channels,
                 bandwidth == 0 ? "unlimited" : bandwidth + " B/s", rep);
         try {
+            settle();
             JmultifdMigration.Outcome o = jmultifd.run(MethodVariant.of(variant), channels, bandwidth);
             r.putAll(o.toMap());
             if (o.error() != null) {
@@ -105,6 +108,14 @@ final class VsQemuBench {
             System.out.println("  " + what + ": FAILED: " + GuestImageBuilder.reason(e));
         }
         return r;
+    }
+
+    /**
+     * Idles before a migration: the previous one's memory is freed by then and, on a VM with free page reporting,
+     * handed back to the host, so no tool gets a guest backed by what the one before it just freed.
+     */
+    private void settle() throws InterruptedException {
+        Thread.sleep(s.settleSeconds() * 1000L);
     }
 
     private static Map<String, Object> key(String who, String method, int channels, long bandwidth, int rep) {

@@ -260,7 +260,8 @@ final class VsQemuReport {
         sb.append("- **Settings:** medians of ").append(settings.get("repetitions")).append(" repetition(s); methods ")
                 .append(settings.get("methods")).append(" x channels ").append(settings.get("channels"))
                 .append("; QEMU on this machine, QEMU in the chroot `").append(settings.get("qemu_chroot"))
-                .append("` and jmultifd one after the other in each repetition\n\n");
+                .append("` and jmultifd one after the other in each repetition, each after ")
+                .append(settings.getOrDefault("settle_seconds", 0)).append(" s idle (`--settle`)\n\n");
         sb.append(table(vs)).append('\n');
         sb.append("""
                 How it is measured (`bench/src/main/java/io/jmultifd/bench/VsQemuBench.java`):
@@ -290,6 +291,11 @@ final class VsQemuReport {
                   the image: the harness's children's times in `/proc/self/stat`), which QEMU's figure leaves out.
                 - **CPU s per GiB** = CPU seconds of both ends / the guest's size in GiB. "faster QEMU" = the QEMU with
                   the lower median total time in that row; the goal columns compare with it.
+                - **Idle before each run** (`--settle`): this VM reports free memory to its host (virtio-balloon
+                  free page reporting): about 2 s after memory is freed the host drops its backing, and backing it again
+                  costs a host fault per page (a fresh 2 MiB huge page: 2.35 s per GiB against 0.16 s when recycled at
+                  once, measured with a C program). Without the pause, a tool that starts right after another one
+                  ended receives into recycled memory and the next one does not; with it every run starts alike.
                 - Both ends of every migration share this machine's cores with each other and with whatever else ran
                   (see the load averages above): compare ratios of one run, not times across machines.
                 """);

@@ -56,7 +56,8 @@ final class VsQemuRun {
             Harness.step("side by side: " + o.methods + " x channels " + o.channels + " x " + o.repetitions
                     + " repetitions (QEMU host, QEMU chroot, jmultifd), then qpl-software against zstd");
             results.put("vs_qemu", new VsQemuBench(new VsQemuBench.Settings(image.toAbsolutePath(), Files.size(image),
-                    out.resolve("qemu-work"), o.repo, o.qemuChroot.toAbsolutePath(), o.repetitions, o.methods, o.channels),
+                    out.resolve("qemu-work"), o.repo, o.qemuChroot.toAbsolutePath(), o.repetitions, o.methods, o.channels,
+                    o.settleSeconds),
                     failures).run());
         } finally {
             if (o.image == null) Files.deleteIfExists(image);
