@@ -62,11 +62,23 @@ final class ControlClient {
         }
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             ByteBuffer line = ByteBuffer.wrap((request.encode() + "\n").getBytes(StandardCharsets.UTF_8));
-            while (line.hasRemaining()) {
-                channel.write(line);
+            IOException unsent = null;
+            try {
+                while (line.hasRemaining()) {
+                    channel.write(line);
+                }
+            } catch (IOException e) {
+                unsent = e; // the source may have answered at once (busy, another user) and closed: read that
             }
-            return Reply.decode(ControlProtocol.readLine(channel, ControlProtocol.MAX_REPLY_BYTES, REPLY_TIMEOUT_MS,
-                    "reply"));
+            try {
+                return Reply.decode(ControlProtocol.readLine(channel, ControlProtocol.MAX_REPLY_BYTES,
+                        REPLY_TIMEOUT_MS, "reply"));
+            } catch (BadLine | IOException e) {
+                if (unsent != null) {
+                    throw unsent;
+                }
+                throw e;
+            }
         } catch (ConnectException e) {
             throw new IOException("no such source: nothing listens on " + socket + " (its jmultifd migrate has ended)");
         } catch (BadLine e) {

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "SIZE: bytes with a k/M/G/T suffix (powers of 1024), a multiple of the page size.",
                 "MIX: 'mixed' (zero=10,text=30,binary=25,random=15,repeat=20) or KIND=PERCENT,... over the kinds "
                 + "zero, text, binary, random, repeat, summing to 100.",
-                "", "Exit codes: 0 completed, 1 failed or cancelled, 2 usage error."})
+                "", "Exit codes: 0 completed, 1 failed or cancelled, 2 usage error; with --resume: 0 resumed, 1 not."})
 final class MigrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -69,7 +69,8 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--start-postcopy", description = "Switch to postcopy after the bulk round (QEMU's "
             + "migrate-start-postcopy; needs --set postcopy-ram=on on both ends). If a connection breaks after the "
             + "switchover, both ends pause (postcopy-paused) and this command reconnects by itself, after 1 s, 2 s, "
-            + "4 s ... up to every 30 s, until it resumes; Ctrl-C gives up and loses the guest.")
+            + "4 s ... up to every 30 s, until it resumes (see --postcopy-auto-resume), or when 'jmultifd migrate "
+            + "--resume' asks; Ctrl-C gives up and loses the guest.")
     boolean startPostcopy;
 
     @Option(names = "--postcopy-auto-resume", paramLabel = "on|off", defaultValue = "on",
@@ -141,10 +142,16 @@ final class MigrateCommand implements Callable<Integer> {
                         TransparentHugePages.of(parameters.guestHugePages()));
         AtomicReference<MigrationSource> running = new AtomicReference<>();
         int code = Main.EXIT_FAILED;
-        // Only a postcopy migration can pause; its control socket takes --resume from the start on.
-        PostcopyControl postcopyControl = !(parameters.capabilities().postcopyRam() && endpoint instanceof Endpoint.Tcp)
-                ? null : PostcopyControl.open(spec, context, control, autoResumeOn, endpoint,
-                        e -> running.get().resume(e));
+        PostcopyControl postcopyControl;
+        try { // only a postcopy migration can pause; its control socket takes --resume from the start on
+            postcopyControl = !parameters.capabilities().postcopyRam() || !(endpoint instanceof Endpoint.Tcp) ? null
+                    : PostcopyControl.open(spec, context, control, autoResumeOn, endpoint, e -> running.get().resume(e));
+        } catch (RuntimeException e) {
+            if (images != null) {
+                images.close();
+            }
+            throw e;
+        }
         try (postcopyControl; ShutdownGuard guard = new ShutdownGuard(() -> {
             MigrationSource source = running.get();
             if (source != null) {
@@ -203,6 +210,9 @@ final class MigrateCommand implements Callable<Integer> {
             } finally {
                 context.out().flush();
                 context.err().flush();
+                if (postcopyControl != null) {
+                    postcopyControl.close(); // before a Ctrl-C's hook may halt the JVM: the socket file goes
+                }
                 guard.finished(code);
             }
         }

@@ -76,6 +76,7 @@ final class PostcopyControl implements AutoCloseable {
 
     @Override
     public void close() {
+        resumer.close();
         if (socket != null) {
             socket.close();
         }

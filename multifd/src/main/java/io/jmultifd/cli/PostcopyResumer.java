@@ -25,7 +25,7 @@ import java.util.function.Function;
  * One thread makes every attempt, one at a time, so that each outcome is the attempt's that was asked for. Ctrl-C
  * gives up (the guest is lost then), as postcopy-pause-timeout does.
  */
-final class PostcopyResumer implements ProgressListener {
+final class PostcopyResumer implements ProgressListener, AutoCloseable {
     static final long FIRST_DELAY_MS = 1000;
     static final long MAX_DELAY_MS = 30_000;
     /** How long a --resume waits for its attempt's outcome before it answers that it is still under way. */
@@ -42,6 +42,7 @@ final class PostcopyResumer implements ProgressListener {
     private Endpoint to;
     private Progress.Phase phase = Progress.Phase.SETUP;
     private boolean attempting;
+    private boolean closed;
     private long delayMs = FIRST_DELAY_MS;
     private long nextAutoNanos;
     private Thread driver;
@@ -86,7 +87,7 @@ final class PostcopyResumer implements ProgressListener {
     Reply resume(Resume request) {
         Asked a = new Asked(request.toOrNull(), new CompletableFuture<>());
         synchronized (this) {
-            if (phase != Progress.Phase.POSTCOPY_PAUSED && !attempting || driver == null) {
+            if (phase != Progress.Phase.POSTCOPY_PAUSED && !attempting || driver == null || closed) {
                 return notPaused();
             }
             asked.add(a);
@@ -102,6 +103,13 @@ final class PostcopyResumer implements ProgressListener {
         }
     }
 
+    /** The command ends: the attempts' thread ends too (a migration that ended said so already). */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+
     private Reply notPaused() {
         return Reply.error("not paused: the migration is " + phase + (phase.ended() ? "" : "; nothing to resume"));
     }
@@ -113,7 +121,7 @@ final class PostcopyResumer implements ProgressListener {
             synchronized (this) {
                 try {
                     while (true) {
-                        if (phase.ended()) {
+                        if (phase.ended() || closed) {
                             asked.forEach(a -> a.reply().complete(notPaused()));
                             asked.clear();
                             return;

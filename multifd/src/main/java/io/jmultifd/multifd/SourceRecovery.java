@@ -50,7 +50,7 @@ final class SourceRecovery {
         this.to = to;
         this.phase = phase;
         this.pause = new PostcopyPause(run.failure(), run.params().postcopyPauseTimeoutMs(), resumes,
-                "resume it with MigrationSource.resume (jmultifd migrate reconnects by itself, or on jmultifd migrate --resume)",
+                "resume it with MigrationSource.resume (jmultifd migrate: its own retries, or jmultifd migrate --resume)",
                 "the destination has pages only this source holds: giving up loses the guest");
         // Until the handover: once a matching verdict arrived every page is there, and a broken connection fails.
         run.failure().pauseOn(pause.armed(() -> run.postcopy().runSent() && !run.verification().handedOver(), f -> {

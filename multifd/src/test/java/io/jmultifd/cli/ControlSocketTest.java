@@ -224,9 +224,11 @@ class ControlSocketTest {
             fake.bind(UnixDomainSocketAddress.of(path));
             Thread t = Thread.ofPlatform().start(() -> {
                 try (SocketChannel c = fake.accept()) {
+                    ControlProtocol.readLine(c, ControlProtocol.MAX_REQUEST_BYTES, 30_000, "request");
+                    c.configureBlocking(true);
                     c.write(ByteBuffer.wrap(utf8("HTTP/1.1 200 OK\n")));
                     served.countDown();
-                } catch (IOException ignored) {
+                } catch (IOException | ControlProtocol.BadLine ignored) {
                     // the test fails on the client's side
                 }
             });

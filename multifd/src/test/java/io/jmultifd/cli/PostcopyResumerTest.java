@@ -17,6 +17,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,13 +36,21 @@ class PostcopyResumerTest {
 
     private final LinkedBlockingQueue<Attempt> attempts = new LinkedBlockingQueue<>();
     private final StringWriter err = new StringWriter();
+    private final List<PostcopyResumer> made = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        made.forEach(PostcopyResumer::close); // as the command at its end: no thread of it stays
+    }
 
     private PostcopyResumer resumer(boolean auto) {
-        return new PostcopyResumer(to -> {
+        PostcopyResumer r = new PostcopyResumer(to -> {
             Attempt a = new Attempt(to, new CompletableFuture<>());
             attempts.add(a);
             return a.outcome();
         }, FIRST, auto, Path.of("/run/jmultifd/migrate-1.sock"), new StatusLine(new PrintWriter(err, true)));
+        made.add(r);
+        return r;
     }
 
     private static Progress at(Progress.Phase phase) {
