@@ -96,7 +96,11 @@ final class PostcopyResumer implements ProgressListener, AutoCloseable {
         try {
             return a.reply().get(REPLY_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            return Reply.error("still reconnecting to " + (a.toOrNull() == null ? to : a.toOrNull()) + " after "
+            Endpoint target;
+            synchronized (this) {
+                target = a.toOrNull() == null ? to : a.toOrNull();
+            }
+            return Reply.error("still reconnecting to " + target + " after "
                     + REPLY_WAIT_MS / 1000 + " s; the source goes on trying (its stderr says how it ends)");
         } catch (InterruptedException | ExecutionException e) {
             return Reply.error("no outcome: " + Main.describe(e));
