@@ -33,13 +33,14 @@ import picocli.CommandLine.Spec;
         footer = {"", "SIZE: bytes with a k/M/G/T suffix (powers of 1024), a multiple of the page size.",
                 "MIX: 'mixed' (zero=10,text=30,binary=25,random=15,repeat=20) or KIND=PERCENT,... over the kinds "
                 + "zero, text, binary, random, repeat, summing to 100.",
-                "", "Exit codes: 0 completed, 1 failed or cancelled, 2 usage error."})
+                "", "Exit codes: 0 completed, 1 failed or cancelled, 2 usage error; with --resume: 0 resumed, 1 not."})
 final class MigrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--to", required = true, paramLabel = "tcp:HOST:PORT|file:PATH",
-            description = "The destination, or file:PATH to save a snapshot there (needs --set mapped-ram=on).")
+    @Option(names = "--to", paramLabel = "tcp:HOST:PORT|file:PATH",
+            description = "The destination, or file:PATH to save a snapshot there (needs --set mapped-ram=on). "
+                    + "Required, except with --resume: there the new destination, if it moved.")
     String to;
 
     static final class GuestSource {
@@ -53,7 +54,7 @@ final class MigrateCommand implements Callable<Integer> {
         String synthetic;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1") // one of them is required unless --resume: checked in call()
     GuestSource guestSource;
 
     @Option(names = "--workload-dirty-rate", paramLabel = "MB/s", defaultValue = "0",
@@ -68,8 +69,27 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--start-postcopy", description = "Switch to postcopy after the bulk round (QEMU's "
             + "migrate-start-postcopy; needs --set postcopy-ram=on on both ends). If a connection breaks after the "
             + "switchover, both ends pause (postcopy-paused) and this command reconnects by itself, after 1 s, 2 s, "
-            + "4 s ... up to every 30 s, until it resumes; Ctrl-C gives up and loses the guest.")
+            + "4 s ... up to every 30 s, until it resumes (see --postcopy-auto-resume), or when 'jmultifd migrate "
+            + "--resume' asks; Ctrl-C gives up and loses the guest.")
     boolean startPostcopy;
+
+    @Option(names = "--postcopy-auto-resume", paramLabel = "on|off", defaultValue = "on",
+            description = "In postcopy-paused, reconnect by itself as --start-postcopy says (on, the default), or wait "
+                    + "for 'jmultifd migrate --resume' (off). --resume works either way.")
+    String autoResume;
+
+    @Option(names = "--control", paramLabel = "PATH",
+            description = "The control socket (a Unix domain socket, mode 0600, removed at the end), where a migration "
+                    + "with --set postcopy-ram=on takes --resume requests; with --resume, the one to ask. Default: "
+                    + "DIR/migrate-PID.sock, DIR being $XDG_RUNTIME_DIR/jmultifd, else /run/jmultifd when writable, "
+                    + "else ${java.io.tmpdir}/jmultifd-USER; --resume without it asks the one source running there.")
+    Path control;
+
+    @Option(names = {"--resume", "-r"},
+            description = "Ask the running source (another 'jmultifd migrate', postcopy-paused) to resume now, to "
+                    + "--to if given (QEMU: migrate -r), over its control socket; prints the outcome in one line, "
+                    + "exit 0 when it resumed, 1 when not. Takes only --control and --to.")
+    boolean resume;
 
     @Mixin
     ParameterOptions options;
@@ -82,6 +102,16 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (resume) {
+            return ControlClient.resumeCommand(spec, context, control, to);
+        }
+        if (to == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--to=tcp:HOST:PORT|file:PATH'");
+        }
+        if (guestSource == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required argument (specify one of these): "
+                    + "--source=IMAGE... | --synthetic=SIZE:MIX");
+        }
         MigrationParameters parameters = options.parameters(spec, false, context.err());
         Endpoint endpoint = IncomingCommand.parseEndpoint(spec, "--to", to);
         if (endpoint instanceof Endpoint.Tcp tcp && tcp.port() == 0) {
@@ -96,6 +126,7 @@ final class MigrateCommand implements Callable<Integer> {
         if (startPostcopy && !parameters.capabilities().postcopyRam()) {
             throw new ParameterException(spec.commandLine(), "--start-postcopy needs --set postcopy-ram=on");
         }
+        boolean autoResumeOn = PostcopyControl.autoResume(spec, autoResume, control, parameters);
         boolean withWorkload = dirtyRate > 0;
         // Validate everything first (usage errors), build the guest under the guard: filling a large synthetic
         // guest takes a while, and Ctrl-C meanwhile must end the command as cancelled, not kill it.
@@ -111,7 +142,17 @@ final class MigrateCommand implements Callable<Integer> {
                         TransparentHugePages.of(parameters.guestHugePages()));
         AtomicReference<MigrationSource> running = new AtomicReference<>();
         int code = Main.EXIT_FAILED;
-        try (ShutdownGuard guard = new ShutdownGuard(() -> {
+        PostcopyControl postcopyControl;
+        try { // only a postcopy migration can pause; its control socket takes --resume from the start on
+            postcopyControl = !parameters.capabilities().postcopyRam() || !(endpoint instanceof Endpoint.Tcp) ? null
+                    : PostcopyControl.open(spec, context, control, autoResumeOn, endpoint, e -> running.get().resume(e));
+        } catch (RuntimeException e) {
+            if (images != null) {
+                images.close();
+            }
+            throw e;
+        }
+        try (postcopyControl; ShutdownGuard guard = new ShutdownGuard(() -> {
             MigrationSource source = running.get();
             if (source != null) {
                 source.cancel();
@@ -144,8 +185,10 @@ final class MigrateCommand implements Callable<Integer> {
                     ProgressListener events = options.jsonProgress
                             ? new JsonProgress(context.out(), "source", parameters.pageSize()) : null;
                     try (AutoCloseable logs = progress ? context.status().routeLogs() : () -> {}) {
-                        result = source.migrate(endpoint, JsonProgress.both(JsonProgress.both(bar, events),
-                                new PostcopyResumer(source, context.status())));
+                        result = source.migrate(endpoint, JsonProgress.both(
+                                // first: a --resume that saw a phase on stdout finds the resumer in it
+                                postcopyControl == null ? null : postcopyControl.resumer(),
+                                JsonProgress.both(bar, events)));
                     } finally {
                         if (bar != null) {
                             bar.finish();
@@ -167,6 +210,9 @@ final class MigrateCommand implements Callable<Integer> {
             } finally {
                 context.out().flush();
                 context.err().flush();
+                if (postcopyControl != null) {
+                    postcopyControl.close(); // before a Ctrl-C's hook may halt the JVM: the socket file goes
+                }
                 guard.finished(code);
             }
         }

@@ -62,8 +62,8 @@ final class DestinationRecovery {
         this.listen = listen;
         this.session = session;
         this.pause = new PostcopyPause(side.failure(), side.local().postcopyPauseTimeoutMs(), null,
-                "waiting for the source to resume on " + listen + " (jmultifd migrate reconnects by itself; the API: "
-                        + "MigrationSource.resume)",
+                "waiting for the source to resume on " + listen + " (jmultifd migrate: its own retries, or jmultifd "
+                        + "migrate --resume; the API: MigrationSource.resume)",
                 "the guest runs here with pages only the source holds: it is lost");
         // Until the handover: once the digests matched every page is here, and a broken connection fails the side.
         side.failure().pauseOn(pause.armed(() -> side.postcopy().switched() && !side.verification().handedOver(),

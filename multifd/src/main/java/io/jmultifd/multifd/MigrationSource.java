@@ -23,6 +23,8 @@ import io.jmultifd.multifd.wire.WireException;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -105,14 +107,16 @@ public final class MigrationSource {
 
     /**
      * QEMU's {@code migrate resume=true}: a migration in postcopy-paused reconnects to {@code toOrNull} (null: the same)
-     * and goes on, or stays paused if that fails (docs/postcopy.md). IllegalStateException when none is paused.
+     * and goes on, or stays paused if that fails (docs/postcopy.md). IllegalStateException when none is paused. The
+     * outcome completes empty once it reconnected, with the failure that keeps it paused, or exceptionally
+     * (IllegalStateException) when the migration ended instead.
      */
-    public void resume(Endpoint toOrNull) {
+    public CompletableFuture<Optional<MigrationFailure>> resume(Endpoint toOrNull) {
         Failure f = current;
         if (f == null || f.paused() == null) {
             throw new IllegalStateException("no migration of this source is in postcopy-paused");
         }
-        resumes.add(toOrNull);
+        return resumes.add(toOrNull);
     }
 
     /** Cancels the running migration (from any thread); it returns CANCELLED. No-op when none runs. */

@@ -2,9 +2,12 @@ package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.MigrationFailure.Cause;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -23,15 +26,23 @@ final class PostcopyPause {
     static final Set<Cause> PAUSING = EnumSet.of(Cause.CONNECTION, Cause.STALLED, Cause.SETUP_TIMEOUT, Cause.TLS,
             Cause.REFUSED);
 
-    /** Resumes asked for (the source's operator): each an endpoint, or empty for the same one. */
-    static final class Requests {
-        private final LinkedBlockingQueue<Optional<Endpoint>> queue = new LinkedBlockingQueue<>();
+    /**
+     * A resume asked for (the source's operator): to an endpoint, or null for the same one; its outcome completes
+     * empty once the side runs again, with the failure that keeps it paused, or exceptionally when the side ended.
+     */
+    record Request(Endpoint toOrNull, CompletableFuture<Optional<MigrationFailure>> outcome) {}
 
-        void add(Endpoint toOrNull) {
-            queue.add(Optional.ofNullable(toOrNull));
+    /** Resumes asked for, in order. */
+    static final class Requests {
+        private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+
+        CompletableFuture<Optional<MigrationFailure>> add(Endpoint toOrNull) {
+            Request r = new Request(toOrNull, new CompletableFuture<>());
+            queue.add(r);
+            return r.outcome();
         }
 
-        Optional<Endpoint> poll(long ms) throws InterruptedException {
+        Request poll(long ms) throws InterruptedException {
             return queue.poll(ms, TimeUnit.MILLISECONDS);
         }
     }
@@ -86,29 +97,53 @@ final class PostcopyPause {
         LOG.log(System.Logger.Level.WARNING, "postcopy-paused: " + why + "; " + howToResume);
     }
 
-    /** The side resumed: the next pause is a new one (asked for anew: requests made meanwhile are dropped). */
+    /** The side resumed: the next pause is a new one (asked for anew: requests made meanwhile are met by this one). */
     void ended() {
         reason = null;
         if (requests != null) {
-            requests.queue.clear();
+            List<Request> met = new ArrayList<>();
+            requests.queue.drainTo(met);
+            met.forEach(r -> r.outcome().complete(Optional.empty()));
         }
     }
 
     /**
-     * The source, paused: waits for a resume request, then lets the side run again and returns the endpoint asked
-     * for (null: the same). Throws Stopped when the side ends instead (a cancel, the timeout).
+     * The source, paused: waits for a resume request, then lets the side run again and returns the request (its
+     * endpoint null: the same). Throws Stopped when the side ends instead (a cancel, the timeout).
      */
-    Endpoint awaitResume() throws Failure.Stopped, InterruptedException {
-        while (true) {
-            if (failure.paused() == null) {
-                failure.check();
-                return null; // running again already (cannot happen: only this thread resumes)
+    Request awaitResume() throws Failure.Stopped, InterruptedException {
+        try {
+            while (true) {
+                if (failure.paused() == null) {
+                    failure.check();
+                    return new Request(null, new CompletableFuture<>()); // running already (only this thread resumes)
+                }
+                Request asked = requests.poll(20);
+                if (asked != null) {
+                    if (failure.resume()) {
+                        return asked;
+                    }
+                    failed(asked); // a cancel came first
+                }
+                stillPaused();
             }
-            Optional<Endpoint> asked = requests.poll(20);
-            if (asked != null && failure.resume()) {
-                return asked.orElse(null);
-            }
-            stillPaused();
+        } catch (Failure.Stopped e) {
+            List<Request> left = new ArrayList<>();
+            requests.queue.drainTo(left);
+            left.forEach(this::failed); // the side ended: no attempt will be made
+            throw e;
+        }
+    }
+
+    /** Completes the outcome of an attempt that failed: the failure that keeps the side paused, or its end. */
+    void failed(Request asked) {
+        MigrationFailure why = failure.paused();
+        if (why != null) {
+            asked.outcome().complete(Optional.of(why));
+        } else {
+            MigrationFailure end = failure.get();
+            asked.outcome().completeExceptionally(new IllegalStateException("the migration ended"
+                    + (end == null ? "" : ": " + end.message())));
         }
     }
 

@@ -14,6 +14,7 @@ import io.jmultifd.multifd.wire.WireException;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -49,7 +50,7 @@ final class SourceRecovery {
         this.to = to;
         this.phase = phase;
         this.pause = new PostcopyPause(run.failure(), run.params().postcopyPauseTimeoutMs(), resumes,
-                "resume it with MigrationSource.resume (jmultifd migrate reconnects by itself)",
+                "resume it with MigrationSource.resume (jmultifd migrate: its own retries, or jmultifd migrate --resume)",
                 "the destination has pages only this source holds: giving up loses the guest");
         // Until the handover: once a matching verdict arrived every page is there, and a broken connection fails.
         run.failure().pauseOn(pause.armed(() -> run.postcopy().runSent() && !run.verification().handedOver(), f -> {
@@ -80,15 +81,16 @@ final class SourceRecovery {
         while (true) {
             Thread.interrupted(); // the pause's teardown may have interrupted this thread
             run.threads().joinAll(); // every thread of the broken connections has ended
-            Endpoint next = pause.awaitResume();
-            if (next != null) {
-                to = next;
+            PostcopyPause.Request asked = pause.awaitResume();
+            if (asked.toOrNull() != null) {
+                to = asked.toOrNull();
             }
             LOG.log(System.Logger.Level.INFO, "postcopy: resuming the migration to " + to);
             phase.accept(Progress.Phase.POSTCOPY_ACTIVE);
             try {
                 reconnect();
                 pause.ended();
+                asked.outcome().complete(Optional.empty());
                 return;
             } catch (IOException e) {
                 run.failure().fail(e instanceof WireException ? Cause.PROTOCOL : Cause.CONNECTION,
@@ -96,6 +98,7 @@ final class SourceRecovery {
             } catch (Failure.Stopped e) {
                 // paused again, or ended
             }
+            pause.failed(asked);
             if (run.failure().paused() == null) {
                 run.failure().check();
             }

@@ -73,7 +73,8 @@ class PostcopyCliRefusalTest {
                 "tcp:127.0.0.1:0", "--json", "--set", "postcopy-ram=on")) {
             int port = Integer.parseInt(incoming.awaitStderr(LISTENING).orElseThrow(
                     () -> new AssertionError("no 'listening on' line\n" + incoming.describe())));
-            try (ChildJvm migrate = ChildJvm.start(dir, "migrate", "migrate", "--to", "tcp:127.0.0.1:" + port,
+            try (ChildJvm migrate = ChildJvm.start(dir, "migrate", java.util.Map.of("XDG_RUNTIME_DIR",
+                    dir.toString()), "migrate", "--to", "tcp:127.0.0.1:" + port,
                     "--synthetic", "8M:mixed", "--set", "postcopy-ram=on", "--start-postcopy", "--json")) {
                 assertEquals(Main.EXIT_FAILED, migrate.awaitExit(), migrate.describe());
                 assertEquals(Main.EXIT_FAILED, incoming.awaitExit(), incoming.describe());
