@@ -61,6 +61,7 @@ final class DestinationRecovery {
         this.side = side;
         this.listen = listen;
         this.session = session;
+        side.progress().postcopy(side.postcopy());
         this.pause = new PostcopyPause(side.failure(), side.local().postcopyPauseTimeoutMs(), null,
                 "waiting for the source to resume on " + listen + " (jmultifd migrate reconnects by itself; the API: "
                         + "MigrationSource.resume)",

@@ -219,7 +219,7 @@ public final class MigrationSource {
                 channels.replaceAll(setup.openChannels(sessionId, guest, limiter, pages, watchdog,
                         verification.digests()));
                 postcopy = setup.postcopy(sessionId, guest, workload, channels, watchdog, threads, () -> startPostcopy,
-                        verification);
+                        verification, this::reportNowAndThen);
             }
             for (SendChannel c : channels.all()) {
                 threads.start("jmultifd-send-" + c.index(), c::run);
@@ -329,7 +329,7 @@ public final class MigrationSource {
 
         void report() {
             SourceProgress.report(listener, phase, round, syncs, Connection.transferred(connections), guest,
-                    pages.pages(), dirtyRemaining, convergence);
+                    pages.pages(), dirtyRemaining, convergence, postcopy);
         }
 
         /** Long rounds (a big bulk round) report progress about four times a second. */

@@ -128,16 +128,17 @@ final class SourceSetup implements AutoCloseable {
     /**
      * With postcopy-ram=on, the postcopy side of the source; with postcopy-preempt=on it connects the preempt
      * channel (index: the channel count) and starts its sender thread {@code jmultifd-src-preempt}. Null when off.
+     * {@code progress} is called between the batches of its background round (it reports now and then).
      */
     PostcopySource postcopy(long sessionId, GuestMemory guest, Workload workload, SendChannels channels,
                             Watchdog watchdog, EngineThreads threads, BooleanSupplier startAsked,
-                            Verification verification) throws IOException, Failure.Stopped {
+                            Verification verification, Runnable progress) throws IOException, Failure.Stopped {
         if (!params.capabilities().postcopyRam()) {
             return null;
         }
         Connection urgent = params.capabilities().postcopyPreempt() ? openChannel(sessionId, params.channels()) : null;
         PostcopySource postcopy = new PostcopySource(guest, workload, channels, urgent, failure, watchdog, startAsked,
-                verification);
+                verification, progress);
         if (urgent != null) {
             threads.start("jmultifd-src-preempt", postcopy::sendUrgent);
         }

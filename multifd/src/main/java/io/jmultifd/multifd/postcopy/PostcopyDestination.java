@@ -273,7 +273,13 @@ public final class PostcopyDestination implements AutoCloseable {
         }
     }
 
-    /** What postcopy counted here; {@link MigrationResult.Postcopy#NONE} without a switchover. */
+    /** Pages discarded at the switchover and not placed yet (0 before it). */
+    public long pendingPages() {
+        FaultedMemory m = memory;
+        return m == null ? 0 : m.pendingPages();
+    }
+
+    /** What postcopy counted here so far; {@link MigrationResult.Postcopy#NONE} without a switchover. */
     public MigrationResult.Postcopy statistics() {
         return switched() ? statistics.summary() : MigrationResult.Postcopy.NONE;
     }

@@ -55,6 +55,7 @@ public final class PostcopySource {
     private volatile long hint = -1; // (block << 40 | page) of the last request: the scan moves on from there
     private volatile boolean startRequested;
     private final java.util.function.BooleanSupplier startAsked;
+    private final Runnable progress;
     private long previousDirty = -1;
     private int roundsNotShrinking;
     private volatile boolean switched;
@@ -67,11 +68,13 @@ public final class PostcopySource {
      * @param preempt      the preempt channel (postcopy-preempt=on), or null
      * @param verification this side's: the preempt channel records the pages it sends in its page digests; its
      *                     downtime ends when the guest runs at the destination
+     * @param progress     called between the background round's batches: the migration reports now and then
      */
     public PostcopySource(GuestMemory guest, Workload workload, SendChannels channels, Connection preempt,
                           Failure failure, Watchdog watchdog, java.util.function.BooleanSupplier startAsked,
-                          Verification verification) {
+                          Verification verification, Runnable progress) {
         this.startAsked = startAsked;
+        this.progress = progress;
         this.verification = verification;
         this.guest = guest;
         this.workload = workload;
@@ -228,6 +231,7 @@ public final class PostcopySource {
         long lastHint = -1;
         long emptyWords = 0;
         while (emptyWords < totalWords) {
+            progress.run();
             if (preempt == null) {
                 sendRequested(round);
             }
