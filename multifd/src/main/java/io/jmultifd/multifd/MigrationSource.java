@@ -294,7 +294,7 @@ public final class MigrationSource {
         /** After the switchover (again after each resume, on new channels from round 0): the rest, then verify. */
         private boolean postcopyToEnd(boolean resumed) throws IOException, Failure.Stopped, InterruptedException {
             if (resumed) {
-                round = 0;
+                round = postcopy.afterResume(connections.getFirst()); // RUN goes again if it never arrived
             } else {
                 postcopy.switchover(round++, connections.getFirst());
             }
