@@ -13,7 +13,6 @@ import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.verify.PageDigests;
 import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.multifd.wire.PageRequest;
-import io.jmultifd.multifd.wire.PostcopyDiscard;
 import io.jmultifd.multifd.wire.PostcopyRun;
 import io.jmultifd.multifd.wire.UrgentPage;
 
