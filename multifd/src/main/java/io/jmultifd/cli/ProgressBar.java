@@ -63,7 +63,7 @@ final class ProgressBar implements ProgressListener {
         } else if (stopped && lastRemaining >= 0) {
             // The engine's end report counts nothing as remaining; a stop short of completion shows how far it got.
             p = new Progress(p.phase(), p.round(), p.bytesSent(), p.bytesTotal(), lastRemaining, p.mbps(),
-                    p.dirtyPagesRate(), p.expectedDowntimeMs());
+                    p.dirtyPagesRate(), p.expectedDowntimeMs(), p.postcopy());
         }
         if (p.phase() == lastPhase && now - lastDraw < REDRAW_NANOS) {
             return;

@@ -1,5 +1,6 @@
 package io.jmultifd.cli;
 
+import io.jmultifd.multifd.MigrationResult;
 import io.jmultifd.multifd.Progress;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +11,12 @@ import java.util.Locale;
  * the last column makes some terminals wrap), e.g. at 80 columns
  * <pre>migrate bulk r0 45% [#############...............] 461M/1.0G 912Mb/s 0:03 eta 0:04</pre>
  * <pre>migrate iterate r2 90% 700M/1.0G 812Mb/s 1:05 eta 0:04 dirty 10.0M/s dt~1234ms</pre>
- * Side, phase, round, percent, bytes, rate, elapsed and ETA always come first; the dirty rate and the expected
- * downtime (source, once known) follow when they fit; the bar takes what is left, or is left out.
+ * and from a postcopy switchover on (here the destination's, at 120 columns)
+ * <pre>incoming postcopy-active r3 96% [########] 512M/1.0G 812Mb/s 1:05 eta 0:02 1234 req p99 0.31ms blocked 12ms 980 preempt</pre>
+ * Side, phase, round, percent, bytes, rate, elapsed and ETA always come first; then what fits of: before postcopy
+ * the dirty rate and the expected downtime (source, once known), from the switchover on postcopy's page requests,
+ * their p99 latency and the blocktime (destination: the side that counts faults) and the preempt channel's pages,
+ * in that order; the bar takes what is left, or is left out.
  */
 final class ProgressLine {
     private static final int MIN_BAR = 6;
@@ -39,17 +44,24 @@ final class ProgressLine {
         tail.add(Double.isNaN(mbps) ? "-Mb/s" : String.format(Locale.ROOT, "%.0fMb/s", mbps));
         tail.add(time(elapsedMs) + " eta " + (etaMs < 0 ? "-:--" : time(etaMs)));
         List<String> optional = new ArrayList<>();
-        if (p.dirtyPagesRate() > 0) {
-            optional.add("dirty " + bytes((long) (p.dirtyPagesRate() * pageSize)) + "/s");
-        }
-        if (p.expectedDowntimeMs() >= 0 && !p.phase().ended()) {
-            long ms = p.expectedDowntimeMs();
-            optional.add("dt~" + (ms >= 100_000_000L ? "inf" : ms < 10_000 ? ms + "ms" : ms / 1000 + "s"));
+        boolean chained = p.postcopy().switched(); // each piece reads after the one before: stop at the first left out
+        if (chained) {
+            optional.addAll(postcopy(p.postcopy(), p.phase()));
+        } else {
+            if (p.dirtyPagesRate() > 0) {
+                optional.add("dirty " + bytes((long) (p.dirtyPagesRate() * pageSize)) + "/s");
+            }
+            if (p.expectedDowntimeMs() >= 0 && !p.phase().ended()) {
+                long ms = p.expectedDowntimeMs();
+                optional.add("dt~" + (ms >= 100_000_000L ? "inf" : ms < 10_000 ? ms + "ms" : ms / 1000 + "s"));
+            }
         }
         String line = String.join(" ", head) + " " + String.join(" ", tail);
         for (String o : optional) {
             if (line.length() + 1 + o.length() <= width) {
                 line = line + " " + o;
+            } else if (chained) {
+                break;
             }
         }
         int room = width - line.length() - 3; // " [" + "]"
@@ -61,6 +73,32 @@ final class ProgressLine {
             line = h + " " + bar + line.substring(h.length());
         }
         return line.length() <= width ? line : line.substring(0, width);
+    }
+
+    /**
+     * Postcopy's statistics as the line shows them, most telling first: e.g. {@code 1234 req}, {@code p99 0.31ms},
+     * {@code blocked 12ms}, {@code 980 preempt}; the first says {@code postcopy 1234 req} once the phase no longer
+     * says postcopy. The latency and the blocktime only where faults are counted (the destination: the source's are
+     * 0, not measured), the preempt pages only when some went.
+     */
+    static List<String> postcopy(MigrationResult.Postcopy pc, Progress.Phase phase) {
+        List<String> pieces = new ArrayList<>();
+        boolean said = phase == Progress.Phase.POSTCOPY_ACTIVE || phase == Progress.Phase.POSTCOPY_PAUSED;
+        pieces.add((said ? "" : "postcopy ") + pc.pageRequests() + " req");
+        if (pc.faults() > 0) {
+            pieces.add("p99 " + duration(pc.requestLatencyP99Us()));
+            pieces.add("blocked " + duration(pc.blocktimeMs() * 1000));
+        }
+        if (pc.preemptPages() > 0) {
+            pieces.add(pc.preemptPages() + " preempt");
+        }
+        return pieces;
+    }
+
+    /** Microseconds as 0.31ms (below 10 ms), 312ms (below 1 s), 1.2s. */
+    static String duration(long us) {
+        return us < 10_000 ? String.format(Locale.ROOT, "%.2fms", us / 1000.0)
+                : us < 1_000_000 ? us / 1000 + "ms" : String.format(Locale.ROOT, "%.1fs", us / 1e6);
     }
 
     /** How far the migration is: the page bytes moved of the guest's; complete once it completed. */

@@ -2,6 +2,7 @@ package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.channels.PageCounters;
 import io.jmultifd.multifd.guest.GuestMemory;
+import io.jmultifd.multifd.postcopy.PostcopyDestination;
 import io.jmultifd.multifd.transport.Connection;
 import java.util.List;
 
@@ -19,6 +20,7 @@ final class DestinationProgress {
     private final PageCounters pages;
     private final int pageSize;
     private volatile GuestMemory guest;
+    private volatile PostcopyDestination postcopy;
     private Progress.Phase phase = Progress.Phase.SETUP;
     private long round;
 
@@ -34,6 +36,11 @@ final class DestinationProgress {
         guest = g;
     }
 
+    /** postcopy-ram=on: its statistics from the switchover on; in postcopy the remaining bytes are its missing pages. */
+    void postcopy(PostcopyDestination p) {
+        postcopy = p;
+    }
+
     synchronized void report(Progress.Phase newPhase, long newRound) {
         phase = newPhase;
         round = newRound;
@@ -43,9 +50,13 @@ final class DestinationProgress {
         }
         GuestMemory g = guest;
         long total = g == null ? 0 : g.totalBytes();
-        long remaining = phase == Progress.Phase.BULK ? Math.max(0, total - pages.pages() * pageSize) : 0;
+        PostcopyDestination pc = postcopy;
+        long remaining = phase == Progress.Phase.BULK ? Math.max(0, total - pages.pages() * pageSize)
+                : pc != null && (phase == Progress.Phase.POSTCOPY_ACTIVE || phase == Progress.Phase.POSTCOPY_PAUSED)
+                ? pc.pendingPages() * pageSize : 0;
         try {
-            listener.onProgress(new Progress(phase, round, bytes, total, remaining, 0, 0, -1));
+            listener.onProgress(new Progress(phase, round, bytes, total, remaining, 0, 0, -1,
+                    pc == null ? null : pc.statistics()));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "progress listener threw " + e);
         }

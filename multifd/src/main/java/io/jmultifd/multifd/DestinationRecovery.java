@@ -14,7 +14,9 @@ import io.jmultifd.multifd.wire.DestinationHello;
 import io.jmultifd.multifd.wire.HandshakeReply;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.MessageWriter;
+import io.jmultifd.multifd.wire.HeldPageDigests;
 import io.jmultifd.multifd.wire.ReceivedBitmap;
+import io.jmultifd.multifd.wire.ResumeState;
 import io.jmultifd.multifd.wire.Wire;
 import io.jmultifd.multifd.wire.WireException;
 
@@ -61,13 +63,34 @@ final class DestinationRecovery {
         this.side = side;
         this.listen = listen;
         this.session = session;
+        side.progress().postcopy(side.postcopy());
         this.pause = new PostcopyPause(side.failure(), side.local().postcopyPauseTimeoutMs(), null,
-                "waiting for the source to resume on " + listen + " (jmultifd migrate: its own retries, or jmultifd "
-                        + "migrate --resume; the API: MigrationSource.resume)",
-                "the guest runs here with pages only the source holds: it is lost");
-        // Until the handover: once the digests matched every page is here, and a broken connection fails the side.
-        side.failure().pauseOn(pause.armed(() -> side.postcopy().switched() && !side.verification().handedOver(),
-                f -> paused()));
+                () -> "waiting for the source to resume on " + listen + " (jmultifd migrate: its own retries, or "
+                        + "jmultifd migrate --resume; the API: MigrationSource.resume)",
+                () -> side.postcopy().switched() ? "the guest runs here with pages only the source holds: it is lost"
+                        : "RUN never arrived, the guest never ran here: the source holds all of it (cancel it there "
+                        + "and resume the guest there)");
+        // From the switchover's first message (the source pauses once it sends it) until the handover: once the
+        // digests matched every page is here, and a broken connection fails the side.
+        Failure.Pause armed = pause.armed(() -> side.postcopy().switchoverBegun() && !side.verification().handedOver(),
+                f -> paused());
+        side.failure().pauseOn(new Failure.Pause() {
+            @Override
+            public boolean pauses(MigrationFailure f) {
+                boolean pausing = armed.pauses(f);
+                if (!pausing && !side.postcopy().switchoverBegun() && PostcopyPause.PAUSING.contains(f.cause())) {
+                    LOG.log(System.Logger.Level.WARNING, "the connection broke before the postcopy switchover reached "
+                            + "this side: the guest never ran here, the source holds all of it (a source that had begun "
+                            + "the switchover waits in postcopy-paused: cancel it there and resume its guest)");
+                }
+                return pausing;
+            }
+
+            @Override
+            public void paused(MigrationFailure f) {
+                armed.paused(f);
+            }
+        });
     }
 
     /** The receive loop's rounds (a resume makes new ones, which {@link #paused} aborts). */
@@ -134,8 +157,14 @@ final class DestinationRecovery {
         MessageWriter answer = new MessageWriter();
         new DestinationHello(Wire.VERSION).encode(answer);
         new HandshakeReply.Accept().encode(answer);
+        boolean running = side.postcopy().switched();
+        new ResumeState(running).encode(answer);
         answer.send(main);
-        ReceivedBitmap.sendAll(main, side.postcopy().receivedBitmap());
+        if (running) {
+            ReceivedBitmap.sendAll(main, side.postcopy().receivedBitmap());
+        } else { // the source sends the switchover again, and every page whose digest differs
+            HeldPageDigests.sendAll(main, side.postcopy().heldDigests());
+        }
         MigrationParameters local = side.local();
         boolean preempt = local.capabilities().postcopyPreempt();
         List<Connection> data = reception.awaitChannels(session, local.channels() + (preempt ? 1 : 0),

@@ -185,7 +185,7 @@ final class FileSave {
 
     private void report() {
         SourceProgress.report(listener, phase, round, round + 1, written(), guest, pages.pages(), dirtyRemaining,
-                convergence);
+                convergence, null);
     }
 
     private void reportNowAndThen() {

@@ -165,7 +165,8 @@ public final class MigrationInfo {
     /**
      * One progress event (a line of {@code --json-progress}): QEMU's status (setup, active, completed, failed,
      * cancelled), the time since the migration began, the expected downtime and what {@code ram} knows while
-     * it runs; the phase and round in the jmultifd section.
+     * it runs; the phase and round in the jmultifd section, and from the postcopy switchover on postcopy's statistics
+     * so far, as the result has them.
      *
      * @param side      "source" or "destination"
      * @param elapsedMs since the first event
@@ -204,6 +205,9 @@ public final class MigrationInfo {
         j.put("side", side);
         j.put("phase", p.phase().toString());
         j.put("round", p.round());
+        if (p.postcopy().switched()) {
+            j.put("postcopy", postcopy(p.postcopy()));
+        }
         m.put("jmultifd", j);
         return m;
     }

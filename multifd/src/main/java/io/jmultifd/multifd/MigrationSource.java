@@ -223,7 +223,7 @@ public final class MigrationSource {
                 channels.replaceAll(setup.openChannels(sessionId, guest, limiter, pages, watchdog,
                         verification.digests()));
                 postcopy = setup.postcopy(sessionId, guest, workload, channels, watchdog, threads, () -> startPostcopy,
-                        verification);
+                        verification, this::reportNowAndThen);
             }
             for (SendChannel c : channels.all()) {
                 threads.start("jmultifd-send-" + c.index(), c::run);
@@ -298,7 +298,7 @@ public final class MigrationSource {
         /** After the switchover (again after each resume, on new channels from round 0): the rest, then verify. */
         private boolean postcopyToEnd(boolean resumed) throws IOException, Failure.Stopped, InterruptedException {
             if (resumed) {
-                round = 0;
+                round = postcopy.afterResume(connections.getFirst()); // RUN goes again if it never arrived
             } else {
                 postcopy.switchover(round++, connections.getFirst());
             }
@@ -333,7 +333,7 @@ public final class MigrationSource {
 
         void report() {
             SourceProgress.report(listener, phase, round, syncs, Connection.transferred(connections), guest,
-                    pages.pages(), dirtyRemaining, convergence);
+                    pages.pages(), dirtyRemaining, convergence, postcopy);
         }
 
         /** Long rounds (a big bulk round) report progress about four times a second. */

@@ -12,6 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One side's postcopy-paused state, shared by {@link SourceRecovery} and {@link DestinationRecovery}: which failures
@@ -50,17 +51,18 @@ final class PostcopyPause {
     private final Failure failure;
     private final long timeoutMs;
     private final Requests requests;
-    private final String howToResume;
-    private final String lost;
+    private final Supplier<String> howToResume;
+    private final Supplier<String> lost;
     private volatile long sinceNanos;
     private volatile String reason;
     private long lastLogNanos;
 
     /**
-     * @param howToResume what the log says to do
+     * @param howToResume what the log says to do (asked each time: it depends on how far the switchover got)
      * @param lost        what giving up means for the guest (said when the pause times out)
      */
-    PostcopyPause(Failure failure, long timeoutMs, Requests requests, String howToResume, String lost) {
+    PostcopyPause(Failure failure, long timeoutMs, Requests requests, Supplier<String> howToResume,
+                  Supplier<String> lost) {
         this.failure = failure;
         this.timeoutMs = timeoutMs;
         this.requests = requests;
@@ -94,7 +96,7 @@ final class PostcopyPause {
         }
         reason = why;
         lastLogNanos = System.nanoTime();
-        LOG.log(System.Logger.Level.WARNING, "postcopy-paused: " + why + "; " + howToResume);
+        LOG.log(System.Logger.Level.WARNING, "postcopy-paused: " + why + "; " + howToResume.get());
     }
 
     /** The side resumed: the next pause is a new one (asked for anew: requests made meanwhile are met by this one). */
@@ -154,7 +156,7 @@ final class PostcopyPause {
         if (timeoutMs > 0 && pausedMs >= timeoutMs) {
             MigrationFailure f = MigrationFailure.failed(failure.side(), Cause.CONNECTION, "postcopy-paused for "
                     + pausedMs + " ms without a resume (" + MigrationParameters.POSTCOPY_PAUSE_TIMEOUT + " " + timeoutMs
-                    + " ms): " + lost + "; it paused because " + reason);
+                    + " ms): " + lost.get() + "; it paused because " + reason);
             if (!failure.endPause(f)) {
                 failure.pauseOn(null); // running (the destination waits for its source so): this failure ends it
                 failure.set(f);
@@ -164,7 +166,7 @@ final class PostcopyPause {
         if ((now - lastLogNanos) / 1_000_000L >= LOG_EVERY_MS) {
             lastLogNanos = now;
             LOG.log(System.Logger.Level.WARNING, "still postcopy-paused after " + pausedMs / 1000 + " s: " + reason
-                    + "; " + howToResume);
+                    + "; " + howToResume.get());
         }
     }
 }

@@ -50,10 +50,16 @@ final class SourceRecovery {
         this.to = to;
         this.phase = phase;
         this.pause = new PostcopyPause(run.failure(), run.params().postcopyPauseTimeoutMs(), resumes,
-                "resume it with MigrationSource.resume (jmultifd migrate: its own retries, or jmultifd migrate --resume)",
-                "the destination has pages only this source holds: giving up loses the guest");
-        // Until the handover: once a matching verdict arrived every page is there, and a broken connection fails.
-        run.failure().pauseOn(pause.armed(() -> run.postcopy().runSent() && !run.verification().handedOver(), f -> {
+                () -> "resume it with MigrationSource.resume (jmultifd migrate: its own retries, or jmultifd migrate "
+                        + "--resume)" + (run.postcopy().switched() ? "" : "; the destination has not said RUNNING: if it failed instead of pausing, it "
+                        + "never read the switchover and never ran the guest, then cancel this migration and resume the "
+                        + "guest here (a cancel leaves it paused here once RUN went out, as it may run there)"),
+                () -> run.postcopy().runSent() ? "the destination may run the guest with pages only this source holds: "
+                        + "giving up loses the guest" : "RUN did not go out: the guest never ran at the destination and "
+                        + "runs here again");
+        // From the first DISCARD (the destination pauses from then on too) until the handover: once a matching verdict
+        // arrived every page is there, and a broken connection fails.
+        run.failure().pauseOn(pause.armed(() -> run.postcopy().switchoverBegun() && !run.verification().handedOver(), f -> {
             phase.accept(Progress.Phase.POSTCOPY_PAUSED);
             closeConnections();
         }));
@@ -110,10 +116,11 @@ final class SourceRecovery {
         List<SendChannel> fresh;
         Connection main;
         Connection urgent = null;
-        long[][] received = new long[run.guest().blocks().size()][];
+        SourceSetup.Resumed resumed;
         long[] blockPages = run.guest().blocks().stream().mapToLong(b -> b.pageCount()).toArray();
         try (SourceSetup setup = new SourceSetup(run.params(), to, run.failure(), run.threads(), run.connections())) {
-            main = setup.resume(run.sessionId(), blockPages, received);
+            resumed = setup.resume(run.sessionId(), blockPages);
+            main = resumed.main();
             run.connections().remove(main);
             run.connections().addFirst(main); // the main connection is the first (complete, farewell)
             fresh = setup.openChannels(run.sessionId(), run.guest(), run.limiter(), run.pages(), run.watchdog(),
@@ -123,7 +130,11 @@ final class SourceRecovery {
             }
         }
         run.channels().replaceAll(fresh);
-        run.postcopy().resumed(urgent, received);
+        if (resumed.received() != null) {
+            run.postcopy().resumed(urgent, resumed.received());
+        } else { // RUN never arrived there: the switchover goes again (postcopyToEnd), with the pages that differ
+            run.postcopy().resumedBeforeRun(urgent, resumed.held());
+        }
         for (SendChannel c : fresh) {
             run.threads().start("jmultifd-send-" + c.index(), c::run);
         }

@@ -20,7 +20,9 @@ import io.jmultifd.multifd.wire.Handshake;
 import io.jmultifd.multifd.wire.HandshakeReply;
 import io.jmultifd.multifd.wire.MessageReader;
 import io.jmultifd.multifd.wire.PostcopyResume;
+import io.jmultifd.multifd.wire.HeldPageDigests;
 import io.jmultifd.multifd.wire.ReceivedBitmap;
+import io.jmultifd.multifd.wire.ResumeState;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -90,10 +92,17 @@ final class SourceSetup implements AutoCloseable {
     }
 
     /**
-     * A postcopy resume: connects a new main connection, asks the destination to resume {@code sessionId} and reads
-     * its answer and the bitmap of the pages it holds ({@code blockPages}: each block's page count).
+     * What the paused destination said to a resume: the guest runs there and holds the pages of {@code received}, or
+     * it never started there ({@code received} null) and its memory holds pages with the digests {@code held}.
      */
-    Connection resume(long sessionId, long[] blockPages, long[][] received) throws IOException, Failure.Stopped {
+    record Resumed(Connection main, long[][] received, int[][] held) {}
+
+    /**
+     * A postcopy resume: connects a new main connection, asks the destination to resume {@code sessionId} and reads
+     * its answer: whether its guest runs, and the bitmap of the pages it holds, or if it does not run the digests of
+     * its pages ({@code blockPages}: each block's page count).
+     */
+    Resumed resume(long sessionId, long[] blockPages) throws IOException, Failure.Stopped {
         try {
             transport = Transport.of(to, TlsContext.forSource(params.tls(), to));
         } catch (TlsException e) {
@@ -112,9 +121,8 @@ final class SourceSetup implements AutoCloseable {
             failure.peerFailed(Cause.REFUSED, "destination refused the resume: " + why);
             failure.check();
         }
-        long[][] bits = ReceivedBitmap.readAll(r, blockPages);
-        System.arraycopy(bits, 0, received, 0, bits.length);
-        return main;
+        return ResumeState.read(r).guestRunning() ? new Resumed(main, ReceivedBitmap.readAll(r, blockPages), null)
+                : new Resumed(main, null, HeldPageDigests.readAll(r, blockPages));
     }
 
     /** The handshake of a migration of {@code guest} with {@code params}. */
@@ -128,16 +136,17 @@ final class SourceSetup implements AutoCloseable {
     /**
      * With postcopy-ram=on, the postcopy side of the source; with postcopy-preempt=on it connects the preempt
      * channel (index: the channel count) and starts its sender thread {@code jmultifd-src-preempt}. Null when off.
+     * {@code progress} is called between the batches of its background round (it reports now and then).
      */
     PostcopySource postcopy(long sessionId, GuestMemory guest, Workload workload, SendChannels channels,
                             Watchdog watchdog, EngineThreads threads, BooleanSupplier startAsked,
-                            Verification verification) throws IOException, Failure.Stopped {
+                            Verification verification, Runnable progress) throws IOException, Failure.Stopped {
         if (!params.capabilities().postcopyRam()) {
             return null;
         }
         Connection urgent = params.capabilities().postcopyPreempt() ? openChannel(sessionId, params.channels()) : null;
         PostcopySource postcopy = new PostcopySource(guest, workload, channels, urgent, failure, watchdog, startAsked,
-                verification);
+                verification, progress);
         if (urgent != null) {
             threads.start("jmultifd-src-preempt", postcopy::sendUrgent);
         }

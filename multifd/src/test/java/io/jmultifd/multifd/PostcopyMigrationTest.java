@@ -84,6 +84,88 @@ class PostcopyMigrationTest {
     }
 
     /**
+     * The progress reports carry postcopy's statistics from the switchover on, on both ends, each as a schema-valid
+     * --json-progress event: after three pages faulted in at the destination (each requested and served), the
+     * requests never go down from one report to the next, and the reports that follow the faults (the verification's
+     * and the completion's, at least) count them: the destination its faults and requests, the source the requests it
+     * served and, with the preempt channel, the pages it sent there.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"off", "on"})
+    void progressReportsCarryThePostcopyStatisticsAfterTheSwitchover(String preempt) throws Exception {
+        // 1 MB/s: the background stream of the 1024 discarded pages lasts seconds, the faults fall inside it
+        MigrationParameters p = FailureTest.params("postcopy-ram", "on", "postcopy-preempt", preempt,
+                "max-bandwidth", "1M");
+        List<Progress> sourceReports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Progress> destinationReports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GuestMemory guest = Harness.mixedGuest(8 << 20, 1 << 20, 5);
+             Harness.Incoming in = new Harness.Incoming(p, true, destinationReports::add)) {
+            MigrationSource source = new MigrationSource(guest, null, p);
+            source.startPostcopy();
+            boolean[] dirtied = {false};
+            var sent = java.util.concurrent.CompletableFuture.supplyAsync(() -> source.migrate(in.sourceTarget, pr -> {
+                sourceReports.add(pr);
+                if (pr.phase() == Progress.Phase.ITERATE && !dirtied[0]) { // the main thread, before the switchover
+                    dirtied[0] = true;
+                    Harness.rewritePages(guest, 1024, 17);
+                }
+            }));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (in.destination.postcopy() == null || !in.destination.postcopy().switched()) {
+                assertTrue(System.nanoTime() < deadline, "timed out waiting for the switchover");
+                Thread.sleep(5);
+            }
+            var memory = (io.jmultifd.multifd.postcopy.FaultedMemory) in.destination.postcopy().memory();
+            var block = in.destination.received().blocks().getFirst();
+            int touched = 0;
+            for (long page = block.pageCount() - 1; page >= 0 && touched < 3; page--) {
+                if (memory.isPending(0, page)) {
+                    memory.touch(block, page * block.pageSize()); // returns once the page is placed
+                    touched++;
+                }
+            }
+            assertEquals(3, touched, "pages still to come at the switchover");
+            int faultsAt = destinationReports.size();
+            MigrationResult result = sent.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            MigrationResult got = in.await();
+            Harness.assertCompleted(result, "source");
+            Harness.assertCompleted(got, "destination");
+
+            for (List<Progress> reports : List.of(sourceReports, destinationReports)) {
+                String side = reports == sourceReports ? "source" : "destination";
+                long requests = 0;
+                boolean switched = false;
+                for (Progress r : reports) {
+                    var json = io.jmultifd.cli.JsonReports.event(new com.fasterxml.jackson.databind.ObjectMapper()
+                            .writeValueAsString(MigrationInfo.progress(r, side, 0, 1_700_000_000_000L, 4096)));
+                    assertEquals(r.postcopy().switched(), json.get("jmultifd").has("postcopy"), json::toString);
+                    switched |= r.postcopy().switched();
+                    assertTrue(!switched || r.postcopy().switched(), side + ": the statistics stay once there");
+                    assertTrue(r.postcopy().pageRequests() >= requests, side + ": requests never go down");
+                    requests = r.postcopy().pageRequests();
+                }
+                Progress last = reports.getLast();
+                assertEquals(Progress.Phase.COMPLETED, last.phase(), side);
+                assertTrue(last.postcopy().pageRequests() >= 3, side + ": " + last.postcopy());
+            }
+            // the destination's reports after the faults: the verification's and the completion's at least
+            List<Progress> after = destinationReports.subList(faultsAt, destinationReports.size());
+            assertTrue(after.stream().filter(r -> r.postcopy().pageRequests() >= 3 && r.postcopy().faults() >= 3)
+                    .map(Progress::phase).toList().containsAll(List.of(Progress.Phase.VERIFY, Progress.Phase.COMPLETED)),
+                    after::toString);
+            MigrationResult.Postcopy there = destinationReports.getLast().postcopy();
+            assertTrue(there.requestLatencyP50Us() <= there.requestLatencyP99Us()
+                    && there.requestLatencyP99Us() <= there.requestLatencyMaxUs(), there::toString);
+            assertEquals(got.postcopy().pageRequests(), there.pageRequests());
+            assertEquals(result.postcopy().pageRequests(), sourceReports.getLast().postcopy().pageRequests());
+            if (preempt.equals("on")) { // every request goes on the preempt channel
+                assertTrue(sourceReports.getLast().postcopy().preemptPages() >= 3, sourceReports.getLast()::toString);
+            }
+        }
+        Harness.assertNoEngineThreads();
+    }
+
+    /**
      * Switches after the bulk round with 64 pages of ram0 written anew meanwhile (so they are discarded and go in the
      * background round), then {@code iterating}; {@code switching} runs on the source's main thread once its guest
      * is paused, as the switchover starts. No workload: nothing at the destination faults, every page comes on the

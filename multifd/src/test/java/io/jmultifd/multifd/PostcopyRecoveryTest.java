@@ -11,6 +11,8 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -111,6 +113,83 @@ class PostcopyRecoveryTest {
             assertEquals(List.of(Progress.Phase.POSTCOPY_ACTIVE, Progress.Phase.POSTCOPY_PAUSED), postcopy.subList(0, 2),
                     src.phases::toString);
             assertEquals(Progress.Phase.POSTCOPY_ACTIVE, postcopy.getLast(), src.phases::toString);
+            assertTrue(dst.phases.contains(Progress.Phase.POSTCOPY_PAUSED), dst.phases::toString);
+            Harness.assertSameMemory(guest, in.destination.received());
+        }
+        Harness.assertNoEngineThreads();
+    }
+
+    /**
+     * The switchover's window: the main connection breaks after the destination has read the DISCARDs and before RUN
+     * arrives (the relay withholds RUN and ends the stream there, then drops every connection). The destination had
+     * begun the switchover, so it pauses like the source instead of failing (which left the source paused with its
+     * guest paused, and nothing to resume). Its resume answer says that the guest never started there; the source
+     * sends the switchover again and the migration completes with every page. Two pages that differ at the
+     * destination while it is paused (as a page of the last precopy round the break left half written) are found by
+     * the resume's page digests and sent again.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"off", "on"})
+    void aBreakBetweenDiscardAndRunPausesBothEndsAndTheResumeSendsTheSwitchoverAgain(String preempt) throws Exception {
+        MigrationParameters p = FailureTest.params("postcopy-ram", "on", "postcopy-preempt", preempt);
+        PhaseLog dst = new PhaseLog();
+        PhaseLog src = new PhaseLog();
+        try (GuestMemory guest = Harness.mixedGuest(8 << 20, 1 << 20, 5);
+             Harness.Incoming in = new Harness.Incoming(p, true, dst);
+             TcpRelay relay = new TcpRelay(((Endpoint.Tcp) in.sourceTarget).port())) {
+            BooleanSupplier destinationReacted = () -> dst.paused.getCount() == 0 || in.result.isDone();
+            relay.cutAtPostcopyRun(() -> {
+                try {
+                    await(destinationReacted, "the destination to see the end of the main stream");
+                } catch (InterruptedException | AssertionError e) {
+                    // cut anyway; the assertions below say what happened
+                }
+            });
+            MigrationSource source = new MigrationSource(guest, null, p);
+            source.startPostcopy();
+            ProgressListener dirtyBeforeSwitch = pr -> {
+                if (pr.phase() == Progress.Phase.ITERATE && !src.phases.contains(Progress.Phase.ITERATE)) {
+                    Harness.rewritePages(guest, DISCARDED, 17); // ram0's even pages: DISCARDs before RUN
+                }
+                src.onProgress(pr);
+            };
+            Thread migration = Thread.ofPlatform().start(() -> src.result = source.migrate(
+                    Endpoint.tcp("127.0.0.1", relay.port()), dirtyBeforeSwitch));
+            try {
+                await(() -> src.paused.getCount() == 0 || !migration.isAlive(), "the source to pause or end");
+                // (before the fix the destination failed, and the source failed on its farewell, its guest paused)
+                assertEquals(0, src.paused.getCount(), () -> "the source pauses: " + src.phases);
+                await(destinationReacted, "the destination to pause or end");
+                assertFalse(in.result.isDone(), () -> "the destination ended instead of pausing: " + in.result.join());
+                assertFalse(in.destination.postcopy().switched(), "RUN never arrived: the guest did not start there");
+                GuestMemory there = in.destination.received();
+                for (var page : List.of(new long[] {0, 1}, new long[] {1, 3})) { // pages no DISCARD names
+                    MemorySegment m = there.blocks().get((int) page[0]).page(page[1]);
+                    m.set(ValueLayout.JAVA_BYTE, 5, (byte) ~m.get(ValueLayout.JAVA_BYTE, 5));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (migration.isAlive() && System.nanoTime() < deadline) {
+                    if (src.phases.getLast() == Progress.Phase.POSTCOPY_PAUSED) {
+                        try {
+                            source.resume(null);
+                        } catch (IllegalStateException e) {
+                            // reconnecting already
+                        }
+                    }
+                    migration.join(100);
+                }
+                assertFalse(migration.isAlive(), "the source finished");
+            } finally {
+                source.cancel();
+                migration.join(TimeUnit.SECONDS.toMillis(60));
+            }
+            MigrationResult got = in.await();
+            Harness.assertCompleted(src.result, "source");
+            Harness.assertCompleted(got, "destination");
+            assertTrue(in.destination.postcopy().switched(), "the guest started there at the second RUN");
+            assertTrue(src.result.postcopy().switched() && got.postcopy().switched());
+            assertEquals(List.of(Progress.Phase.POSTCOPY_ACTIVE, Progress.Phase.POSTCOPY_PAUSED,
+                    Progress.Phase.POSTCOPY_ACTIVE), src.postcopyPhases().subList(0, 3), src.phases::toString);
             assertTrue(dst.phases.contains(Progress.Phase.POSTCOPY_PAUSED), dst.phases::toString);
             Harness.assertSameMemory(guest, in.destination.received());
         }

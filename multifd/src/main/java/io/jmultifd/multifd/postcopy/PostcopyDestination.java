@@ -60,6 +60,7 @@ public final class PostcopyDestination implements AutoCloseable {
     private final CountDownLatch running = new CountDownLatch(1);
     private volatile FaultedMemory memory;
     private volatile Workload workload;
+    private volatile boolean switchoverBegun;
 
     /**
      * @param threads starts an engine thread (name, body)
@@ -97,11 +98,20 @@ public final class PostcopyDestination implements AutoCloseable {
         return running.getCount() == 0;
     }
 
-    /** Notes a DISCARD; nothing is dropped before RUN. */
+    /**
+     * Whether the switchover's first message (a DISCARD, or RUN) arrived: the source pauses from before it sends it,
+     * so from then on this side pauses too on a broken connection, whether or not the guest started here.
+     */
+    public boolean switchoverBegun() {
+        return switchoverBegun;
+    }
+
+    /** Notes a DISCARD; nothing is dropped before RUN. After a resume before RUN the source sends them all again. */
     public void discard(PostcopyDiscard d) throws WireException {
         if (switched()) {
             throw new WireException("postcopy discard after the switchover");
         }
+        switchoverBegun = true;
         long[] bits = discarded[d.block()];
         for (int i = 0; i < d.ranges(); i++) {
             for (long p = d.firstPages()[i]; p < d.firstPages()[i] + d.pageCounts()[i]; p++) {
@@ -116,6 +126,7 @@ public final class PostcopyDestination implements AutoCloseable {
         if (switched()) {
             throw new WireException("a second postcopy run");
         }
+        switchoverBegun = true;
         while (!rounds.awaitApplied(r.round() + 1, 20)) { // no plain write may land after the registration
             failure.check();
         }
@@ -213,6 +224,28 @@ public final class PostcopyDestination implements AutoCloseable {
         return bits;
     }
 
+    /**
+     * Paused before the guest started here (RUN never arrived): the CRC32C of every page as the memory holds it now,
+     * which become this side's digests of what was placed. A data channel that the break cut may have left a page of
+     * the last precopy round unwritten or written halfway; the source compares with what it sent and adds every page
+     * that differs to the DISCARDs it sends again, so the memory check at RUN and the digests at the end hold.
+     */
+    public int[][] heldDigests() {
+        List<RamBlock> blocks = guest.blocks();
+        PageDigests digests = verification.digests();
+        PageDigests.Recorder now = digests.recorder();
+        int[][] held = new int[blocks.size()][];
+        for (int b = 0; b < held.length; b++) {
+            RamBlock block = blocks.get(b);
+            held[b] = new int[(int) block.pageCount()];
+            for (long p = 0; p < held[b].length; p++) {
+                now.page(b, p, block.page(p));
+                held[b][(int) p] = digests.digest(b, p);
+            }
+        }
+        return held;
+    }
+
     /** Resumed on {@code newMain}: the requests of the faults still waiting go again, in any order. */
     public void reconnected(Connection newMain) {
         main = newMain;
@@ -273,7 +306,13 @@ public final class PostcopyDestination implements AutoCloseable {
         }
     }
 
-    /** What postcopy counted here; {@link MigrationResult.Postcopy#NONE} without a switchover. */
+    /** Pages discarded at the switchover and not placed yet (0 before it). */
+    public long pendingPages() {
+        FaultedMemory m = memory;
+        return m == null ? 0 : m.pendingPages();
+    }
+
+    /** What postcopy counted here so far; {@link MigrationResult.Postcopy#NONE} without a switchover. */
     public MigrationResult.Postcopy statistics() {
         return switched() ? statistics.summary() : MigrationResult.Postcopy.NONE;
     }

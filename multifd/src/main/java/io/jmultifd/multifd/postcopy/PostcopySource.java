@@ -13,7 +13,6 @@ import io.jmultifd.multifd.transport.Connection;
 import io.jmultifd.multifd.verify.PageDigests;
 import io.jmultifd.multifd.verify.Verification;
 import io.jmultifd.multifd.wire.PageRequest;
-import io.jmultifd.multifd.wire.PostcopyDiscard;
 import io.jmultifd.multifd.wire.PostcopyRun;
 import io.jmultifd.multifd.wire.UrgentPage;
 
@@ -55,11 +54,13 @@ public final class PostcopySource {
     private volatile long hint = -1; // (block << 40 | page) of the last request: the scan moves on from there
     private volatile boolean startRequested;
     private final java.util.function.BooleanSupplier startAsked;
+    private final Runnable progress;
     private long previousDirty = -1;
     private int roundsNotShrinking;
     private volatile boolean switched;
+    private volatile boolean switchoverBegun;
     private volatile boolean runSent;
-    private long[][] discarded; // the pages DISCARD named at the switchover: a resume sends those not received
+    private DiscardedPages discarded; // the pages DISCARD named at the switchover: a resume sends those not received
     private long switchNanos;
     private long endNanos;
 
@@ -67,11 +68,13 @@ public final class PostcopySource {
      * @param preempt      the preempt channel (postcopy-preempt=on), or null
      * @param verification this side's: the preempt channel records the pages it sends in its page digests; its
      *                     downtime ends when the guest runs at the destination
+     * @param progress     called between the background round's batches: the migration reports now and then
      */
     public PostcopySource(GuestMemory guest, Workload workload, SendChannels channels, Connection preempt,
                           Failure failure, Watchdog watchdog, java.util.function.BooleanSupplier startAsked,
-                          Verification verification) {
+                          Verification verification, Runnable progress) {
         this.startAsked = startAsked;
+        this.progress = progress;
         this.verification = verification;
         this.guest = guest;
         this.workload = workload;
@@ -125,23 +128,53 @@ public final class PostcopySource {
         urgentEnded = new CompletableFuture<>();
         preempt = newPreempt;
         hint = -1;
-        List<RamBlock> blocks = guest.blocks();
-        for (int b = 0; b < blocks.size(); b++) {
-            var dirty = blocks.get(b).dirty();
-            dirty.clear();
-            for (int w = 0; w < discarded[b].length; w++) {
-                dirty.markWord(w, discarded[b][w] & ~received[b][w]);
-            }
-        }
+        discarded.markMissing(received);
     }
 
     public boolean switched() {
         return switched;
     }
 
-    /** Whether RUN went out: the guest may run at the destination, the source's copy must stay paused. */
+    /**
+     * Whether RUN went out (and the destination has not said since that it never arrived): the guest may run at the
+     * destination, the source's copy must stay paused.
+     */
     public boolean runSent() {
         return runSent;
+    }
+
+    /** Whether the switchover began: from before its first DISCARD a broken connection pauses both ends. */
+    public boolean switchoverBegun() {
+        return switchoverBegun;
+    }
+
+    /**
+     * A paused postcopy resumes on new connections, and the destination says its guest never started (RUN did not
+     * arrive: {@code held}, the digests of its pages as its memory holds them). The guest stays this side's until RUN
+     * goes again ({@link #afterResume}); the pages to discard are those of the switchover and every page whose digest
+     * there differs from what was sent last (a page of the last precopy round the break cut).
+     */
+    public void resumedBeforeRun(Connection newPreempt, int[][] held) {
+        runSent = false;
+        urgent.clear();
+        urgentEnded = new CompletableFuture<>();
+        preempt = newPreempt;
+        hint = -1;
+        discarded.markForAnotherSwitchover(held, verification.digests());
+    }
+
+    /**
+     * The round the postcopy phase goes on with after a resume: 0 when the guest runs at the destination; else the
+     * switchover goes again first, on the new channels (their round 0, closed by a SYNC, is empty: RUN waits for
+     * it), and the background round is round 1.
+     */
+    public long afterResume(Connection main) throws IOException, Failure.Stopped, InterruptedException {
+        if (switched) {
+            return 0;
+        }
+        channels.sync(0);
+        switchover(0, main);
+        return 1;
     }
 
     /**
@@ -149,18 +182,12 @@ public final class PostcopySource {
      * RUN, and waits for RUNNING. The caller has paused the workload.
      */
     public void switchover(long round, Connection main) throws IOException, Failure.Stopped, InterruptedException {
-        switchNanos = System.nanoTime();
-        List<RamBlock> blocks = guest.blocks();
-        discarded = new long[blocks.size()][];
-        for (int b = 0; b < blocks.size(); b++) {
-            var dirty = blocks.get(b).dirty();
-            long[] bits = new long[dirty.wordCount()];
-            for (int w = 0; w < bits.length; w++) {
-                bits[w] = dirty.word(w);
-            }
-            discarded[b] = bits;
-            sendDiscards(main, b, bits, blocks.get(b).pageCount());
+        if (switchNanos == 0) { // the postcopy time counts from the first, when the switchover goes again after a resume
+            switchNanos = System.nanoTime();
         }
+        discarded = DiscardedPages.dirtyNow(guest.blocks()); // all of them before the first DISCARD: a resume needs them
+        switchoverBegun = true;
+        discarded.send(main);
         long rate = workload == null ? 0 : (long) (workload.mbPerSecond() * 1e6);
         runSent = true;
         new PostcopyRun(round, rate, workload == null ? 0 : workload.seed()).send(main);
@@ -168,32 +195,6 @@ public final class PostcopySource {
         failure.await(running, "the destination's postcopy RUNNING");
         verification.downtime().end(); // QEMU's postcopy downtime: until the guest runs at the destination
         switched = true;
-    }
-
-    private static void sendDiscards(Connection main, int block, long[] bits, long pages) throws IOException {
-        long[] first = new long[PostcopyDiscard.MAX_RANGES];
-        long[] count = new long[PostcopyDiscard.MAX_RANGES];
-        int n = 0;
-        long p = 0;
-        while (p < pages) {
-            if ((bits[(int) (p >>> 6)] & (1L << (p & 63))) == 0) {
-                p++;
-                continue;
-            }
-            long start = p;
-            while (p < pages && (bits[(int) (p >>> 6)] & (1L << (p & 63))) != 0) {
-                p++;
-            }
-            first[n] = start;
-            count[n++] = p - start;
-            if (n == first.length) {
-                new PostcopyDiscard(block, first, count).send(main);
-                n = 0;
-            }
-        }
-        if (n > 0) {
-            new PostcopyDiscard(block, java.util.Arrays.copyOf(first, n), java.util.Arrays.copyOf(count, n)).send(main);
-        }
     }
 
     /** RUNNING arrived (return path). */
@@ -228,6 +229,7 @@ public final class PostcopySource {
         long lastHint = -1;
         long emptyWords = 0;
         while (emptyWords < totalWords) {
+            progress.run();
             if (preempt == null) {
                 sendRequested(round);
             }

@@ -7,7 +7,8 @@ import java.io.IOException;
  * {@link MainHello} with the session id of the migration it resumes, then this message. The destination, paused in
  * postcopy, takes only the resume of its own migration; anything else is refused and it keeps waiting. The
  * destination answers with its {@link DestinationHello}, ACCEPT (or REFUSE with the reason), then its
- * {@link ReceivedBitmap}; the data connections follow as at setup.
+ * {@link ResumeState} and, as that says, its {@link ReceivedBitmap} or its {@link HeldPageDigests}; the data
+ * connections follow as at setup.
  *
  * <pre>MainHello (u32 MAGIC_MAIN, u16 version, u64 session id), u8 13</pre>
  *

@@ -26,7 +26,9 @@ package io.jmultifd.multifd.wire;
  *              the pages placed)
  *   ERROR:     u8 7, str message
  *   postcopy:  PAGE_REQUEST u8 10 ({@link PageRequest}), RUNNING u8 11 ({@link PostcopyRunning})
- *   postcopy recovery: after ACCEPT of a RESUME, RECEIVED_BITMAP u8 14 ({@link ReceivedBitmap}) messages
+ *   postcopy recovery: after ACCEPT of a RESUME, RESUME_STATE u8 15 ({@link ResumeState}: whether the guest runs
+ *              here), then RECEIVED_BITMAP u8 14 ({@link ReceivedBitmap}) messages when it does, HELD_PAGE_DIGESTS u8 16
+ *              ({@link HeldPageDigests}) messages when it never started (RUN did not arrive)
  * preempt stream (postcopy-preempt=on), source -> destination: a channel hello with index = channel count, then
  *            {@link UrgentPage} headers, each PAGE followed by the raw page
  * data stream (source -> destination), one per channel:
@@ -54,9 +56,9 @@ public final class Wire {
     public static final int MAGIC_PACKET = 0x4D464450;  // "MFDP"
     /**
      * 2: the handshake's free-page-hint and capability bytes, {@code zstd-stream}, FREE packets, the postcopy
-     * messages, MEMORY_CHECKED and postcopy recovery's RESUME and RECEIVED_BITMAP, with COMPLETE carrying digests
-     * folded from per-page slots. A peer of another
-     * version is refused at the hello, naming both versions, before anything else is read.
+     * messages, MEMORY_CHECKED and postcopy recovery's RESUME, RESUME_STATE, RECEIVED_BITMAP and HELD_PAGE_DIGESTS,
+     * with COMPLETE carrying digests folded from per-page slots. A peer of another version is refused at the hello,
+     * naming both versions, before anything else is read.
      */
     public static final int VERSION = 2;
 
@@ -74,6 +76,8 @@ public final class Wire {
     public static final int MSG_MEMORY_CHECKED = 12;
     public static final int MSG_POSTCOPY_RESUME = 13;
     public static final int MSG_RECEIVED_BITMAP = 14;
+    public static final int MSG_RESUME_STATE = 15;
+    public static final int MSG_HELD_PAGE_DIGESTS = 16;
 
     public static final int PACKET_DATA = 1;
     public static final int PACKET_SYNC = 2;
