@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class PostcopyPauseTest {
     private final Failure failure = new Failure(MigrationFailure.Side.SOURCE, f -> { }, () -> { }, new EngineThreads());
     private final PostcopyPause.Requests requests = new PostcopyPause.Requests();
-    private final PostcopyPause pause = new PostcopyPause(failure, 0, requests, "resume it", "lost");
+    private final PostcopyPause pause = new PostcopyPause(failure, 0, requests, () -> "resume it", () -> "lost");
 
     private void pausedByACut() {
         failure.pauseOn(pause.armed(() -> true, f -> { }));
