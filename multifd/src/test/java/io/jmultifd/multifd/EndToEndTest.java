@@ -124,8 +124,8 @@ class EndToEndTest {
                         List.copyOf(((Map<?, ?>) report.get("ram")).keySet()));
                 assertEquals(guest.totalBytes(), ((Map<?, ?>) report.get("ram")).get("total"));
                 assertEquals(Boolean.TRUE, ((Map<?, ?>) report.get("jmultifd")).get("checksum-match"));
-                assertEquals(List.of("channels", "cpu-time", "verify-time", "downtime-exceeded", "checksum-match",
-                        "free-pages-skipped", "free-page-hints", "free-page-hints-invalidated", "huge-pages",
+                assertEquals(List.of("channels", "cpu-time", "process-cpu-time", "verify-time", "downtime-exceeded",
+                        "checksum-match", "free-pages-skipped", "free-page-hints", "free-page-hints-invalidated", "huge-pages",
                         "page-faults", "method-statistics"),
                         List.copyOf(((Map<?, ?>) report.get("jmultifd")).keySet()));
             }
