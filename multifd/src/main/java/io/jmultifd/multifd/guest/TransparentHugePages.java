@@ -39,8 +39,15 @@ public final class TransparentHugePages {
     private final long size;
     private final Advisor advisor;
     private final AtomicBoolean told = new AtomicBoolean();
+    /** Why {@code auto} chose small pages, said by the first mapping that takes them; null otherwise. */
+    private final String offBecause;
 
     private TransparentHugePages(boolean asked, String mode, long size, Advisor advisor) {
+        this(asked, mode, size, advisor, null);
+    }
+
+    private TransparentHugePages(boolean asked, String mode, long size, Advisor advisor, String offBecause) {
+        this.offBecause = offBecause;
         this.asked = asked;
         this.mode = mode;
         this.size = size;
@@ -88,15 +95,14 @@ public final class TransparentHugePages {
         };
     }
 
+    /** One per process: the first anonymous guest mapping says why it is on small pages. */
     private static final AtomicBoolean REPORTING_TOLD = new AtomicBoolean();
 
     private static TransparentHugePages offForReporting(Path features) {
-        if (REPORTING_TOLD.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.INFO, "guest memory on small pages (guest-hugepages=auto): this machine "
-                    + "hands free memory back to its hypervisor (free page reporting, " + features + "), so each "
-                    + "huge page would be a fresh host allocation at its first write; guest-hugepages=on asks anyway");
-        }
-        return OFF;
+        return new TransparentHugePages(false, null, DEFAULT_SIZE, null, "guest memory on small pages "
+                + "(guest-hugepages=auto): this machine hands free memory back to its hypervisor (free page reporting, "
+                + features + "), so each huge page would be a fresh host allocation at its first write; "
+                + "guest-hugepages=on asks anyway");
     }
 
     /** A kernel in THP mode {@code mode} (null: unknown) whose madvise is {@code advisor}, for tests. */
@@ -121,6 +127,9 @@ public final class TransparentHugePages {
      */
     HugePages advise(MemorySegment mapping) {
         if (!asked) {
+            if (offBecause != null && REPORTING_TOLD.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.INFO, offBecause);
+            }
             try {
                 VirtualMemory.madvise(mapping, linux_h.MADV_NOHUGEPAGE());
             } catch (ErrnoException e) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
@@ -50,7 +51,11 @@ class FreePageReportingTest {
     @Test
     void autoIsOffWhereFreePagesAreReportedAndOnElsewhere() {
         Path device = drivers.resolve("virtio_balloon/virtio0/features");
-        assertSame(TransparentHugePages.off(), TransparentHugePages.of(HugePagePolicy.AUTO, Optional.of(device)));
+        TransparentHugePages auto = TransparentHugePages.of(HugePagePolicy.AUTO, Optional.of(device));
+        assertFalse(auto.asked(), "small pages where free pages are reported");
+        try (RamBlock block = RamBlock.anonymous("ram", 4 << 20, 4096, false, auto)) {
+            assertEquals(HugePages.OFF, block.hugePages());
+        }
         assertSame(TransparentHugePages.system(), TransparentHugePages.of(HugePagePolicy.AUTO, Optional.empty()));
         assertSame(TransparentHugePages.system(), TransparentHugePages.of(HugePagePolicy.ON, Optional.of(device)),
                 "on asks anyway");
