@@ -245,6 +245,9 @@ public final class ReceiveChannel {
                         off, block.name(), round));
             }
         }
+        if (p == null && block.anonymousMapping()) {
+            backRuns(block, (int) normal, pageSize);
+        }
         targets.clear();
         if (p != null && placeBuffer == null) {
             placeBuffer = arena.allocate((long) local.packetPages() * pageSize, pageSize);
@@ -285,6 +288,23 @@ public final class ReceiveChannel {
             placed.zero(blockIndex, offsets.get(i) / pageSize);
         }
         counters.add(normal, h.zeroPages(), payload);
+    }
+
+    /**
+     * Backs the packet's pages before they are written, one call per run of adjacent pages (a scan sends them in
+     * order, so a packet is mostly one run) instead of a page fault per page; zero pages are left unbacked.
+     */
+    private void backRuns(RamBlock block, int normal, int pageSize) {
+        int i = 0;
+        while (i < normal) {
+            long start = offsets.get(i);
+            int j = i + 1;
+            while (j < normal && offsets.get(j) == start + (long) (j - i) * pageSize) {
+                j++;
+            }
+            block.backBeforeWriting(start, (long) (j - i) * pageSize);
+            i = j;
+        }
     }
 
     /**

@@ -58,6 +58,30 @@ final class AnonymousMemory {
         }
     }
 
+    /** Whether MADV_POPULATE_WRITE is worth a call: false once the kernel said it does not know it. */
+    private static volatile boolean prefaulting = MAPPABLE;
+
+    /**
+     * Backs the system pages that {@code [offset, offset + length)} of a mapping touches (MADV_POPULATE_WRITE),
+     * best effort: a kernel without it (EINVAL) is not asked again, and any failure leaves the faults to the writes.
+     */
+    static void prefault(MemorySegment mapping, long offset, long length) {
+        if (!prefaulting || length <= 0) {
+            return;
+        }
+        long systemPage = VirtualMemory.pageSize();
+        long start = mapping.address() + offset;
+        long from = start & -systemPage;
+        long to = Math.min((start + length + systemPage - 1) & -systemPage, mapping.address() + mapping.byteSize());
+        try {
+            VirtualMemory.madvise(mapping.asSlice(from - mapping.address(), to - from), linux_h.MADV_POPULATE_WRITE());
+        } catch (ErrnoException e) {
+            if (e.errno() == linux_h.EINVAL()) {
+                prefaulting = false;
+            }
+        }
+    }
+
     /** A block's memory, whether it is on huge pages, and whether it is mmap'd ({@link #discard} can drop its pages). */
     record Mapping(MemorySegment memory, HugePages hugePages, boolean mapped) {}
 
