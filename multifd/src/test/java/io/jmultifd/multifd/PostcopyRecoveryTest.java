@@ -88,18 +88,7 @@ class PostcopyRecoveryTest {
             await(() -> memory.outstandingRequests().stream().anyMatch(r -> r[1] == waiting * block.pageSize()),
                     "the request of the page faulted while paused");
 
-            // As the CLI does: resume while paused (an attempt before the destination listens again pauses anew).
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (migration.isAlive() && System.nanoTime() < deadline) {
-                if (src.phases.getLast() == Progress.Phase.POSTCOPY_PAUSED) {
-                    try {
-                        source.resume(null);
-                    } catch (IllegalStateException e) {
-                        // reconnecting already
-                    }
-                }
-                migration.join(100);
-            }
+            resumeWhilePaused(source, src, migration);
             assertFalse(migration.isAlive(), "the source finished");
             MigrationResult got = in.await();
             Harness.assertCompleted(src.result, "source");
@@ -167,17 +156,7 @@ class PostcopyRecoveryTest {
                     MemorySegment m = there.blocks().get((int) page[0]).page(page[1]);
                     m.set(ValueLayout.JAVA_BYTE, 5, (byte) ~m.get(ValueLayout.JAVA_BYTE, 5));
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (migration.isAlive() && System.nanoTime() < deadline) {
-                    if (src.phases.getLast() == Progress.Phase.POSTCOPY_PAUSED) {
-                        try {
-                            source.resume(null);
-                        } catch (IllegalStateException e) {
-                            // reconnecting already
-                        }
-                    }
-                    migration.join(100);
-                }
+                resumeWhilePaused(source, src, migration);
                 assertFalse(migration.isAlive(), "the source finished");
             } finally {
                 source.cancel();
@@ -282,6 +261,25 @@ class PostcopyRecoveryTest {
             }
         }
         return pages;
+    }
+
+    /**
+     * As the CLI does: resumes the source whenever it is paused (an attempt before the destination listens again
+     * pauses anew) until the migration ends, two minutes at most.
+     */
+    private static void resumeWhilePaused(MigrationSource source, PhaseLog src, Thread migration)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (migration.isAlive() && System.nanoTime() < deadline) {
+            if (src.phases.getLast() == Progress.Phase.POSTCOPY_PAUSED) {
+                try {
+                    source.resume(null);
+                } catch (IllegalStateException e) {
+                    // reconnecting already
+                }
+            }
+            migration.join(100);
+        }
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {

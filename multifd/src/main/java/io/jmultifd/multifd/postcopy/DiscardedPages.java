@@ -46,26 +46,17 @@ final class DiscardedPages {
     private static void send(Connection main, int block, long[] bits, long pages) throws IOException {
         long[] first = new long[PostcopyDiscard.MAX_RANGES];
         long[] count = new long[PostcopyDiscard.MAX_RANGES];
-        int n = 0;
-        long p = 0;
-        while (p < pages) {
-            if ((bits[(int) (p >>> 6)] & (1L << (p & 63))) == 0) {
-                p++;
-                continue;
-            }
-            long start = p;
-            while (p < pages && (bits[(int) (p >>> 6)] & (1L << (p & 63))) != 0) {
-                p++;
-            }
-            first[n] = start;
-            count[n++] = p - start;
-            if (n == first.length) {
+        int[] n = {0};
+        BitRuns.forEach(bits, pages, (start, length) -> {
+            first[n[0]] = start;
+            count[n[0]++] = length;
+            if (n[0] == first.length) {
                 new PostcopyDiscard(block, first, count).send(main);
-                n = 0;
+                n[0] = 0;
             }
-        }
-        if (n > 0) {
-            new PostcopyDiscard(block, Arrays.copyOf(first, n), Arrays.copyOf(count, n)).send(main);
+        });
+        if (n[0] > 0) {
+            new PostcopyDiscard(block, Arrays.copyOf(first, n[0]), Arrays.copyOf(count, n[0])).send(main);
         }
     }
 

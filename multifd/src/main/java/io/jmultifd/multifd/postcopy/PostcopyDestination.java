@@ -164,20 +164,7 @@ public final class PostcopyDestination implements AutoCloseable {
     }
 
     private void discardRanges(FaultedMemory m, int block) throws ErrnoException {
-        long[] bits = discarded[block];
-        long pages = blockPages[block];
-        long p = 0;
-        while (p < pages) {
-            if ((bits[(int) (p >>> 6)] & (1L << (p & 63))) == 0) {
-                p++;
-                continue;
-            }
-            long first = p;
-            while (p < pages && (bits[(int) (p >>> 6)] & (1L << (p & 63))) != 0) {
-                p++;
-            }
-            m.discard(block, first, p - first);
-        }
+        BitRuns.forEach(discarded[block], blockPages[block], (first, count) -> m.discard(block, first, count));
     }
 
     /**
