@@ -7,7 +7,6 @@ import io.jmultifd.spi.ChannelContext;
 import io.jmultifd.spi.ChannelReceiver;
 import io.jmultifd.spi.ChannelSender;
 import io.jmultifd.spi.CompressionMethod;
-import io.jmultifd.spi.CorruptPayloadException;
 import io.jmultifd.spi.MethodParameters;
 import io.jmultifd.spi.MethodStatistics;
 import io.jmultifd.spi.TierStatus;
@@ -92,23 +91,6 @@ public final class RedirtyingMethod implements CompressionMethod {
 
     @Override
     public ChannelReceiver newReceiver(ChannelContext context) {
-        int pageSize = context.pageSize();
-        return new ChannelReceiver() {
-            @Override public long maxPayloadSize(int pages) { return (long) pages * pageSize; }
-
-            @Override
-            public void decode(MemorySegment payload, List<MemorySegment> targets) throws CorruptPayloadException {
-                if (payload.byteSize() != (long) targets.size() * pageSize) {
-                    throw new CorruptPayloadException(-1, "payload of " + payload.byteSize() + " bytes for "
-                            + targets.size() + " pages");
-                }
-                for (int i = 0; i < targets.size(); i++) {
-                    MemorySegment.copy(payload, (long) i * pageSize, targets.get(i), 0, pageSize);
-                }
-            }
-
-            @Override public MethodStatistics statistics() { return MethodStatistics.EMPTY; }
-            @Override public void close() { }
-        };
+        return new PageCopyReceiver(context.pageSize());
     }
 }
