@@ -6,9 +6,9 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Collects what the destination logs (System.Logger goes to java.util.logging), while open. */
-final class LogCapture implements AutoCloseable {
-    private final Logger logger = Logger.getLogger(MigrationDestination.class.getName()); // held: JUL keeps weak refs
+/** Collects what a class logs (System.Logger goes to java.util.logging), while open; by default the destination. */
+public final class LogCapture implements AutoCloseable {
+    private final Logger logger; // held: JUL keeps weak refs
     private final List<String> messages = new CopyOnWriteArrayList<>();
     private final Handler handler = new Handler() {
         @Override
@@ -26,10 +26,16 @@ final class LogCapture implements AutoCloseable {
     };
 
     LogCapture() {
+        this(MigrationDestination.class);
+    }
+
+    /** What {@code source} logs, each as "LEVEL message". */
+    public LogCapture(Class<?> source) {
+        logger = Logger.getLogger(source.getName());
         logger.addHandler(handler);
     }
 
-    List<String> messages() {
+    public List<String> messages() {
         return List.copyOf(messages);
     }
 

@@ -3,6 +3,7 @@ package io.jmultifd.multifd.guest;
 import io.jmultifd.linux.ErrnoException;
 import io.jmultifd.linux.VirtualMemory;
 import io.jmultifd.linux.ffi.linux_h;
+import io.jmultifd.multifd.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -15,11 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,7 +90,7 @@ class TransparentHugePagesTest {
             asked.incrementAndGet();
             throw new ErrnoException("madvise(14) of " + mapping.byteSize() + " bytes", linux_h.EINVAL());
         });
-        try (Captured log = new Captured();
+        try (LogCapture log = new LogCapture(TransparentHugePages.class);
              RamBlock a = RamBlock.anonymous("a", 4 * MIB, 4096, false, refusing);
              RamBlock b = RamBlock.anonymous("b", 4 * MIB, 4096, true, refusing)) {
             assertEquals(2, asked.get());
@@ -111,7 +108,8 @@ class TransparentHugePagesTest {
             assertEquals(crc.getValue(), a.checksum(), "the block works on small pages");
             assertEquals(List.of("INFO guest memory stays on small pages: the kernel refused madvise(MADV_HUGEPAGE): "
                     + "Invalid argument (a kernel without transparent huge pages); each page then costs a page fault "
-                    + "when first written. guest-hugepages=off stops asking."), log.messages, "once, not as an error");
+                    + "when first written. guest-hugepages=off stops asking."), log.messages(),
+                    "once, not as an error");
         }
     }
 
@@ -119,11 +117,11 @@ class TransparentHugePagesTest {
     void modeNeverAsksNothingAndSaysWhy() {
         AtomicInteger asked = new AtomicInteger();
         TransparentHugePages never = TransparentHugePages.forTest("never", mapping -> asked.incrementAndGet());
-        try (Captured log = new Captured(); RamBlock block = RamBlock.anonymous("a", 2 * MIB, 4096, false, never)) {
+        try (LogCapture log = new LogCapture(TransparentHugePages.class); RamBlock block = RamBlock.anonymous("a", 2 * MIB, 4096, false, never)) {
             assertEquals(HugePages.UNAVAILABLE, block.hugePages());
             assertEquals(0, asked.get());
-            assertEquals(1, log.messages.size(), log.messages::toString);
-            assertTrue(log.messages.getFirst().contains("is [never]"), log.messages::toString);
+            assertEquals(1, log.messages().size(), log.messages()::toString);
+            assertTrue(log.messages().getFirst().contains("is [never]"), log.messages()::toString);
         }
     }
 
@@ -164,35 +162,6 @@ class TransparentHugePagesTest {
             assertEquals(5, m.get(ValueLayout.JAVA_BYTE, (pages / 2 + 3) * 4096 - 1));
             assertEquals(5, m.get(ValueLayout.JAVA_BYTE, (pages / 2 + 8) * 4096));
             assertEquals(5, m.get(ValueLayout.JAVA_BYTE, 2 * MIB - 1));
-        }
-    }
-
-    /** What TransparentHugePages logs, while open. */
-    private static final class Captured implements AutoCloseable {
-        private final Logger logger = Logger.getLogger(TransparentHugePages.class.getName());
-        final List<String> messages = new CopyOnWriteArrayList<>();
-        private final Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                messages.add(r.getLevel() + " " + r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-
-        Captured() {
-            logger.addHandler(handler);
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(handler);
         }
     }
 
