@@ -2,10 +2,9 @@ package io.jmultifd.multifd;
 
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.Workload;
-import io.jmultifd.multifd.postcopy.UserfaultfdProbe;
 import io.jmultifd.multifd.verify.EndClock;
 import io.jmultifd.multifd.verify.EndClock.Moment;
-import org.junit.jupiter.api.Assumptions;
+import io.jmultifd.multifd.postcopy.UserfaultfdRequired;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,11 +32,7 @@ class PostcopyMigrationTest {
 
     @BeforeAll
     static void userfaultfd() {
-        String why = UserfaultfdProbe.refusal(UserfaultfdProbe.SYSTEM);
-        if (why != null && ("true".equals(System.getenv("CI")) || "1".equals(System.getenv("JMULTIFD_REQUIRE_USERFAULTFD")))) {
-            throw new AssertionError(why);
-        }
-        Assumptions.assumeTrue(why == null, why);
+        UserfaultfdRequired.here();
     }
 
     @ParameterizedTest

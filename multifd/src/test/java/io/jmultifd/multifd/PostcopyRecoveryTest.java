@@ -3,8 +3,7 @@ package io.jmultifd.multifd;
 import io.jmultifd.multifd.guest.GuestMemory;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.postcopy.FaultedMemory;
-import io.jmultifd.multifd.postcopy.UserfaultfdProbe;
-import org.junit.jupiter.api.Assumptions;
+import io.jmultifd.multifd.postcopy.UserfaultfdRequired;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -37,11 +36,7 @@ class PostcopyRecoveryTest {
 
     @BeforeAll
     static void userfaultfd() {
-        String why = UserfaultfdProbe.refusal(UserfaultfdProbe.SYSTEM);
-        if (why != null && ("true".equals(System.getenv("CI")) || "1".equals(System.getenv("JMULTIFD_REQUIRE_USERFAULTFD")))) {
-            throw new AssertionError(why);
-        }
-        Assumptions.assumeTrue(why == null, why);
+        UserfaultfdRequired.here();
     }
 
     @ParameterizedTest

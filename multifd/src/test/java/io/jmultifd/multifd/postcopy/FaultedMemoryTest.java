@@ -4,7 +4,6 @@ import io.jmultifd.linux.ErrnoException;
 import io.jmultifd.multifd.guest.RamBlock;
 import io.jmultifd.multifd.verify.PageDigests;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,17 +46,9 @@ class FaultedMemoryTest {
     private Thread faultThread;
     private final Arena arena = Arena.ofShared();
 
-    static void requireUserfaultfd() {
-        String why = UserfaultfdProbe.refusal(UserfaultfdProbe.SYSTEM);
-        if (why != null && ("true".equals(System.getenv("CI")) || "1".equals(System.getenv("JMULTIFD_REQUIRE_USERFAULTFD")))) {
-            throw new AssertionError(why);
-        }
-        Assumptions.assumeTrue(why == null, why);
-    }
-
     @BeforeEach
     void setUp() throws ErrnoException {
-        requireUserfaultfd();
+        UserfaultfdRequired.here();
         block = RamBlock.anonymous("ram0", 4 * PAGE, PAGE);
         block.memory().asSlice(0, 2 * PAGE).fill((byte) 0x11); // pages 0 and 1 received by precopy; 2, 3 never
         digests = new PageDigests(List.of(block), PAGE);
