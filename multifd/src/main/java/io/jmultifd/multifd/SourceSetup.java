@@ -63,13 +63,7 @@ final class SourceSetup implements AutoCloseable {
     /** Connects the main connection and shakes hands; returns it once the destination accepted. */
     Connection handshake(Handshake handshake) throws IOException, Failure.Stopped {
         long setupMs = params.setupTimeoutMs();
-        try {
-            transport = Transport.of(to, TlsContext.forSource(params.tls(), to));
-        } catch (TlsException e) {
-            failure.fail(Cause.TLS, e.getMessage());
-            failure.check();
-        }
-        Connection main = connect(true);
+        Connection main = connectMain();
         handshake.send(main);
         deadline.step("no answer to the handshake from " + to + " within setup-timeout " + setupMs
                 + " ms (a jmultifd destination answers at once; is something else listening there?)");
@@ -92,6 +86,20 @@ final class SourceSetup implements AutoCloseable {
     }
 
     /**
+     * The transport to {@code to} (TLS as the parameters say: a bad credential fails the side), then the main
+     * connection.
+     */
+    private Connection connectMain() throws IOException, Failure.Stopped {
+        try {
+            transport = Transport.of(to, TlsContext.forSource(params.tls(), to));
+        } catch (TlsException e) {
+            failure.fail(Cause.TLS, e.getMessage());
+            failure.check();
+        }
+        return connect(true);
+    }
+
+    /**
      * What the paused destination said to a resume: the guest runs there and holds the pages of {@code received}, or
      * it never started there ({@code received} null) and its memory holds pages with the digests {@code held}.
      */
@@ -103,13 +111,7 @@ final class SourceSetup implements AutoCloseable {
      * its pages ({@code blockPages}: each block's page count).
      */
     Resumed resume(long sessionId, long[] blockPages) throws IOException, Failure.Stopped {
-        try {
-            transport = Transport.of(to, TlsContext.forSource(params.tls(), to));
-        } catch (TlsException e) {
-            failure.fail(Cause.TLS, e.getMessage());
-            failure.check();
-        }
-        Connection main = connect(true);
+        Connection main = connectMain();
         new PostcopyResume(sessionId).send(main);
         try {
             DestinationHello.read(main);
