@@ -373,6 +373,7 @@ public final class Harness {
             if (compare != null && !Files.isRegularFile(compare)) throw usage("--compare " + compare + ": no such file");
             if (image != null && !Files.isRegularFile(image)) throw usage("--image " + image + ": no such file");
             if (!snapshot && !vsQemu && qemuChroot != null) throw usage("--qemu-chroot needs --snapshot or --vs-qemu");
+            if (settleSeconds < 0) throw usage("--settle " + settleSeconds + ": seconds, 0 or more");
             // --vs-qemu sets its chroot up when it is missing.
             if (qemuChroot != null && !vsQemu && !Files.isDirectory(qemuChroot)) {
                 throw usage("--qemu-chroot " + qemuChroot + ": no such directory (bench/qemu-snapshot.sh setup "

@@ -105,6 +105,7 @@ class HarnessOptionsTest {
         assertMessage("--snapshot-methods gzip: method variant gzip: unknown", "--snapshot-methods", "none,gzip");
         assertMessage("--snapshot-direct-io yes: expected on or off", "--snapshot-direct-io", "on,yes");
         assertMessage("--qemu-chroot needs --snapshot", "--qemu-chroot", dir.toString());
+        assertMessage("--settle -1: seconds, 0 or more", "--vs-qemu", "--settle", "-1");
         assertMessage("--qemu-chroot " + dir.resolve("nope") + ": no such directory", "--snapshot", "--qemu-chroot",
                 dir.resolve("nope").toString());
         assertMessage("--compare works on the full benchmark, not on --snapshot", "--snapshot", "--compare",
